@@ -1,0 +1,22 @@
+"""Sphinx extension of the privacy-council traceability site.
+
+``setup`` only wires the components; each lives in its own module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from . import layouts, validation
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    layouts.setup_layouts(app)
+    validation.setup_validation(app)
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

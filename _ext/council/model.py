@@ -1,0 +1,70 @@
+"""The content model as declared in ``ubproject.toml``.
+
+Sphinx-needs reads the ``[needs]`` table itself; this module gives the rest of
+the extension (and the tests) the same declarations as plain Python data.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+#: Link types a need may carry, in the order they are shown.
+LINK_TYPES = ("part_of", "satisfies", "binds", "waives", "terms", "revises")
+
+
+@dataclass(frozen=True)
+class ContentModel:
+    """Need types, field schemas and the project's own rules."""
+
+    type_titles: dict[str, str]
+    field_schemas: dict[str, dict[str, Any]]
+    field_labels: dict[str, str]
+    link_labels: dict[str, tuple[str, str]]
+    link_targets: dict[tuple[str, str], tuple[str, ...]]
+    id_schemes: dict[str, str]
+    required_fields: dict[str, tuple[str, ...]]
+    required_links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def type_title(self, need_type: str) -> str:
+        return self.type_titles.get(need_type, need_type)
+
+    def field_label(self, name: str) -> str:
+        return self.field_labels.get(name, name)
+
+
+def load_model(path: Path) -> ContentModel:
+    """Read the content model from a ``ubproject.toml`` file."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    needs = data.get("needs", {})
+    rules = data.get("council", {})
+    types = needs.get("types", {})
+    fields = needs.get("fields", {})
+    links = needs.get("links", {})
+    link_targets: dict[tuple[str, str], tuple[str, ...]] = {}
+    for type_name, type_decl in types.items():
+        for link_name, link_decl in type_decl.get("links", {}).items():
+            if "target_types" in link_decl:
+                link_targets[(type_name, link_name)] = tuple(link_decl["target_types"])
+    return ContentModel(
+        type_titles={name: decl.get("title", name) for name, decl in types.items()},
+        field_schemas={name: decl.get("schema", {}) for name, decl in fields.items()},
+        field_labels={name: decl.get("description", name) for name, decl in fields.items()},
+        link_labels={
+            name: (decl.get("outgoing", name), decl.get("incoming", name))
+            for name, decl in links.items()
+        },
+        link_targets=link_targets,
+        id_schemes=dict(rules.get("id_schemes", {})),
+        required_fields={k: tuple(v) for k, v in rules.get("required_fields", {}).items()},
+        required_links={k: tuple(v) for k, v in rules.get("required_links", {}).items()},
+    )
+
+
+@cache
+def model_for(confdir: str) -> ContentModel:
+    """The content model of the project whose ``conf.py`` is in *confdir*."""
+    return load_model(Path(confdir) / "ubproject.toml")

@@ -1,0 +1,31 @@
+"""Sphinx configuration of the privacy-council traceability site."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
+project = "新宿区 個人情報保護 審議案件トレーサビリティ"
+author = "新宿区"
+copyright = "新宿区"
+language = "ja"
+
+extensions = [
+    "myst_parser",
+    "sphinx_design",
+    "sphinx_needs",
+    "council",
+]
+
+needs_from_toml = "ubproject.toml"
+needs_build_json = True
+
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+nitpicky = True
+exclude_patterns = ["_build", "README.md", "tests", ".venv", ".ci"]
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+html_theme = "furo"
+html_title = "個人情報保護 審議案件トレーサビリティ"
