@@ -24,8 +24,9 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 nitpicky = True
-exclude_patterns = ["_build", "README.md", "tests", ".venv", ".ci"]
+exclude_patterns = ["_build", "_templates", "README.md", "tests", ".venv", ".ci"]
 templates_path = ["_templates"]
 html_static_path = ["_static"]
+html_css_files = ["council.css"]
 html_theme = "furo"
 html_title = "個人情報保護 審議案件トレーサビリティ"

@@ -38,7 +38,7 @@ def build_layout(field_labels: dict[str, str]) -> dict:
 
 
 def _configure(app: Sphinx, config: Config) -> None:
-    model = model_for(str(app.confdir))
+    model = model_for(app)
     layouts = dict(getattr(config, "needs_layouts", {}) or {})
     layouts[LAYOUT_NAME] = build_layout(model.field_labels)
     config.needs_layouts = layouts

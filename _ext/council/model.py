@@ -65,6 +65,11 @@ def load_model(path: Path) -> ContentModel:
 
 
 @cache
-def model_for(confdir: str) -> ContentModel:
-    """The content model of the project whose ``conf.py`` is in *confdir*."""
-    return load_model(Path(confdir) / "ubproject.toml")
+def _cached_model(path: Path, mtime: float) -> ContentModel:
+    return load_model(path)
+
+
+def model_for(app: Any) -> ContentModel:
+    """The content model of a Sphinx application (its ``needs_from_toml`` file)."""
+    path = Path(app.confdir, app.config.needs_from_toml or "ubproject.toml").resolve()
+    return _cached_model(path, path.stat().st_mtime)

@@ -189,14 +189,15 @@ def _check_checklist(
     for kid in children.get(work["id"], []):
         marked.update(_links(kid, "satisfies"))
         marked.update(_links(kid, "waives"))
-    for item in checkitems:
-        if item not in marked:
-            yield _problem(
-                work,
-                "checklist_item_unmarked",
-                f"案件 {case['id']} はチェックリスト様式ですが、{work['id']} は"
-                f"チェックリスト項目 {item} を対策（○）とも対策不要（－）とも示していません",
-            )
+    unmarked = [item for item in checkitems if item not in marked]
+    if unmarked:
+        yield _problem(
+            work,
+            "checklist_item_unmarked",
+            f"案件 {case['id']} はチェックリスト様式ですが、{work['id']} は"
+            f"チェックリスト項目 {len(unmarked)} 件（{'、'.join(unmarked)}）を"
+            "対策（○）とも対策不要（－）とも示していません",
+        )
 
 
 def check_all(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> list[Problem]:
@@ -216,7 +217,7 @@ def _report(app: Sphinx, builder: Any = None) -> None:
     from sphinx_needs.data import SphinxNeedsData
 
     needs = SphinxNeedsData(app.env).get_needs_view()
-    model = model_for(str(app.confdir))
+    model = model_for(app)
     for problem in check_all(needs, model):
         logger.warning(
             problem.message,

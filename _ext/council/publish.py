@@ -1,0 +1,132 @@
+"""Build the whole site and publish it atomically.
+
+Every step writes into a staging directory next to the output; only when all
+steps succeeded does the staging directory replace the published output, so a
+failed or interrupted build leaves the previous site intact.
+
+Usage: ``council-build [--output _build/site] [--source .]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class BuildFailed(Exception):
+    """A build step failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    source: Path
+    staging: Path
+    env: dict[str, str]
+
+    @property
+    def html(self) -> Path:
+        return self.staging / "html"
+
+    @property
+    def doctrees(self) -> Path:
+        return self.staging / ".doctrees"
+
+
+def run(ctx: BuildContext, what: str, cmd: list[str], cwd: Path | None = None) -> None:
+    """Run one command of a step; its failure fails the build."""
+    result = subprocess.run(cmd, cwd=cwd or ctx.source, env=ctx.env)
+    if result.returncode != 0:
+        raise BuildFailed(f"{what} failed (exit status {result.returncode})")
+
+
+def sphinx(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> None:
+    run(
+        ctx,
+        f"sphinx-build -b {builder}",
+        [
+            sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q",
+            "-d", str(ctx.doctrees), *extra, str(ctx.source), str(outdir),
+        ],
+    )
+
+
+def build_html(ctx: BuildContext) -> None:
+    sphinx(ctx, "html", ctx.html)
+
+
+#: The build, in order. Each step reads ``ctx.source`` and writes below
+#: ``ctx.staging``; later steps may read what earlier ones wrote.
+STEPS: list[Callable[[BuildContext], None]] = [build_html]
+
+
+def source_date_epoch(source: Path) -> str:
+    """The last commit's time, so two builds of one commit are identical."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=source,
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        out = ""
+    return out or "0"
+
+
+def publish(staging: Path, output: Path) -> None:
+    """Replace *output* by *staging*; the old output survives any failure before."""
+    previous = output.with_name(f".previous-{output.name}")
+    shutil.rmtree(previous, ignore_errors=True)
+    if output.exists():
+        os.replace(output, previous)
+    os.replace(staging, output)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def build(source: Path, output: Path, steps: list[Callable[[BuildContext], None]] | None = None) -> None:
+    """Run every step into a staging directory, then publish it."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = output.with_name(f".staging-{output.name}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    env = dict(os.environ)
+    env.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(source))
+    ctx = BuildContext(source=source, staging=staging, env=env)
+    try:
+        for step in steps if steps is not None else STEPS:
+            step(ctx)
+        shutil.rmtree(ctx.doctrees, ignore_errors=True)
+        publish(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="council-build", description=__doc__.split("\n")[0])
+    parser.add_argument("--source", type=Path, default=Path.cwd(), help="project directory (conf.py)")
+    parser.add_argument("--output", type=Path, default=Path("_build/site"), help="published output directory")
+    args = parser.parse_args(argv)
+    source = args.source.resolve()
+    if not (source / "conf.py").is_file():
+        print(f"council-build: {source}/conf.py not found", file=sys.stderr)
+        return 2
+    output = args.output if args.output.is_absolute() else source / args.output
+    try:
+        build(source, output)
+    except BuildFailed as exc:
+        print(f"council-build: {exc}; the previous site in {output} is unchanged", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"council-build: interrupted; the previous site in {output} is unchanged", file=sys.stderr)
+        return 130
+    print(f"council-build: published {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Helpers shared by the tests: test projects and their warnings."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from sphinx.testing.util import SphinxTestApp
+from sphinx.util.console import strip_escape_sequences
+
+REPO = Path(__file__).resolve().parents[1]
+ROOTS = REPO / "tests" / "roots"
+
+#: What every test project shares with the real site unless it brings its own:
+#: the configuration, the content model and the standard texts (clauses, checklist).
+SHARED = ("conf.py", "ubproject.toml", "clauses", "_static", "_templates")
+
+
+def copy_project(name: str, dest: Path) -> Path:
+    """Copy ``tests/roots/test-<name>`` into *dest*, completed with the shared files."""
+    src = dest / name
+    shutil.copytree(ROOTS / f"test-{name}", src)
+    for shared in SHARED:
+        target = src / shared
+        if target.exists():
+            continue
+        if (REPO / shared).is_dir():
+            shutil.copytree(REPO / shared, target)
+        else:
+            shutil.copy2(REPO / shared, target)
+    return src
+
+
+def warning_lines(app: SphinxTestApp) -> list[str]:
+    """The build's warnings, one per line, with the source directory as ``<srcdir>``."""
+    text = strip_escape_sequences(app.warning.getvalue())
+    text = text.replace(str(app.srcdir), "<srcdir>")
+    return [line for line in text.splitlines() if re.match(r"^(<srcdir>|WARNING|ERROR)", line)]
