@@ -23,7 +23,7 @@ def copy_project(name: str, dest: Path) -> Path:
     shutil.copytree(ROOTS / f"test-{name}", src)
     for shared in SHARED:
         target = src / shared
-        if target.exists():
+        if target.exists() or not (REPO / shared).exists():
             continue
         if (REPO / shared).is_dir():
             shutil.copytree(REPO / shared, target)
