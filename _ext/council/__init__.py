@@ -9,12 +9,13 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import layouts, validation
+from . import incremental, layouts, validation
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     layouts.setup_layouts(app)
     validation.setup_validation(app)
+    incremental.setup_incremental(app)
     return {
         "version": "1.0",
         "parallel_read_safe": True,

@@ -1,0 +1,149 @@
+"""Incremental builds that never publish stale traceability.
+
+Sphinx rewrites only the pages whose source changed. But a page can show data
+held by needs of *other* pages: a clause page lists the safeguards that bind
+each clause (back-links), a case page shows the titles of the clauses and
+checklist items it links to, and tables, matrices, lists, counts and graphs
+(``needtable``, ``needflow``, the project's own matrices, …) are computed from
+all needs. Those pages went stale after editing one case.
+
+This module records, while reading, which pages show needs data beyond their
+own needs, and when a page with needs was added, changed or removed it tells
+Sphinx (``env-updated``) to rewrite every page that may show it:
+
+- pages with a sphinx-needs node that is filled from the needs at write time
+  (tables, lists, flows, pies, bars, counts, references, dynamic functions,
+  extracts) or that another module of this extension registered with
+  :func:`mark_shows_needs`;
+- pages holding needs that link to, or are linked from, the needs of the
+  changed pages (old and new links both count, so a dropped link is removed
+  from the page it pointed to).
+
+Rewriting reuses the pickled doctrees: those pages are not parsed again, only
+resolved and written, which keeps an incremental build short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+#: Attribute of the build environment: docnames that show needs of other pages.
+_SHOWS = "council_shows_needs"
+#: Attribute of the application: (docnames touched this build, their needs before reading).
+_PENDING = "_council_incremental_pending"
+
+
+def _dynamic_node_types() -> tuple[type[nodes.Node], ...]:
+    """Sphinx-needs nodes whose content is computed from all needs at write time."""
+    from sphinx_needs.needs import NODE_TYPES, NODE_TYPES_PRIO
+
+    return tuple(NODE_TYPES) + tuple(NODE_TYPES_PRIO)
+
+
+def _shows(env: BuildEnvironment) -> set[str]:
+    if not hasattr(env, _SHOWS):
+        setattr(env, _SHOWS, set())
+    return getattr(env, _SHOWS)
+
+
+def mark_shows_needs(env: BuildEnvironment, docname: str) -> None:
+    """Register *docname* as a page that shows data of needs on other pages.
+
+    Directives of this extension that render matrices, indexes or figures from
+    the needs at write time call this while reading, so that the page is
+    rewritten whenever a page with needs changes.
+    """
+    _shows(env).add(docname)
+
+
+def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    types = _dynamic_node_types()
+    for _ in doctree.findall(lambda node: isinstance(node, types)):
+        mark_shows_needs(app.env, app.env.docname)
+        return
+
+
+def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _shows(env).discard(docname)
+
+
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment) -> None:
+    _shows(env).update(set(getattr(other, _SHOWS, set())) & set(docnames))
+
+
+def _all_needs(env: BuildEnvironment) -> dict[str, Any]:
+    return getattr(env, "_needs_all_needs", {}) or {}
+
+
+def _link_names(app: Sphinx) -> list[str]:
+    from sphinx_needs.config import NeedsSphinxConfig
+
+    config = NeedsSphinxConfig(app.config)
+    names = ["links", *(getattr(config, "links", None) or {})]
+    for link in getattr(config, "extra_links", None) or []:
+        names.append(link["option"])
+    return list(dict.fromkeys(names))
+
+
+def _targets(need: Any, link_names: list[str]) -> set[str]:
+    targets: set[str] = set()
+    for name in link_names:
+        value = need.get(name) or []
+        for target in [value] if isinstance(value, str) else value:
+            # Part links (ID.part) point at the need that holds the part.
+            targets.add(str(target).split(".")[0])
+    return targets
+
+
+def _needs_in(needs: dict[str, Any], docnames: set[str]) -> dict[str, Any]:
+    return {nid: need for nid, need in needs.items() if need.get("docname") in docnames}
+
+
+def _get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    # Before reading: the needs of changed/removed pages still hold their old links.
+    touched = set(added) | set(changed) | set(removed)
+    before = _needs_in(_all_needs(env), touched)
+    link_names = _link_names(app)
+    setattr(app, _PENDING, (touched, {nid: _targets(n, link_names) for nid, n in before.items()}))
+    return []
+
+
+def dependents(app: Sphinx, env: BuildEnvironment) -> set[str]:
+    """Docnames to rewrite because the needs of the pages read this build changed."""
+    touched, old_links = getattr(app, _PENDING, (set(), {}))
+    needs = _all_needs(env)
+    link_names = _link_names(app)
+    now = _needs_in(needs, touched)
+    if not old_links and not now:
+        return set()
+    changed_ids = set(old_links) | set(now)
+    # Needs the changed needs point to (before or after the edit) ...
+    pointed = set().union(*old_links.values(), *(_targets(n, link_names) for n in now.values()))
+    docs = {needs[nid].get("docname") for nid in pointed if nid in needs}
+    # ... and needs elsewhere that point at the changed needs.
+    for need in needs.values():
+        if need.get("docname") not in touched and _targets(need, link_names) & changed_ids:
+            docs.add(need.get("docname"))
+    docs |= _shows(env)
+    return {doc for doc in docs if doc and doc in env.found_docs} - touched
+
+
+def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    docs = dependents(app, env)
+    setattr(app, _PENDING, (set(), {}))
+    return sorted(docs)
+
+
+def setup_incremental(app: Sphinx) -> None:
+    app.connect("doctree-read", _doctree_read)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _get_outdated)
+    app.connect("env-updated", _env_updated)

@@ -1,0 +1,103 @@
+"""Incremental builds rewrite every page that shows data of an edited case.
+
+Sphinx rewrites only changed sources; the clause page's back-links ("この条項に
+依拠する情報保護対策") and sphinx-needs tables on other pages used to stay stale.
+Each test builds a small project, edits the case, rebuilds incrementally into
+the same output and doctree directories, and reads the other pages again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from helpers import copy_project
+
+SG = "SG_2020_TEST_E1_CO_01"
+
+TABLE_PAGE = """# 対策と条項
+
+```{needtable}
+:types: safeguard
+:columns: id, binds
+```
+"""
+
+
+def _need_block(html: Path, need_id: str) -> str:
+    """The text of the rendered need *need_id* (its table), from a built page."""
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    anchor = soup.find(id=need_id)
+    assert anchor is not None, f"{need_id} not on {html.name}"
+    block = anchor.find_parent("table") or anchor.find_parent("div")
+    return block.get_text(" ", strip=True)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    # Newer than the first build even on coarse file-system clocks.
+    future = time.time() + 5
+    os.utime(path, (future, future))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    src = copy_project("site-minimal", tmp_path)
+    (src / "table.md").write_text(TABLE_PAGE, encoding="utf-8")
+    index = src / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("clauses/index\n", "clauses/index\ntable\n"),
+                     encoding="utf-8")
+    return src
+
+
+def _build(make_app, src: Path):
+    app = make_app("html", srcdir=src, warningiserror=True)
+    app.build()
+    return app
+
+
+def test_editing_binds_moves_the_back_link_on_the_clause_page(make_app, project: Path) -> None:
+    app = _build(make_app, project)
+    clause_page = Path(app.outdir) / "clauses" / "edition-b.html"
+    assert SG in _need_block(clause_page, "CL_B_13")
+    assert SG not in _need_block(clause_page, "CL_B_10")
+
+    _edit(project / "cases" / "case.md", "binds: CL_B_13", "binds: CL_B_10")
+    again = _build(make_app, project)
+    assert again.outdir == app.outdir
+
+    assert SG in _need_block(clause_page, "CL_B_10")
+    assert SG not in _need_block(clause_page, "CL_B_13")
+
+
+def test_editing_binds_updates_a_needtable_on_another_page(make_app, project: Path) -> None:
+    app = _build(make_app, project)
+    table_page = Path(app.outdir) / "table.html"
+    assert "CL_B_13" in table_page.read_text(encoding="utf-8")
+
+    _edit(project / "cases" / "case.md", "binds: CL_B_13", "binds: CL_B_10")
+    _build(make_app, project)
+
+    text = table_page.read_text(encoding="utf-8")
+    assert "CL_B_10" in text
+    assert "CL_B_13" not in text
+
+
+def test_an_unrelated_edit_rewrites_no_clause_page(make_app, project: Path) -> None:
+    """Only pages with needs trigger the rewrite: editing plain text does not."""
+    app = _build(make_app, project)
+    clause_page = Path(app.outdir) / "clauses" / "edition-b.html"
+    before = clause_page.stat().st_mtime_ns
+
+    (project / "notes.md").write_text("# メモ\n\n本文。\n\n```{toctree}\n```\n", encoding="utf-8")
+    index = project / "index.md"
+    _edit(index, "table\n", "table\nnotes\n")
+    _build(make_app, project)
+
+    assert clause_page.stat().st_mtime_ns == before
