@@ -30,3 +30,5 @@ html_static_path = ["_static"]
 html_css_files = ["council.css"]
 html_theme = "furo"
 html_title = "個人情報保護 審議案件トレーサビリティ"
+# Trace graphs (council.graph) as SVG in HTML; the PDF gets PDF figures.
+graphviz_output_format = "svg"

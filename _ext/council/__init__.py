@@ -9,13 +9,15 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import incremental, layouts, validation
+from . import exports, incremental, layouts, trace_directives, validation
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     layouts.setup_layouts(app)
     validation.setup_validation(app)
     incremental.setup_incremental(app)
+    trace_directives.setup_trace_directives(app)
+    exports.setup_exports(app)
     return {
         "version": "1.0",
         "parallel_read_safe": True,

@@ -1,0 +1,125 @@
+"""Open-data exports: CSV and XLSX of every matrix, and the site version.
+
+At ``build-finished`` of an HTML build, every :class:`~.traceability.Table`
+is written to ``<outdir>/exports/<name>.csv`` (UTF-8 with BOM, so Excel
+detects the encoding) and ``<name>.xlsx`` (Japanese headers, frozen header
+row, auto filter). The columns are documented in ``docs/open-data.md``.
+
+Sphinx-needs writes ``needs.json`` (``needs_build_json``) under the project's
+``version``; when ``conf.py`` sets none, the version of ``pyproject.toml`` is
+used, so the file names the site version it belongs to.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import shutil
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+from . import traceability as tr
+
+logger = logging.getLogger(__name__)
+
+EXPORT_DIR = "exports"
+STATUS_FILLS = {"対策あり": "C6EFCE", "対策不要": "EDEDED", "未対応": "FFC7CE"}
+
+
+def site_version(confdir: Path) -> str:
+    """The ``[project] version`` of the pyproject.toml next to conf.py, or ""."""
+    path = Path(confdir) / "pyproject.toml"
+    if not path.is_file():
+        return ""
+    return str(tomllib.loads(path.read_text(encoding="utf-8")).get("project", {}).get("version", ""))
+
+
+def _set_version(app: Sphinx, config: Config) -> None:
+    if not config.version:
+        version = site_version(Path(app.confdir))
+        if version:
+            config.version = version
+            config.release = config.release or version
+
+
+def write_csv(table: tr.Table, path: Path) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(table.headers)
+        writer.writerows(table.rows)
+
+
+def _timestamp() -> dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+    return dt.datetime(2000, 1, 1)
+
+
+def write_xlsx(table: tr.Table, path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.name[:31]
+    sheet.append(list(table.headers))
+    for row in table.rows:
+        sheet.append(list(row))
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    last = f"{get_column_letter(len(table.headers))}{len(table.rows) + 1}"
+    sheet.auto_filter.ref = f"A1:{last}"
+    for index, header in enumerate(table.headers, start=1):
+        values = [header, *(row[index - 1] for row in table.rows)]
+        width = min(60, max(8, max(len(v) for v in values) * 2))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for column in table.status_columns:
+        for row_index, row in enumerate(table.rows, start=2):
+            colour = STATUS_FILLS.get(row[column])
+            if colour:
+                sheet.cell(row=row_index, column=column + 1).fill = PatternFill(
+                    "solid", start_color=colour, end_color=colour)
+    workbook.properties.creator = "council-trace"
+    workbook.properties.title = table.title
+    workbook.properties.created = workbook.properties.modified = _timestamp()
+    workbook.save(path)
+
+
+def write_exports(tables: Iterable[tr.Table], outdir: Path) -> list[Path]:
+    target = outdir / EXPORT_DIR
+    # Start empty: an export of a removed case must not survive an incremental build.
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    written = []
+    for table in tables:
+        for suffix, writer in ((".csv", write_csv), (".xlsx", write_xlsx)):
+            path = target / f"{table.name}{suffix}"
+            writer(table, path)
+            written.append(path)
+    return written
+
+
+def _build_finished(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx_needs.data import SphinxNeedsData
+
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    written = write_exports(tr.all_tables(needs), Path(app.outdir))
+    logger.info(f"council: {len(written)} export files written to {EXPORT_DIR}/")
+
+
+def setup_exports(app: Sphinx) -> None:
+    # Before sphinx-needs reads the version for needs.json.
+    app.connect("config-inited", _set_version, priority=100)
+    app.connect("build-finished", _build_finished)
