@@ -13,8 +13,9 @@ Sphinx (``env-updated``) to rewrite every page that may show it:
 
 - pages with a sphinx-needs node that is filled from the needs at write time
   (tables, lists, flows, pies, bars, counts, references, dynamic functions,
-  extracts) or that another module of this extension registered with
-  :func:`mark_shows_needs`;
+  extracts), with a node defined by this extension (``council.*``: its
+  matrices, indexes and figures are placeholders filled at write time), or
+  that a directive registered with :func:`mark_shows_needs`;
 - pages holding needs that link to, or are linked from, the needs of the
   changed pages (old and new links both count, so a dropped link is removed
   from the page it pointed to).
@@ -61,9 +62,15 @@ def mark_shows_needs(env: BuildEnvironment, docname: str) -> None:
     _shows(env).add(docname)
 
 
+def _is_dynamic(node: nodes.Node, types: tuple[type[nodes.Node], ...]) -> bool:
+    # Placeholder nodes of this extension (matrices, indexes, figures) are
+    # filled from all needs at write time, like sphinx-needs' own.
+    return isinstance(node, types) or type(node).__module__.startswith("council.")
+
+
 def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     types = _dynamic_node_types()
-    for _ in doctree.findall(lambda node: isinstance(node, types)):
+    for _ in doctree.findall(lambda node: _is_dynamic(node, types)):
         mark_shows_needs(app.env, app.env.docname)
         return
 

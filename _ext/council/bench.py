@@ -1,0 +1,202 @@
+"""Benchmark the site build on synthetic corpora (``make bench``; not a test).
+
+For each N (default 100, 300, 1000) it writes a synthetic project of N cases
+(:mod:`council.synthetic`) and prints:
+
+- the full HTML build time (``sphinx-build -b html -W``, fresh output),
+- the incremental rebuild time after editing one case (a safeguard's text and
+  the clause it binds), into the same output and doctree directories,
+- the same text built as plain Sphinx pages without sphinx-needs (baseline),
+  and the ratio of the two full builds,
+- the peak resident memory of each build (the sphinx-build process and its
+  workers, from ``wait4``),
+- the output size and the size of Sphinx's search index,
+- for the smallest N, the PDF build time of the site's PDF step
+  (``council.publish.build_pdf``), when there is one.
+
+Usage: ``python -m council.bench [-n 100 300 1000] [--workdir DIR] [-j N] [--no-pdf]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .synthetic import generate
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+
+
+def _run(cmd: list[str], cwd: Path | None = None, timeout: float | None = None) -> Run:
+    """Run *cmd*; its wall time and peak RSS (the process tree it waited for)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = None if timeout is None else start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            raise TimeoutError(f"{cmd[0]} stopped after {timeout:.0f} s")
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-4000:]}")
+    return Run(elapsed, usage.ru_maxrss / 1024)
+
+
+def sphinx_build(src: Path, out: Path, doctrees: Path, jobs: int = 1) -> Run:
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+           "-d", str(doctrees), str(src), str(out)]
+    if jobs > 1:
+        cmd[4:4] = ["-j", str(jobs)]
+    return _run(cmd)
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def edit_one_case(src: Path) -> Path:
+    """Change one safeguard's text and the clause it binds, in the middle case."""
+    cases = sorted(p for p in (src / "cases").glob("*.md") if p.name != "index.md")
+    page = cases[len(cases) // 2]
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r"^binds: (CL_([AB])_(\d\d))[^\n]*$", text, re.MULTILINE)
+    assert match, f"no binds in {page}"
+    edition, number = match.group(2), int(match.group(3))
+    other = f"CL_{edition}_{number % 19 + 1:02d}"
+    text = text[: match.start()] + f"binds: {other}" + text[match.end():]
+    text = text.replace("。\n```", "。（改訂）\n```", 1)
+    page.write_text(text, encoding="utf-8")
+    future = time.time() + 2
+    os.utime(page, (future, future))
+    return page
+
+
+def _count_needs(path: Path) -> int:
+    if not path.exists():
+        return 0
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return sum(len(v.get("needs", {})) for v in data.get("versions", {}).values())
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def pdf_time(src: Path, work: Path, timeout: float) -> str:
+    try:
+        from . import publish
+    except ImportError:  # pragma: no cover - the pipeline is part of the package
+        return "PDF: not measured (no PDF step)"
+    step = getattr(publish, "build_pdf", None)
+    if step is None:
+        return "PDF: not measured (no PDF step)"
+    staging = work / "pdf-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    ctx = publish.BuildContext(source=src, staging=staging, env=dict(os.environ))
+    start = time.perf_counter()
+    try:
+        _with_timeout(lambda: step(ctx), timeout)
+    except TimeoutError:
+        return f"PDF: over {timeout:.0f} s (stopped)"
+    except Exception as exc:  # noqa: BLE001 - a failed step is a result here
+        return f"PDF: failed ({exc})"
+    pdfs = list((staging / "latex").glob("*.pdf"))
+    size = sum(p.stat().st_size for p in pdfs)
+    return f"PDF: {time.perf_counter() - start:.1f} s ({len(pdfs)} PDFs, {_mb(size)})"
+
+
+def _with_timeout(func, timeout: float) -> None:
+    import signal
+
+    def _alarm(signum, frame):  # noqa: ARG001
+        raise TimeoutError
+
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(int(timeout))
+    try:
+        func()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def bench(n: int, work: Path, jobs: int) -> dict[str, str]:
+    base = work / f"n{n}"
+    src, plain = base / "src", base / "plain"
+    generate(src, n)
+    generate(plain, n, plain=True)
+    out, doctrees = base / "html", base / "doctrees"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(doctrees, ignore_errors=True)
+    full = sphinx_build(src, out, doctrees, jobs)
+    size = dir_size(out)
+    search = out / "searchindex.js"
+    search_size = search.stat().st_size if search.exists() else 0
+    edit_one_case(src)
+    inc = sphinx_build(src, out, doctrees, jobs)
+    shutil.rmtree(base / "plain-html", ignore_errors=True)
+    shutil.rmtree(base / "plain-doctrees", ignore_errors=True)
+    base_run = sphinx_build(plain, base / "plain-html", base / "plain-doctrees", jobs)
+    needs = _count_needs(out / "needs.json")
+    return {
+        "N": str(n),
+        "needs": str(needs),
+        "full": f"{full.seconds:.1f} s",
+        "incremental": f"{inc.seconds:.1f} s",
+        "plain": f"{base_run.seconds:.1f} s",
+        "ratio": f"{full.seconds / base_run.seconds:.2f}x",
+        "peak": f"{max(full.max_rss_mb, inc.max_rss_mb):.0f} MB",
+        "plain peak": f"{base_run.max_rss_mb:.0f} MB",
+        "output": _mb(size),
+        "searchindex": _mb(search_size),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="council-bench", description=__doc__.split("\n")[0])
+    parser.add_argument("-n", "--cases", type=int, nargs="+", default=[100, 300, 1000])
+    parser.add_argument("--workdir", type=Path, default=Path("_build/bench"))
+    parser.add_argument("-j", "--jobs", type=int, default=1, help="sphinx-build -j (default 1)")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
+    parser.add_argument("--pdf-timeout", type=float, default=1800)
+    args = parser.parse_args(argv)
+    work = args.workdir.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    columns = ["N", "needs", "full", "incremental", "plain", "ratio", "peak", "plain peak",
+               "output", "searchindex"]
+    print(f"council bench: sphinx-build -j {args.jobs}, {os.cpu_count()} CPUs, work dir {work}")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns), flush=True)
+    for n in args.cases:
+        row = bench(n, work, args.jobs)
+        print("| " + " | ".join(row[c] for c in columns) + " |", flush=True)
+    if args.no_pdf:
+        print("PDF: not measured (--no-pdf)")
+    else:
+        n = min(args.cases)
+        print(f"N={n} " + pdf_time(work / f"n{n}" / "src", work / f"n{n}", args.pdf_timeout), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
