@@ -32,3 +32,11 @@ html_theme = "furo"
 html_title = "個人情報保護 審議案件トレーサビリティ"
 # Trace graphs (council.graph) as SVG in HTML; the PDF gets PDF figures.
 graphviz_output_format = "svg"
+
+# PDF: the whole book and one document per case page (see council.latex).
+from council.latex import LATEX_ELEMENTS, latex_documents_for  # noqa: E402
+
+latex_engine = "uplatex"
+latex_documents = latex_documents_for(Path(__file__).parent, project, author)
+latex_elements = LATEX_ELEMENTS
+latex_domain_indices = False

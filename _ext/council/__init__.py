@@ -9,12 +9,13 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import exports, incremental, layouts, trace_directives, validation
+from . import exports, incremental, latex, layouts, trace_directives, validation
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     layouts.setup_layouts(app)
     validation.setup_validation(app)
+    latex.setup_latex(app)
     incremental.setup_incremental(app)
     trace_directives.setup_trace_directives(app)
     exports.setup_exports(app)

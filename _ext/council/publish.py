@@ -60,9 +60,31 @@ def build_html(ctx: BuildContext) -> None:
     sphinx(ctx, "html", ctx.html)
 
 
+def build_pdf(ctx: BuildContext) -> None:
+    """The whole book and one PDF per case, published as ``html/pdf/<name>.pdf``."""
+    from .latex import PDF_DIR
+
+    latex = ctx.staging / "latex"
+    sphinx(ctx, "latex", latex)
+    run(
+        ctx, "LaTeX (make all-pdf)",
+        ["make", "-C", str(latex), "all-pdf",
+         "LATEXMKOPTS=-interaction=nonstopmode -halt-on-error -silent"],
+    )
+    # one PDF per .tex document (figures are PDFs too, and stay behind)
+    pdfs = [tex.with_suffix(".pdf") for tex in sorted(latex.glob("*.tex"))]
+    missing = [pdf.name for pdf in pdfs if not pdf.is_file()]
+    if not pdfs or missing:
+        raise BuildFailed(f"LaTeX produced no {', '.join(missing) or 'PDF'} in {latex}")
+    target = ctx.html / PDF_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for pdf in pdfs:
+        shutil.copy2(pdf, target / pdf.name)
+
+
 #: The build, in order. Each step reads ``ctx.source`` and writes below
 #: ``ctx.staging``; later steps may read what earlier ones wrote.
-STEPS: list[Callable[[BuildContext], None]] = [build_html]
+STEPS: list[Callable[[BuildContext], None]] = [build_html, build_pdf]
 
 
 def source_date_epoch(source: Path) -> str:

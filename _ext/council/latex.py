@@ -1,0 +1,232 @@
+"""The printed record: LaTeX documents, PDF links and print-friendly tables.
+
+One PDF holds the whole site (the root toctree); each page in ``cases/`` also
+gets its own PDF, derived from the files so that a new case is printed without
+touching ``conf.py``. Every HTML case page links to its PDF.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.osutil import relative_uri
+
+#: Directory of the case pages, relative to the source directory.
+CASES_DIR = "cases"
+#: Where the published site keeps the PDFs, relative to the HTML root.
+PDF_DIR = "pdf"
+#: File name (without ``.pdf``) of the whole book.
+BOOK_NAME = "council-trace"
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
+
+
+def page_title(path: Path) -> str:
+    """The first Markdown heading of *path*: the case's title (else the file name).
+
+    Runs while conf.py is read, so it never fails: a broken page is reported
+    by the build itself, with its file and line.
+    """
+    text = path.read_text(encoding="utf-8", errors="replace")
+    match = _HEADING.search(text)
+    return match.group(1) if match else path.stem
+
+
+def case_pages(srcdir: Path) -> list[Path]:
+    """The case pages (every ``cases/*.md`` but the index), sorted by name."""
+    return sorted(
+        path for path in (srcdir / CASES_DIR).glob("*.md") if path.stem != "index"
+    )
+
+
+def case_pdf_name(docname: str) -> str:
+    """``cases/2019-jiritsu`` → ``2019-jiritsu`` (the PDF is ``pdf/2019-jiritsu.pdf``)."""
+    return docname.split("/", 1)[1]
+
+
+def latex_documents_for(srcdir: Path, title: str, author: str) -> list[tuple[str, str, str, str, str]]:
+    """``latex_documents``: the whole book, then one ``howto`` document per case."""
+    documents = [("index", f"{BOOK_NAME}.tex", title, author, "manual")]
+    for path in case_pages(srcdir):
+        docname = f"{CASES_DIR}/{path.stem}"
+        documents.append((docname, f"{case_pdf_name(docname)}.tex", page_title(path), author, "howto"))
+    return documents
+
+
+def pdf_names(app: Sphinx) -> list[str]:
+    """Names (without ``.pdf``) of the PDFs the LaTeX build produces."""
+    return [Path(doc[1]).stem for doc in app.config.latex_documents]
+
+
+def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Put a link to the case's PDF under the title of each HTML case page."""
+    if app.builder.format != "html" or not docname.startswith(f"{CASES_DIR}/"):
+        return
+    name = case_pdf_name(docname)
+    if name not in pdf_names(app):
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    uri = relative_uri(app.builder.get_target_uri(docname), f"{PDF_DIR}/{name}.pdf")
+    link = nodes.reference("", "", nodes.Text("PDF をダウンロード"), refuri=uri)
+    para = nodes.paragraph(
+        "", "", link, nodes.Text(f"（{name}.pdf：この案件の公式の印刷用文書）"),
+        classes=["council-pdf-link"],
+    )
+    section.insert(1, para)
+
+
+#: Tables with this many columns or more are set in a smaller type (LaTeX
+#: environments ``sphinxclasscouncilwide`` / ``sphinxclasscouncilverywide``).
+WIDE_COLUMNS = 6
+VERY_WIDE_COLUMNS = 10
+
+
+def _columns(table: nodes.table) -> int:
+    group = table.next_node(nodes.tgroup)
+    return int(group["cols"]) if group is not None else 0
+
+
+def _print_tables(doctree: nodes.document) -> None:
+    """Let top-level tables break across pages (repeating their header), and
+    set wide matrices in a smaller type so that IDs fit their columns.
+
+    Sphinx prints a table as ``longtable`` only past 30 rows; matrices are
+    shorter but often longer than what is left of a page. Tables nested in
+    other boxes cannot be long tables in LaTeX, so they keep the default.
+    Runs at ``doctree-resolved`` because the matrices are made there.
+    """
+    for table in list(doctree.findall(nodes.table)):
+        if _nested(table):
+            continue
+        if "longtable" not in table["classes"]:
+            table["classes"].append("longtable")
+        cols = _columns(table)
+        if cols >= WIDE_COLUMNS:
+            size = "councilverywide" if cols >= VERY_WIDE_COLUMNS else "councilwide"
+            table.replace_self(nodes.container("", table.deepcopy(), classes=[size]))
+
+
+def _nested(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, (nodes.table, nodes.Admonition, nodes.sidebar, nodes.topic)):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _need_box(table: nodes.table) -> list[nodes.Node]:
+    """A need as a page-breakable box: head line as title, non-empty meta lines, content.
+
+    sphinx-needs lays a need out as a one-column table; LaTeX cannot break a
+    table row across pages, so a need with a long back-link list ran off the
+    page, and the empty lines of unset fields left large gaps.
+    """
+    title = nodes.title()
+    body: list[nodes.Node] = []
+    for row in table.findall(nodes.row):
+        kind = set(row["classes"])
+        entry = row.next_node(nodes.entry)
+        if entry is None:
+            continue
+        if "head" in kind:
+            for line in _lines(entry):
+                title.extend(child.deepcopy() for child in line.children)
+        elif "meta" in kind:
+            for line in _lines(entry):
+                body.append(nodes.paragraph("", "", *(c.deepcopy() for c in line.children),
+                                            classes=["need-meta"]))
+        else:
+            body.extend(child.deepcopy() for child in entry.children)
+    box = nodes.admonition("", title, *body, classes=["need", *table["classes"]])
+    target = nodes.target("", "", ids=list(table["ids"]))
+    return [target, box]
+
+
+def _lines(entry: nodes.Element) -> list[nodes.line]:
+    """The innermost non-empty lines of a layout cell (link lists nest line blocks)."""
+    return [
+        line for line in entry.findall(nodes.line)
+        if line.astext().strip() and next(iter(line.findall(nodes.line, include_self=False)), None) is None
+    ]
+
+
+_PRINTED = "council_printed_docs"
+
+
+def _open_references(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Let links to pages outside this PDF resolve while the page is laid out.
+
+    A case's own PDF does not contain the clause and checklist pages; Sphinx's
+    LaTeX builder refuses references to them (``NoUri``), which aborts layout
+    code that makes links. They are turned into plain text afterwards by
+    :func:`_close_references`.
+    """
+    if app.builder.format != "latex":
+        return
+    doctree[_PRINTED] = set(app.builder.docnames)
+    app.builder.docnames = set(app.builder.docnames) | set(app.env.all_docs)
+
+
+def _close_references(app: Sphinx, doctree: nodes.document) -> None:
+    printed = doctree.get(_PRINTED)
+    if printed is None:
+        return
+    app.builder.docnames = printed
+    for ref in list(doctree.findall(nodes.reference)):
+        uri = ref.get("refuri", "")
+        if uri.startswith("%") and uri[1:].split("#", 1)[0] not in printed:
+            ref.replace_self(nodes.inline("", "", *ref.children))
+
+
+def _print_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.format != "latex":
+        return
+    _close_references(app, doctree)
+    for table in list(doctree.findall(nodes.table)):
+        if "need" in table["classes"] and table.parent is not None:
+            table.replace_self(_need_box(table))
+    _print_tables(doctree)
+
+
+def setup_latex(app: Sphinx) -> None:
+    app.connect("doctree-resolved", _add_pdf_link)
+    app.connect("doctree-resolved", _open_references, priority=100)
+    # after sphinx-needs has laid out the needs (default priority 500)
+    app.connect("doctree-resolved", _print_needs, priority=900)
+
+
+#: ``latex_elements`` of the site (uplatex): Japanese fonts embedded, PDF
+#: language, no index, long IDs and URLs allowed to break.
+LATEX_ELEMENTS = {
+    "papersize": "a4paper",
+    "pointsize": "10pt",
+    "extraclassoptions": "openany,oneside",
+    # Harano Aji (texlive-lang-japanese) is embedded, the uplatex default is
+    # not; TeX Gyre (Type 1) instead of bitmap (Type 3) Latin fonts.
+    "fontpkg": "\n".join([
+        r"\usepackage[haranoaji]{pxchfon}",
+        r"\usepackage{tgtermes}",
+        r"\usepackage{tgheros}",
+        r"\usepackage{tgcursor}",
+    ]),
+    "preamble": "\n".join([
+        r"\hypersetup{pdflang=ja,bookmarksnumbered=true,bookmarksopen=true,bookmarksopenlevel=1}",
+        # uplatex aborts ("This can't happen (disc4)") on a break point at "/"
+        # inside an inline literal in a table cell; keep the other break points.
+        r"\renewcommand*\sphinxbreaksafteractivelist{\do\.\do\,\do\;\do\?\do\!}",
+        # file names in inline literals may break after "-"
+        r"\protected\def\sphinxhyphenininlineliteral#1{-\allowbreak}",
+        # need IDs (SG_2025_HOGO_INJI_E1_WO_01) and other long names may break after "_"
+        r"\DeclareRobustCommand\_{\textunderscore\ifmmode\else\allowbreak\fi}",
+        # wide matrices (see council.latex._print_tables)
+        r"\newenvironment{sphinxclasscouncilwide}{\footnotesize\setlength\tabcolsep{3pt}}{}",
+        r"\newenvironment{sphinxclasscouncilverywide}{\scriptsize\setlength\tabcolsep{2pt}}{}",
+    ]),
+    "printindex": "",
+}
