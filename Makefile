@@ -48,13 +48,14 @@ site: system-deps $(STAMP) ## Build the whole site (HTML, PDF, exports) into _bu
 html: $(STAMP) ## Build the HTML only, into _build/html (quick check while editing)
 	$(BIN)/sphinx-build -b html -W --keep-going -q . _build/html
 
+.PHONY: preview
+preview: $(STAMP) ## Live preview for authors: rebuilds on save, serves http://127.0.0.1:8000
+	@test -x $(BIN)/sphinx-autobuild || $(BIN)/pip install --quiet -e '.[test,preview]'
+	$(BIN)/sphinx-autobuild -b html --keep-going --port 8000 --ignore '*/_build/*' . _build/preview
+
 .PHONY: test
 test: system-deps $(STAMP) ## Run the test suite
 	$(BIN)/pytest
-
-.PHONY: bench
-bench: $(STAMP) ## Benchmark builds on synthetic corpora of 100, 300 and 1000 cases (slow; see docs/performance.md)
-	$(BIN)/python -m council.bench --workdir _build/bench
 
 .PHONY: clean
 clean: ## Remove build output (keeps the virtualenv)

@@ -73,8 +73,27 @@ class Index:
         return [(i, round(s, 3)) for i, s in scored[:k]]
 
 
+@dataclass(frozen=True)
+class Example:
+    """A safeguard whose links a person has confirmed (from a case page)."""
+
+    case: str
+    text: str
+    actor: str
+    aspect: str
+    satisfies: tuple[str, ...]
+    binds: tuple[str, ...]
+
+
+#: Weight of the confirmed neighbours' votes against the direct text similarity.
+NEIGHBOUR_WEIGHT = 1.0
+NEIGHBOURS = 5
+
+
 class Suggester:
-    def __init__(self, checkitems: list[PageNeed], clauses: list[PageNeed]) -> None:
+    def __init__(
+        self, checkitems: list[PageNeed], clauses: list[PageNeed], examples: list[Example] | None = None
+    ) -> None:
         self.checkitems = Index(
             [
                 Candidate(n.id, n.content, n.options.get("actor", ""), n.options.get("aspect", ""))
@@ -91,21 +110,73 @@ class Suggester:
                 for n in clauses
             ]
         )
+        # clause ↔ the same clause in other editions, through ``revises``
+        self.same_clause: dict[str, set[str]] = {}
+        for n in clauses:
+            for prev in n.links.get("revises", []):
+                self.same_clause.setdefault(n.id, set()).add(prev)
+                self.same_clause.setdefault(prev, set()).add(n.id)
+        self.set_examples(examples or [])
+
+    def set_examples(self, examples: list[Example]) -> None:
+        self.examples = examples
+        self.example_index = Index(
+            [Candidate(str(k), e.text, e.actor, e.aspect) for k, e in enumerate(examples)]
+        ) if examples else None
+
+    def _votes(self, text: str, keep_example, targets) -> dict[str, float]:
+        """Similarity-weighted links of the most similar confirmed safeguards."""
+        if self.example_index is None:
+            return {}
+        ranked = self.example_index.rank(text, lambda c: keep_example(self.examples[int(c.id)]), NEIGHBOURS)
+        votes: dict[str, float] = {}
+        for key, sim in ranked:
+            for target in targets(self.examples[int(key)]):
+                votes[target] = votes.get(target, 0.0) + sim
+        return votes
+
+    def _combine(self, direct: list[tuple[str, float]], votes: dict[str, float], k: int):
+        scores = dict(direct)
+        for target, v in votes.items():
+            if target in scores:
+                scores[target] += NEIGHBOUR_WEIGHT * v
+        ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+        return [(i, round(s, 3)) for i, s in ranked[:k]]
+
+    def _in_edition(self, clause: str, edition: str) -> set[str]:
+        if clause.startswith(f"CL_{edition[3:]}_"):
+            return {clause}
+        return {c for c in self.same_clause.get(clause, ()) if c.startswith(f"CL_{edition[3:]}_")}
 
     @classmethod
-    def from_project(cls, project: Path) -> "Suggester":
+    def from_project(cls, project: Path, learn: bool = True) -> "Suggester":
+        """Checklist items and clauses from ``clauses/``; confirmed examples from ``cases/``."""
         needs = read_dir(project / "clauses")
-        return cls([n for n in needs if n.type == "checkitem"], [n for n in needs if n.type == "clause"])
+        examples = confirmed_examples(project) if learn else []
+        return cls([n for n in needs if n.type == "checkitem"], [n for n in needs if n.type == "clause"], examples)
 
-    def checkitems_for(self, text: str, actor: str | None, aspect: str | None, k: int = 3):
-        return self.checkitems.rank(
+
+    def checkitems_for(self, text: str, actor: str | None, aspect: str | None, k: int = 3, exclude_case: str = ""):
+        direct = self.checkitems.rank(
             text,
             lambda c: (actor is None or c.actor == actor) and (aspect is None or c.aspect == aspect),
-            k,
+            len(self.checkitems.candidates),
         )
+        votes = self._votes(
+            text,
+            lambda e: e.case != exclude_case and (actor is None or e.actor == actor),
+            lambda e: e.satisfies,
+        )
+        return self._combine(direct, votes, k)
 
-    def clauses_for(self, text: str, edition: str, k: int = 3):
-        return self.clauses.rank(text, lambda c: c.edition == edition, k)
+    def clauses_for(self, text: str, edition: str, k: int = 3, exclude_case: str = ""):
+        direct = self.clauses.rank(text, lambda c: c.edition == edition, len(self.clauses.candidates))
+        votes = self._votes(
+            text,
+            lambda e: e.case != exclude_case,
+            lambda e: {t for b in e.binds for t in self._in_edition(b, edition)},
+        )
+        return self._combine(direct, votes, k)
 
 
 def infer_aspect(text: str) -> str:
@@ -125,3 +196,29 @@ def infer_actor(text: str) -> str:
     if re.search(r"させる|させず|行わせ", text) and not re.search(r"^区|区職員|区が|区の職員", text):
         return "受託者"
     return "区"
+
+
+def confirmed_examples(project: Path) -> list[Example]:
+    """Safeguards of free-text cases whose links are confirmed (no ``trace: 提案``)."""
+    needs = read_dir(project / "cases")
+    by_id = {n.id: n for n in needs}
+    out = []
+    for n in needs:
+        if n.type != "safeguard" or n.options.get("trace") == "提案":
+            continue
+        work = by_id.get((n.links.get("part_of") or [""])[0])
+        case_id = (work.links.get("part_of") or [""])[0] if work else ""
+        case = by_id.get(case_id)
+        if case is None or case.options.get("form") != "記述":
+            continue
+        out.append(
+            Example(
+                case_id,
+                n.content,
+                n.options.get("actor", ""),
+                n.options.get("aspect", ""),
+                tuple(n.links.get("satisfies", [])),
+                tuple(n.links.get("binds", [])),
+            )
+        )
+    return out
