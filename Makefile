@@ -57,6 +57,10 @@ preview: $(STAMP) ## Live preview for authors: rebuilds on save, serves http://1
 test: system-deps $(STAMP) ## Run the test suite
 	$(BIN)/pytest
 
+.PHONY: bench
+bench: $(STAMP) ## Benchmark builds on synthetic corpora of 100, 300 and 1000 cases (slow; see docs/performance.md)
+	$(BIN)/python -m council.bench --workdir _build/bench
+
 .PHONY: clean
 clean: ## Remove build output (keeps the virtualenv)
 	rm -rf _build
