@@ -61,6 +61,7 @@ class SpecialTerms:
 
     line: int
     clauses: list[Clause] = field(default_factory=list)
+    at_end: bool = False  # the document ends with this block
 
 
 @dataclass

@@ -441,6 +441,7 @@ class _Parser:
             i += 1
         if not block.clauses:
             raise DocumentError(block.line, "「特記事項」の後に条項がありません（資料が途中で切れている可能性があります）")
+        block.at_end = not any(line.strip() for line in lines[i:])
         if heading_line > block.clauses[-1].line:
             raise DocumentError(
                 heading_line, f"特記事項の見出し「({heading})」の後に条項がありません（資料が途中で切れている可能性があります）"

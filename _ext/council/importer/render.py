@@ -203,7 +203,7 @@ def render_page(document: Document) -> str:
     if any(s.inferred_group for w in doc.works for s in w.safeguards):
         warnings.append("原典に実施主体・種別の区分がない対策の区分（「実施主体・種別の区分」が推定のもの）は、取り込みコマンドが内容から付したものです。")
     if any(s.proposed for w in doc.works for s in w.safeguards):
-        warnings.append("「確認待ちの対応付け（提案）」の注記がある対策のリンクは、取り込みコマンドが文言の類似度から提案したもので、まだ確認されていません。確認待ちの一覧は{doc}`/docs/review`にあります。")
+        warnings.append("「確認待ちの対応付け（提案）」の注記がある対策のリンクは、取り込みコマンドが文言の類似度から提案したもので、まだ確認されていません。確認待ちの対策の一覧は、手引きの「確認待ちの対応付け」のページにあります。")
     if warnings:
         body = []
         for w in warnings:

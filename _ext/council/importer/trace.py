@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .document import Document, Work
-from .editions import Edition, detect
+from .document import Document, DocumentError, Work
+from .editions import Edition, compare, detect
 from .suggest import Candidate, Suggester, infer_actor, infer_aspect
 
 
@@ -24,6 +24,17 @@ def assign_editions(doc: Document, editions: dict[str, Edition], new_editions: d
             doc.notices.append(f"{work.line}: 「{work.title}」: 原典に特記事項の条文がないため、版 {latest} を推定で適用しました")
             continue
         result = detect(block, editions)
+        prefix_of = [
+            e for e in editions.values() if (d := compare(block, e)) and all(x.kind == "removed" for x in d)
+        ]
+        if id(block) not in new_editions and block.at_end and prefix_of and result.edition is None:
+            last = block.clauses[-1]
+            edition = prefix_of[0]
+            raise DocumentError(
+                last.line,
+                f"特記事項が第{last.number}項で終わっています（版 {edition.id} は{len(edition.clauses)}項）。"
+                "資料が途中で切れている可能性があります（短い版であれば --write-edition で新しい版として取り込めます）",
+            )
         if id(block) in new_editions:
             work.edition = new_editions[id(block)]
             work.edition_note = f"原典の特記事項は{result.closest}と異なるため、新しい版 {work.edition} として取り込んだ。"
