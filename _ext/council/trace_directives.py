@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
@@ -42,21 +40,18 @@ CROSS_VIEWS: dict[str, Callable[[tr.Needs], tr.Table]] = {
 
 
 class trace_placeholder(nodes.General, nodes.Element):
-    """Replaced at doctree-resolved; never reaches a writer."""
+    """Replaced at doctree-resolved; never reaches a writer.
 
-
-def _remember(env: BuildEnvironment, docname: str) -> None:
-    docs = getattr(env, "council_trace_docs", set())
-    docs.add(docname)
-    env.council_trace_docs = docs
+    Being a node of this package, it makes ``council.incremental`` rewrite its
+    page whenever a page with needs changes, so matrices never go stale.
+    """
 
 
 class _TraceDirective(SphinxDirective):
     view = ""
 
     def placeholder(self, *args: str) -> list[nodes.Node]:
-        _remember(self.env, self.env.current_document.docname)
-        node = trace_placeholder(view=self.view, args=list(args))
+        node = trace_placeholder(view=self.view, args=list(args), directive=self.name)
         self.set_source_info(node)
         return [node]
 
@@ -285,14 +280,14 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         missing = [a for a in args if a not in needs]
         if missing:
             logger.warning(
-                f"{view}: ID {', '.join(missing)} のニーズがありません",
+                f"{node['directive']}: ID {', '.join(repr(m) for m in missing)} のニーズがありません",
                 type="council", subtype="trace_unknown", location=node,
             )
             node.replace_self([])
             continue
         if view == "case":
             if needs[args[0]]["type"] != "case":
-                logger.warning(f"case-trace: {args[0]} は案件ではありません",
+                logger.warning(f"case-trace: ID '{args[0]}' は案件 (case) ではありません",
                                type="council", subtype="trace_unknown", location=node)
                 node.replace_self([])
                 continue
@@ -306,24 +301,6 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         node.replace_self(new)
 
 
-def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    getattr(env, "council_trace_docs", set()).discard(docname)
-
-
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: Any, other: BuildEnvironment) -> None:
-    docs = getattr(env, "council_trace_docs", set())
-    docs |= getattr(other, "council_trace_docs", set())
-    env.council_trace_docs = docs
-
-
-def _outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
-              removed: set[str]) -> list[str]:
-    """Any change to any page can change every matrix: re-read the pages showing one."""
-    if not (added or changed or removed):
-        return []
-    return sorted(getattr(env, "council_trace_docs", set()) - added - changed - removed)
-
-
 def setup_trace_directives(app: Sphinx) -> None:
     app.setup_extension("sphinx.ext.graphviz")
     app.add_node(trace_placeholder)
@@ -331,7 +308,4 @@ def setup_trace_directives(app: Sphinx) -> None:
     app.add_directive("trace-matrix", TraceMatrix)
     app.add_directive("edition-diff", EditionDiff)
     app.connect("doctree-resolved", _resolve)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
-    app.connect("env-get-outdated", _outdated)
     app.add_css_file("council-trace.css")

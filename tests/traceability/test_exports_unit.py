@@ -1,0 +1,49 @@
+"""CSV and XLSX writers on a small table."""
+
+from __future__ import annotations
+
+import csv
+
+from openpyxl import load_workbook
+
+from council.exports import site_version, write_exports
+from council.traceability import Table
+
+TABLE = Table(
+    name="sample",
+    title="見本",
+    headers=("チェックリスト項目", "状態"),
+    rows=(("CHK_WO_01", "対策あり"), ("CHK_WO_02", "未対応")),
+    status_columns=(1,),
+)
+
+
+def test_csv_is_utf8_with_bom_for_excel(tmp_path):
+    write_exports([TABLE], tmp_path)
+    raw = (tmp_path / "exports" / "sample.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows == [["チェックリスト項目", "状態"], ["CHK_WO_01", "対策あり"], ["CHK_WO_02", "未対応"]]
+
+
+def test_xlsx_has_japanese_headers_frozen_row_and_filter(tmp_path):
+    write_exports([TABLE], tmp_path)
+    sheet = load_workbook(tmp_path / "exports" / "sample.xlsx").active
+    assert [c.value for c in sheet[1]] == ["チェックリスト項目", "状態"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:B3"
+    assert sheet["B3"].value == "未対応"
+    assert sheet["B3"].fill.start_color.rgb.endswith("FFC7CE")
+
+
+def test_stale_exports_are_removed(tmp_path):
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "case-gone-trace.csv").write_text("old")
+    write_exports([TABLE], tmp_path)
+    assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["sample.csv", "sample.xlsx"]
+
+
+def test_site_version_from_pyproject(tmp_path):
+    assert site_version(tmp_path) == ""
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "2.3.4"\n')
+    assert site_version(tmp_path) == "2.3.4"
