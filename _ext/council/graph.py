@@ -25,7 +25,8 @@ COLORS = {
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
 
 
 def _short(text: str, limit: int = 16) -> str:
@@ -50,14 +51,14 @@ def case_dot(needs: Needs, case_id: str) -> str:
         color = COLORS.get(need_type, "#FFFFFF")
         lines.append(f"  {_quote(need_id)} [label={_quote(label)}, fillcolor={_quote(color)}];")
 
-    node(case_id, f"{case_id}\\n案件")
+    node(case_id, f"{case_id}\n案件")
     for work in works(needs, case_id):
         kind = "業務委託" if work["type"] == "entrustment" else "開発・変更"
-        node(work["id"], f"{work['id']}\\n{kind}")
+        node(work["id"], f"{work['id']}\n{kind}")
         lines.append(f"  {_quote(case_id)} -> {_quote(work['id'])};")
         for kid in children(needs, work["id"], ("safeguard", "exemption")):
             label = "対策" if kid["type"] == "safeguard" else "対策不要"
-            node(kid["id"], f"{kid['id']}\\n{label}")
+            node(kid["id"], f"{kid['id']}\n{label}")
             lines.append(f"  {_quote(work['id'])} -> {_quote(kid['id'])};")
             for item in links(kid, "satisfies"):
                 node(item, item)
@@ -67,7 +68,7 @@ def case_dot(needs: Needs, case_id: str) -> str:
                 lines.append(f"  {_quote(kid['id'])} -> {_quote(item)} [style=dashed];")
             for clause in links(kid, "binds"):
                 heading = (needs.get(clause) or {}).get("heading") or ""
-                node(clause, f"{clause}\\n{_short(heading)}")
+                node(clause, f"{clause}\n{_short(heading)}")
                 lines.append(f"  {_quote(kid['id'])} -> {_quote(clause)} [color=\"#7B68AE\"];")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -157,3 +157,17 @@ def test_all_tables_have_unique_names():
     names = [t.name for t in tr.all_tables(project())]
     assert len(names) == len(set(names))
     assert "case-2019-b-coverage-summary" in names
+
+
+def test_case_graph_links_case_work_safeguards_items_and_clauses():
+    from council.graph import case_dot
+
+    dot = case_dot(project(), "CASE_2020_A")
+    assert '"CASE_2020_A" -> "ENT_2020_A_1";' in dot
+    assert '"ENT_2020_A_1" -> "SG_2020_A_E1_CO_01";' in dot
+    assert '"SG_2020_A_E1_CO_01" -> "CHK_WO_01";' in dot
+    assert '"SG_2020_A_E1_CO_01" -> "CL_B_02" [color="#7B68AE"];' in dot
+    assert '"NA_2020_A_E1_WS_01" -> "CHK_WS_01" [style=dashed];' in dot
+    # Line breaks in labels are Graphviz escapes, not literal backslashes.
+    assert 'label="CL_B_02\\n新設"' in dot
+    assert "CASE_2019_B" not in dot
