@@ -10,11 +10,15 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from . import exports, incremental, latex, layouts, trace_directives, validation
+from . import privacy, safety, sources
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     layouts.setup_layouts(app)
     validation.setup_validation(app)
+    sources.setup_sources(app)
+    safety.setup_safety(app)
+    privacy.setup_privacy(app)
     latex.setup_latex(app)
     incremental.setup_incremental(app)
     trace_directives.setup_trace_directives(app)

@@ -1,0 +1,90 @@
+"""Privacy lint: positive and negative examples, masking, the allow-list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from council.privacy import Allowed, find_personal_data, load_allowlist, mask, message
+
+POSITIVE = [
+    ("問合せ 03-1234-5678 まで", "電話番号"),
+    ("携帯 090-1234-5678", "電話番号"),
+    ("電話 03(1234)5678", "電話番号"),
+    ("０３－１２３４－５６７８", "電話番号"),
+    ("連絡先 0312345678", "電話番号"),
+    ("+81-3-1234-5678", "電話番号"),
+    ("taro.yamada@example.jp に送る", "メールアドレス"),
+    ("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ", "メールアドレス"),
+    ("番号 123456789012", "個人番号"),
+    ("番号 1234-5678-9012", "個人番号"),
+    ("番号 １２３４　５６７８　９０１２", "個人番号"),
+    ("〒160-8484 新宿区歌舞伎町1-4-1 山田太郎様", "住所と氏名"),
+    ("新宿区歌舞伎町一丁目4番1号 山田 花子さん", "住所と氏名"),
+]
+
+NEGATIVE = [
+    "電話番号、メールアドレス、住所、氏名、生年月日",  # field names, not data
+    "個人番号（マイナンバー）を取り扱わない",
+    "2019年4月1日から2020年3月31日まで(次年度以降も、同様の業務委託を行う。)",
+    "start: 2020-04-01",
+    "条例第14条第1項、要綱第3条第1項第3号",
+    "CL_B_13 CHK_CO_04 SG_2020_TEST_E1_CO_01",
+    "チェックリスト様式",
+    "約 12,345 件、1,234,567 円",
+    "source: 003_0cb8053224550498.txt",
+    "新宿区歌舞伎町一丁目4番1号（区役所本庁舎）",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), POSITIVE)
+def test_personal_data_is_found(text, kind):
+    findings = find_personal_data(text)
+    assert [f.kind for f in findings] == [kind]
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_ordinary_text_passes(text):
+    assert find_personal_data(text) == []
+
+
+def test_line_numbers_and_mask_never_echo_the_value():
+    text = "一行目\n二行目\n電話は 03-1234-5678 です\n"
+    [finding] = find_personal_data(text)
+    assert finding.lineno == 3
+    assert finding.masked == "0*-****-****"
+    assert "1234" not in message(finding) and "5678" not in message(finding)
+    assert message(finding).startswith("個人情報と思われる電話番号（0*-****-****）があります。")
+
+
+def test_mask_keeps_only_the_first_character_and_separators():
+    assert mask("taro@example.jp") == "t***@*******.**"
+    assert mask("123456789012") == "1***********"
+
+
+def test_allowed_value_passes_and_others_do_not():
+    allowed = [Allowed(value="03-3209-1111", reason="区の代表電話（公開）", reviewer="事務局")]
+    assert find_personal_data("代表 03-3209-1111", allowed) == []
+    # Full-width spelling of an allowed value is the same value.
+    assert find_personal_data("代表 ０３－３２０９－１１１１", allowed) == []
+    assert [f.kind for f in find_personal_data("代表 03-3209-1112", allowed)] == ["電話番号"]
+
+
+def test_allowlist_entries_need_reason_and_reviewer(tmp_path: Path):
+    path = tmp_path / "privacy-allowlist.toml"
+    path.write_text(
+        '[[allow]]\nvalue = "03-3209-1111"\nreason = "区の代表電話"\nreviewer = "事務局"\n'
+        '[[allow]]\nvalue = "info@example.jp"\nreason = ""\n',
+        encoding="utf-8",
+    )
+    entries, problems = load_allowlist(path)
+    assert [e.value for e in entries] == ["03-3209-1111"]
+    assert problems == [
+        "privacy-allowlist.toml の 2 番目の項目に reason、reviewer がありません"
+        "（値・公開情報である理由・確認者が必要です）"
+    ]
+
+
+def test_missing_allowlist_is_empty(tmp_path: Path):
+    assert load_allowlist(tmp_path / "none.toml") == ([], [])
