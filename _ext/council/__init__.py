@@ -9,7 +9,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import exports, incremental, latex, layouts, trace_directives, validation
+from . import browse, exports, incremental, latex, layouts, search, trace_directives, ui_text, validation
 from . import privacy, safety, sources
 
 
@@ -20,6 +20,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     safety.setup_safety(app)
     privacy.setup_privacy(app)
     latex.setup_latex(app)
+    browse.setup_browse(app)
+    search.setup_search(app)
+    ui_text.setup_ui_text(app)
     incremental.setup_incremental(app)
     trace_directives.setup_trace_directives(app)
     exports.setup_exports(app)

@@ -86,6 +86,11 @@ def build_pdf(ctx: BuildContext) -> None:
 #: ``ctx.staging``; later steps may read what earlier ones wrote.
 STEPS: list[Callable[[BuildContext], None]] = [build_html, build_pdf]
 
+# Japanese full-text search over the finished HTML (council.search).
+from .search import build_search_index  # noqa: E402
+
+STEPS.append(build_search_index)
+
 
 def source_date_epoch(source: Path) -> str:
     """The last commit's time, so two builds of one commit are identical."""

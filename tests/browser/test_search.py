@@ -1,0 +1,89 @@
+"""Japanese full-text search (Pagefind) finds the right cases in the browser."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+#: query → the case page it must find, and whether that page must come first.
+QUERIES = [
+    ("個人情報", "cases/2025-hogo-inji.html", False),
+    ("再委託", "cases/2025-hogo-inji.html", False),
+    ("受託事業者", "cases/2019-jiritsu.html", False),
+    ("社会福祉法人新宿区社会福祉協議会", "cases/2019-jiritsu.html", True),
+    ("株式会社エンパブリック", "cases/2019-sasaeai.html", True),
+    ("福祉部生活福祉課", "cases/2025-hogo-inji.html", True),
+    ("地域包括ケア推進課", "cases/2018-fureai.html", False),
+    ("生活困窮者自立支援事業", "cases/2019-jiritsu.html", True),
+    ("封入封緘", "cases/2025-hogo-inji.html", True),
+]
+
+
+def result_paths(page) -> list[str]:
+    """The result pages in order, once the search has finished and every shown result loaded."""
+    page.wait_for_function(
+        """() => {
+          const message = document.querySelector('.pagefind-ui__message');
+          if (!message || message.textContent.includes('検索しています')) return false;
+          if (message.textContent.includes('ありません')) return true;
+          const shown = document.querySelectorAll('.pagefind-ui__result').length;
+          const loaded = document.querySelectorAll('.pagefind-ui__result-link').length;
+          return shown > 0 && loaded === shown;
+        }"""
+    )
+    links = page.eval_on_selector_all(
+        ".pagefind-ui__result-link", "els => els.map(e => new URL(e.href).pathname)"
+    )
+    return [link.lstrip("/") for link in links]
+
+
+@pytest.mark.parametrize(("query", "expected", "first"), QUERIES)
+def test_query_finds_case(visit, query, expected, first):
+    page = visit.open("search.html")
+    page.locator(".pagefind-ui__search-input").fill(query)
+    paths = result_paths(page)
+    assert expected in paths, f"{query}: {paths}"
+    if first:
+        assert paths[0] == expected, f"{query}: {paths}"
+    # Case pages outrank the lists that merely link to them.
+    assert not any(p.startswith("browse/") for p in paths[: paths.index(expected)]), paths
+
+
+def test_compound_words_find_every_case_that_uses_them(visit):
+    page = visit.open("search.html?q=" + "受託事業者")
+    paths = result_paths(page)
+    cases = [p for p in paths if p.startswith("cases/") and p != "cases/"]
+    assert len(cases) >= 3, paths
+
+
+def test_nonsense_finds_nothing(visit):
+    page = visit.open("search.html")
+    page.locator(".pagefind-ui__search-input").fill("存在しない語句ゾゾゾ")
+    page.wait_for_selector(".pagefind-ui__message")
+    page.wait_for_function("document.querySelector('.pagefind-ui__message').textContent.includes('ありません')")
+    assert page.locator(".pagefind-ui__result-link").count() == 0
+
+
+def test_sidebar_box_sends_words_to_search_page(visit):
+    page = visit.open("cases/2019-jiritsu.html")
+    box = page.locator("form.sidebar-search-container input[name=q]")
+    box.fill("株式会社エンパブリック")
+    box.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
+    assert result_paths(page)[0] == "cases/2019-sasaeai.html"
+
+
+def test_facets_filter_by_fiscal_year(visit):
+    page = visit.open("search.html?q=" + "受託事業者")
+    result_paths(page)
+    page.wait_for_function("document.querySelectorAll('.pagefind-ui__filter-name').length >= 5")
+    filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
+    assert {"開始年度", "担当部課", "審議機関", "手続", "根拠規定"} <= {f.strip() for f in filters}, filters
+    page.locator(".pagefind-ui__filter-name", has_text="開始年度").click()
+    page.get_by_label("2018年度").check()
+    page.wait_for_function(
+        "[...document.querySelectorAll('.pagefind-ui__result-link')]"
+        ".every(a => a.href.endsWith('cases/2018-fureai.html'))"
+    )
+    assert result_paths(page) == ["cases/2018-fureai.html"]
