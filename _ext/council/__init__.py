@@ -9,7 +9,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import browse, exports, incremental, latex, layouts, search, trace_directives, ui_text, validation
+from . import browse, exports, incremental, latex, layouts, navigation, search, trace_directives, ui_text, validation
 from . import privacy, safety, sources
 
 
@@ -24,6 +24,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     search.setup_search(app)
     ui_text.setup_ui_text(app)
     incremental.setup_incremental(app)
+    navigation.setup_navigation(app)
     trace_directives.setup_trace_directives(app)
     exports.setup_exports(app)
     return {
