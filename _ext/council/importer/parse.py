@@ -308,10 +308,8 @@ class _Parser:
         safeguard_cells = 0
         for row in draft.rows:
             name = next((f for prefix, f in _WORK_FIELDS if row.key.startswith(prefix)), None)
-            if row.key == "委託先" or name and name != "contractor":
-                pass
-            elif name == "contractor":
-                name = None  # 委託先… but not exactly 委託先
+            if name == "contractor" and row.key != "委託先":
+                name = None  # another 委託先… cell, not the contractor
             if "情報保護対策" in row.key:
                 safeguard_cells += 1
                 self.safeguards(work, row, wrapped, checklist)
@@ -519,8 +517,9 @@ def parse_start(period: str, line: int) -> str:
         m = re.search(r"(\d{4})年(\d+)月(?:(\d+)日)?", text) or re.search(r"(\d{4})[/-](\d+)(?:[/-](\d+))?", text)
         if m:
             year, month, day = int(m.group(1)), int(m.group(2)), m.group(3)
-    m_start = m.start() if m else -1
-    if year is None or not 1 <= month <= 12 or m_start > 0 and text.find("から") not in (-1,) and text.find("から") < m_start:
+    # 「未定から2020年3月31日まで」: the date found is the end, not the start
+    until = text.find("から")
+    if year is None or not 1 <= month <= 12 or 0 <= until < m.start():
         raise DocumentError(line, f"開始時期「{period}」から開始の年月を読み取れません")
     if day:
         return f"{year:04d}-{month:02d}-{int(day):02d}"
