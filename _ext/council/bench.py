@@ -37,6 +37,7 @@ from .synthetic import generate
 class Run:
     seconds: float
     max_rss_mb: float
+    cpu_seconds: float = 0.0
 
 
 def _run(cmd: list[str], cwd: Path | None = None, timeout: float | None = None) -> Run:
@@ -58,7 +59,7 @@ def _run(cmd: list[str], cwd: Path | None = None, timeout: float | None = None) 
     output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-4000:]}")
-    return Run(elapsed, usage.ru_maxrss / 1024)
+    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def sphinx_build(src: Path, out: Path, doctrees: Path, jobs: int = 1) -> Run:
@@ -162,9 +163,13 @@ def bench(n: int, work: Path, jobs: int) -> dict[str, str]:
         "N": str(n),
         "needs": str(needs),
         "full": f"{full.seconds:.1f} s",
+        "full CPU": f"{full.cpu_seconds:.1f} s",
         "incremental": f"{inc.seconds:.1f} s",
+        "incr. CPU": f"{inc.cpu_seconds:.1f} s",
         "plain": f"{base_run.seconds:.1f} s",
+        "plain CPU": f"{base_run.cpu_seconds:.1f} s",
         "ratio": f"{full.seconds / base_run.seconds:.2f}x",
+        "CPU ratio": f"{full.cpu_seconds / base_run.cpu_seconds:.2f}x",
         "peak": f"{max(full.max_rss_mb, inc.max_rss_mb):.0f} MB",
         "plain peak": f"{base_run.max_rss_mb:.0f} MB",
         "output": _mb(size),
@@ -182,9 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
-    columns = ["N", "needs", "full", "incremental", "plain", "ratio", "peak", "plain peak",
-               "output", "searchindex"]
-    print(f"council bench: sphinx-build -j {args.jobs}, {os.cpu_count()} CPUs, work dir {work}")
+    columns = ["N", "needs", "full", "full CPU", "incremental", "incr. CPU", "plain", "plain CPU",
+               "ratio", "CPU ratio", "peak", "plain peak", "output", "searchindex"]
+    print(f"council bench: sphinx-build -j {args.jobs}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}, work dir {work}")
+    print("(wall time depends on the load of the machine; CPU time = user + system of the build)")
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns), flush=True)
     for n in args.cases:
