@@ -10,7 +10,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from . import browse, exports, incremental, latex, layouts, navigation, search, trace_directives, ui_text, validation
-from . import privacy, safety, sources
+from . import privacy, reproducible, safety, sources
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -19,6 +19,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     sources.setup_sources(app)
     safety.setup_safety(app)
     privacy.setup_privacy(app)
+    reproducible.setup_reproducible(app)
     latex.setup_latex(app)
     browse.setup_browse(app)
     search.setup_search(app)

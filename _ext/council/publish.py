@@ -92,6 +92,15 @@ from .search import build_search_index  # noqa: E402
 STEPS.append(build_search_index)
 
 
+# Reproducible archives, checks and the manifest of the finished output: keep
+# these the last steps.
+from .linkcheck import check_links_step  # noqa: E402
+from .manifest import write_manifest_step  # noqa: E402
+from .reproducible import normalize_archives_step  # noqa: E402
+
+STEPS.extend([normalize_archives_step, check_links_step, write_manifest_step])
+
+
 def source_date_epoch(source: Path) -> str:
     """The last commit's time, so two builds of one commit are identical."""
     try:

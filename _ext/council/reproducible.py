@@ -1,0 +1,78 @@
+"""Two builds of one commit give byte-identical output.
+
+Sphinx and sphinx-needs are deterministic once ``SOURCE_DATE_EPOCH`` is set
+(council-build sets it from the last commit) and needs.json carries no build
+time (``reproducible_json`` in ubproject.toml), except for two things fixed
+here:
+
+- sphinx-needs gives each need's container a random id (``SNCB-`` + part of
+  a UUID4); :func:`_stable_container_ids` renumbers them per page in document
+  order (its collapse script only needs them unique on the page);
+- ZIP-based exports (XLSX) carry the time of writing in every member's header
+  and in ``docProps/core.xml``; :func:`normalize_archive` rewrites them with
+  the time of ``SOURCE_DATE_EPOCH``, as a council-build step.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+CONTAINER_PREFIX = "SNCB-"
+ARCHIVE_SUFFIXES = (".xlsx", ".docx", ".zip")
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _stable_container_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    n = 0
+    for node in doctree.findall(nodes.container):
+        ids = node.get("ids", [])
+        if any(i.startswith(CONTAINER_PREFIX) for i in ids):
+            n += 1
+            node["ids"] = [i if not i.startswith(CONTAINER_PREFIX) else f"{CONTAINER_PREFIX}{n:08d}"
+                           for i in ids]
+
+
+def epoch() -> int:
+    return int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
+
+
+def normalize_archive(path: Path, when: int) -> None:
+    """Rewrite a ZIP file with every member dated *when* (UTC), contents unchanged
+    except the ``dcterms:modified`` time of Office documents."""
+    # ZIP cannot store dates before 1980.
+    stamp = time.gmtime(max(when, 315532800))[:6]
+    iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)).encode()
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w") as target:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + iso + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = 0o644 << 16
+            fixed.create_system = 3
+            target.writestr(fixed, data)
+    os.replace(tmp, path)
+
+
+def normalize_archives_step(ctx: Any) -> None:
+    """council-build step: date every ZIP-based export by SOURCE_DATE_EPOCH."""
+    when = int(ctx.env.get("SOURCE_DATE_EPOCH") or 0)
+    for path in sorted(ctx.html.rglob("*")):
+        if path.suffix in ARCHIVE_SUFFIXES and path.is_file():
+            normalize_archive(path, when)
+
+
+def setup_reproducible(app: Sphinx) -> None:
+    # After sphinx-needs has rendered the need layouts (doctree-resolved, 500).
+    app.connect("doctree-resolved", _stable_container_ids, priority=900)

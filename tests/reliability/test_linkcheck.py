@@ -1,0 +1,71 @@
+"""Link integrity: the checker finds every broken internal link, the site has none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from council.linkcheck import BrokenLink, check_site, main
+
+PAGE = """<!doctype html>
+<html><head><link rel="stylesheet" href="{css}"></head>
+<body>
+<h1 id="top">t</h1>
+{body}
+</body></html>
+"""
+
+
+def write(path: Path, body: str, css: str = "_static/s.css") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PAGE.format(body=body, css=css), encoding="utf-8")
+
+
+def broken_site(root: Path) -> Path:
+    (root / "_static").mkdir(parents=True)
+    (root / "_static" / "s.css").write_text("", encoding="utf-8")
+    (root / "pdf").mkdir()
+    (root / "pdf" / "a.pdf").write_bytes(b"%PDF-1.5")
+    write(root / "index.html", "\n".join([
+        '<a href="cases/a.html#sec">ok</a>',
+        '<a href="cases/a.html#nowhere">broken anchor</a>',
+        '<a href="cases/missing.html">missing file</a>',
+        '<a href="#top">ok</a>',
+        '<a href="#gone">broken local anchor</a>',
+        '<a href="https://example.org/x.html">external</a>',
+        '<a href="mailto:x@example.org">mail</a>',
+        '<img src="_images/none.png">',
+        '<a href="pdf/a.pdf">ok pdf</a>',
+        '<a href="cases/">ok directory index</a>',
+        '<a href="cases/a%20b.html">escaped name</a>',
+    ]))
+    write(root / "cases" / "a.html", '<section id="sec"><a href="../index.html#top">up</a>'
+          '<a href="../../outside.html">outside</a></section>', css="../_static/s.css")
+    write(root / "cases" / "index.html", "", css="../_static/s.css")
+    write(root / "cases" / "a b.html", "", css="../_static/nope.css")
+    return root
+
+
+def test_checker_finds_each_broken_link(tmp_path):
+    site = broken_site(tmp_path / "site")
+    assert check_site(site) == [
+        BrokenLink("cases/a b.html", 2, "../_static/nope.css", "リンク先のファイルがありません"),
+        BrokenLink("cases/a.html", 5, "../../outside.html", "サイトの外を指しています"),
+        BrokenLink("index.html", 6, "cases/a.html#nowhere", "リンク先のアンカーがありません"),
+        BrokenLink("index.html", 7, "cases/missing.html", "リンク先のファイルがありません"),
+        BrokenLink("index.html", 9, "#gone", "リンク先のアンカーがありません"),
+        BrokenLink("index.html", 12, "_images/none.png", "リンク先のファイルがありません"),
+    ]
+
+
+def test_command_fails_on_a_broken_site_and_names_page_and_line(tmp_path, capsys):
+    site = broken_site(tmp_path / "site")
+    assert main([str(site)]) == 1
+    err = capsys.readouterr().err
+    assert f"{site}/index.html:7: リンク先のファイルがありません: cases/missing.html" in err
+
+
+def test_command_passes_a_clean_site(tmp_path, capsys):
+    site = tmp_path / "site"
+    write(site / "index.html", '<a href="#top">top</a>', css="#top")
+    assert main([str(site)]) == 0
+    assert "1 pages, 0 broken internal links" in capsys.readouterr().out
