@@ -3,11 +3,14 @@
 Sphinx writes the permalink signs' tooltips (``title="Link to this heading"``)
 and furo labels its navigation switches with strings that no Japanese catalog
 translates; readers see them on hover and hear them in screen readers. The
-rest of furo's text is in the templates under ``_templates/``.
+rest of furo's text is in the templates under ``_templates/``. Two gaps in
+the generated markup found by axe-core are closed here as well: toctree
+captions get a heading level, and graph figures a text alternative.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -23,10 +26,19 @@ REPLACEMENTS = {
 }
 
 
+#: Sphinx marks toctree captions as headings without a level (WAI-ARIA requires one).
+CAPTION_HEADING = ('<p class="caption" role="heading">', '<p class="caption" role="heading" aria-level="2">')
+
+#: Graphviz figures are embedded as <object> without a text alternative.
+_GRAPH_OBJECT = re.compile(r'<object (data="[^"]*" type="image/svg\+xml" class="graphviz[^"]*")>')
+GRAPH_LABEL = "関係図（同じ内容は本文と表にも掲載しています）"
+
+
 def translate(body: str) -> str:
     for english, japanese in REPLACEMENTS.items():
         body = body.replace(english, japanese)
-    return body
+    body = body.replace(*CAPTION_HEADING)
+    return _GRAPH_OBJECT.sub(rf'<object \1 role="img" aria-label="{GRAPH_LABEL}">', body)
 
 
 #: Furo's sidebar tree labels its expand switches in English.
@@ -36,7 +48,7 @@ NAVIGATION_REPLACEMENTS = {'aria-label="Toggle navigation of ': 'aria-label="下
 def translate_navigation(tree: str) -> str:
     for english, japanese in NAVIGATION_REPLACEMENTS.items():
         tree = tree.replace(english, japanese)
-    return tree
+    return tree.replace(*CAPTION_HEADING)
 
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
