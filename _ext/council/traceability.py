@@ -63,12 +63,28 @@ def checkitems(needs: Needs) -> list[Mapping[str, Any]]:
     )
 
 
+#: The last needs mapping and its children by parent ID (``part_of``), sorted by ID.
+#: Holding the mapping keeps its identity valid; one build has one needs view.
+_CHILDREN_INDEX: tuple[Needs, dict[str, list[Mapping[str, Any]]]] | None = None
+
+
+def _children_index(needs: Needs) -> dict[str, list[Mapping[str, Any]]]:
+    """Children of every need, built once per needs mapping (linear, not per call)."""
+    global _CHILDREN_INDEX
+    if _CHILDREN_INDEX is None or _CHILDREN_INDEX[0] is not needs or len(_CHILDREN_INDEX[0]) != len(needs):
+        index: dict[str, list[Mapping[str, Any]]] = {}
+        for need in needs.values():
+            for parent in links(need, "part_of"):
+                index.setdefault(parent, []).append(need)
+        for kids in index.values():
+            kids.sort(key=lambda n: n["id"])
+        _CHILDREN_INDEX = (needs, index)
+    return _CHILDREN_INDEX[1]
+
+
 def children(needs: Needs, parent_id: str, types: Iterable[str]) -> list[Mapping[str, Any]]:
     wanted = set(types)
-    return sorted(
-        (n for n in needs.values() if n.get("type") in wanted and parent_id in links(n, "part_of")),
-        key=lambda n: n["id"],
-    )
+    return [n for n in _children_index(needs).get(parent_id, []) if n.get("type") in wanted]
 
 
 def works(needs: Needs, case_id: str) -> list[Mapping[str, Any]]:
