@@ -142,5 +142,16 @@ def env_needs(env: Any) -> list[Mapping[str, Any]]:
     return list(SphinxNeedsData(env).get_needs_view().values())
 
 
+#: The last needs view and its case records: every HTML page asks for them
+#: (council.search), and scanning all needs per page is quadratic in the site.
+_RECORDS: tuple[Any, list[CaseRecord]] | None = None
+
+
 def case_records(env: Any) -> list[CaseRecord]:
-    return records_from_needs(env_needs(env))
+    global _RECORDS
+    from sphinx_needs.data import SphinxNeedsData
+
+    view = SphinxNeedsData(env).get_needs_view()
+    if _RECORDS is None or _RECORDS[0] is not view:
+        _RECORDS = (view, records_from_needs(view.values()))
+    return _RECORDS[1]
