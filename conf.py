@@ -24,7 +24,7 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 nitpicky = True
-exclude_patterns = ["_build", "_templates", "README.md", "tests", ".venv", ".ci", ".pytest_cache"]
+exclude_patterns = ["_build", "_templates", "README.md", "sources", "tests", ".venv", ".ci", ".pytest_cache"]
 templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["council.css"]

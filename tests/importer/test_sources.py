@@ -20,9 +20,6 @@ from council.importer.pages import read_needs
 KNOWN_CURATION = {
     ("CASE_2019_SASAEAI", "business"): ("運營業務委託", "運営業務委託"),  # extraction error of 営
     ("SG_2019_SASAEAI_E1_CO_06", "content"): ("鞆等", "鞄等"),  # extraction error of 鞄
-    # The curated page drops the space before "USB" (not listed on the page).
-    ("SG_2019_JIRITSU_E2_WS_04", "content"): ("には USB", "にはUSB"),
-    ("SG_2019_JIRITSU_E2_CS_04", "content"): ("には USB", "にはUSB"),
 }
 #: Fields that are the importer's own judgement, not the source's.
 NOT_COMPARED = {"satisfies", "binds", "trace", "terms_note"}

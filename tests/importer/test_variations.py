@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import source_text
 
 from council.importer import parse_document
@@ -94,7 +96,7 @@ def test_only_an_entrustment():
     doc = parse_document(head + rest)
     assert [w.kind for w in doc.works] == ["entrustment"]
     assert len(doc.special_terms) == 1 and len(doc.works[0].terms.clauses) == 21
-    assert doc.start_year == 2018
+    assert doc.fiscal_year == 2018
 
 
 def test_only_a_development():
@@ -137,3 +139,21 @@ def test_checklist_not_applicable_rows_become_exemptions(run_import):
     assert "SG_2025_HOGO_INJI_E1_WO_03" not in page
     assert f"{k + 1}: 修正: 記号の統一: チェックリストの記号「-」を「－」として扱いました" in err
     assert "情報保護対策 47 件、対策不要 1 件" in err
+
+
+@pytest.mark.parametrize(
+    ("start", "year"), [("2018-02-01", 2017), ("2018-03", 2017), ("2018-04-01", 2018), ("2019-12-31", 2019)]
+)
+def test_fiscal_year_runs_from_april(start, year):
+    from council.importer.document import fiscal_year_of
+
+    assert fiscal_year_of(start) == year
+
+
+def test_development_only_case_takes_the_development_start_fiscal_year():
+    text = source_text(FUREAI)
+    head, dev, rest = _blocks(text, "件名 ふれあい入浴証管理システムの開発について", "件名 ふれあい入浴証管理システム保守")
+    doc = parse_document(head + dev)
+    # The development starts on 平成30年2月1日, in fiscal year 2017.
+    assert [w.kind for w in doc.works] == ["development"]
+    assert doc.fiscal_year == 2017

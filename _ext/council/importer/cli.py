@@ -96,7 +96,7 @@ def run(args: argparse.Namespace, err) -> int:
         page = render_page(doc)
     except DocumentError as exc:
         raise ImportFailure(f"{source}:{exc.line}: {exc.message}") from None
-    output = Path(args.output) if args.output else project / "cases" / f"{doc.start_year}-{args.slug.lower().replace('_', '-')}.md"
+    output = Path(args.output) if args.output else project / "cases" / f"{doc.fiscal_year}-{args.slug.lower().replace('_', '-')}.md"
     if output.exists() and not args.force:
         raise ImportFailure(f"{output}: すでに存在します（上書きするときは --force を付けてください）")
     for path, _, _ in edition_files:

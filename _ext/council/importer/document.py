@@ -104,5 +104,14 @@ class Document:
         return "チェックリスト" if any(w.uses_checklist for w in self.works) else "記述"
 
     @property
-    def start_year(self) -> int:
-        return min(int(w.fields["start"][:4]) for w in self.works)
+    def fiscal_year(self) -> int:
+        """開始年度: the fiscal year (April to March) of the earliest start of the
+        case's entrustments; for a case with developments only, of theirs."""
+        works = [w for w in self.works if w.kind == "entrustment"] or self.works
+        return min(fiscal_year_of(w.fields["start"]) for w in works)
+
+
+def fiscal_year_of(start: str) -> int:
+    """The Japanese fiscal year of an ISO date or month: 2018-02 is in 2017."""
+    year, month = int(start[:4]), int(start[5:7])
+    return year if month >= 4 else year - 1

@@ -28,7 +28,7 @@ def _yaml(value: str) -> str:
 
 
 def case_id(doc: Document) -> str:
-    return f"CASE_{doc.start_year}_{doc.slug}"
+    return f"CASE_{doc.fiscal_year}_{doc.slug}"
 
 
 def work_code(doc: Document, work: Work) -> tuple[str, str]:
@@ -36,13 +36,13 @@ def work_code(doc: Document, work: Work) -> tuple[str, str]:
     same = [w for w in doc.works if w.kind == work.kind]
     n = same.index(work) + 1
     prefix = "ENT" if work.kind == "entrustment" else "DEV"
-    return f"{prefix}_{doc.start_year}_{doc.slug}_{n}", f"{'E' if work.kind == 'entrustment' else 'D'}{n}"
+    return f"{prefix}_{doc.fiscal_year}_{doc.slug}_{n}", f"{'E' if work.kind == 'entrustment' else 'D'}{n}"
 
 
 def safeguard_id(doc: Document, work: Work, sg: Safeguard, prefix: str = "SG") -> str:
     _, code = work_code(doc, work)
     group = ("W" if sg.actor == "区" else "C") + ("O" if sg.aspect == "運用" else "S")
-    return f"{prefix}_{doc.start_year}_{doc.slug}_{code}_{group}_{sg.number:02d}"
+    return f"{prefix}_{doc.fiscal_year}_{doc.slug}_{code}_{group}_{sg.number:02d}"
 
 
 def _need(kind: str, title: str, options: list[tuple[str, str]], content: str = "") -> list[str]:
@@ -191,7 +191,7 @@ def render_page(document: Document) -> str:
         ("section", _yaml(doc.overview["section"])),
         ("purpose", _yaml(doc.overview["purpose"])),
         ("subjects", _yaml(doc.overview["subjects"])),
-        ("fiscal_year", str(doc.start_year)),
+        ("fiscal_year", str(doc.fiscal_year)),
         ("form", doc.form),
         ("source", _yaml(doc.source)),
     ]
