@@ -9,11 +9,13 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import browse, exports, incremental, latex, layouts, navigation, search, trace_directives, ui_text, validation
+from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
+from . import cjk, exports, trace_directives
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    cjk.setup_cjk(app)
     layouts.setup_layouts(app)
     validation.setup_validation(app)
     sources.setup_sources(app)
