@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import json
 import os
 import shutil
 import tomllib
@@ -95,17 +97,46 @@ def write_xlsx(table: tr.Table, path: Path) -> None:
     workbook.save(path)
 
 
-def write_exports(tables: Iterable[tr.Table], outdir: Path) -> list[Path]:
+def fingerprint(table: tr.Table) -> str:
+    """What an export file is made of: equal fingerprints, equal files."""
+    data = [table.name, table.title, list(table.headers), [list(r) for r in table.rows],
+            list(table.status_columns), os.environ.get("SOURCE_DATE_EPOCH", "")]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+
+def write_exports(tables: Iterable[tr.Table], outdir: Path, cache: Path | None = None) -> list[Path]:
+    """Write every table as CSV and XLSX into ``outdir/exports``.
+
+    With *cache* (a JSON file of fingerprints from the previous build), a table
+    whose content did not change keeps its files: an incremental build after
+    editing one case rewrites that case's tables, not every workbook.
+    """
     target = outdir / EXPORT_DIR
-    # Start empty: an export of a removed case must not survive an incremental build.
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        previous = json.loads(cache.read_text(encoding="utf-8")) if cache else {}
+    except (OSError, ValueError):
+        previous = {}
+    current: dict[str, str] = {}
     written = []
     for table in tables:
-        for suffix, writer in ((".csv", write_csv), (".xlsx", write_xlsx)):
-            path = target / f"{table.name}{suffix}"
-            writer(table, path)
-            written.append(path)
+        current[table.name] = fingerprint(table)
+        paths = [target / f"{table.name}{suffix}" for suffix in (".csv", ".xlsx")]
+        unchanged = previous.get(table.name) == current[table.name] and all(p.exists() for p in paths)
+        if not unchanged:
+            write_csv(table, paths[0])
+            write_xlsx(table, paths[1])
+        written.extend(paths)
+    # An export of a removed case must not survive an incremental build.
+    keep = {p.name for p in written}
+    for stale in target.iterdir():
+        if stale.name not in keep:
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+    if cache:
+        cache.write_text(json.dumps(current, sort_keys=True), encoding="utf-8")
     return written
 
 
@@ -115,7 +146,8 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     from sphinx_needs.data import SphinxNeedsData
 
     needs = SphinxNeedsData(app.env).get_needs_view()
-    written = write_exports(tr.all_tables(needs), Path(app.outdir))
+    cache = Path(app.doctreedir) / "council-exports.json"
+    written = write_exports(tr.all_tables(needs), Path(app.outdir), cache)
     logger.info(f"council: {len(written)} export files written to {EXPORT_DIR}/")
 
 

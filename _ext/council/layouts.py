@@ -2,6 +2,9 @@
 
 Sphinx-needs' default layout prints field names (``actor: 区``); readers need
 the labels declared once as each field's ``description`` in ubproject.toml.
+Each need type gets a layout of its own fields only: a layout function is
+evaluated for every need, so one layout listing every field of every type
+cost a fifth of a large build.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from .model import model_for
 
 LAYOUT_NAME = "council"
 
-# Fields that are shown elsewhere (the head line) or are internal.
-_HIDDEN = {"grouping", "trace", "terms_assumed"}
+# Internal fields: the proposal state is shown by the importer's notice, and
+# an assumed edition by its terms_note and the page's warning.
+_HIDDEN = {"trace", "terms_assumed"}
 
 
 def _escape(text: str) -> str:
@@ -22,6 +26,7 @@ def _escape(text: str) -> str:
 
 
 def build_layout(field_labels: dict[str, str]) -> dict:
+    """A layout showing *field_labels* (name to label), then every link."""
     meta = [
         f'<<meta("{name}", prefix="{_escape(label)}: ")>>'
         for name, label in field_labels.items()
@@ -40,9 +45,18 @@ def build_layout(field_labels: dict[str, str]) -> dict:
 def _configure(app: Sphinx, config: Config) -> None:
     model = model_for(app)
     layouts = dict(getattr(config, "needs_layouts", {}) or {})
+    # The fallback for a type the model does not list: every field.
     layouts[LAYOUT_NAME] = build_layout(model.field_labels)
+    predicates = []
+    for need_type in model.type_titles:
+        name = f"{LAYOUT_NAME}_{need_type}"
+        layouts[name] = build_layout({f: model.field_label(f) for f in model.type_fields(need_type)})
+        predicates.append((f"type == '{need_type}'", name))
     config.needs_layouts = layouts
     config.needs_default_layout = LAYOUT_NAME
+    fields = dict(getattr(config, "needs_fields", {}) or {})
+    fields["layout"] = {**fields.get("layout", {}), "predicates": predicates}
+    config.needs_fields = fields
 
 
 def setup_layouts(app: Sphinx) -> None:

@@ -28,6 +28,12 @@ class ContentModel:
     id_schemes: dict[str, str]
     required_fields: dict[str, tuple[str, ...]]
     required_links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    optional_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def type_fields(self, need_type: str) -> list[str]:
+        """The fields of a need type, in declaration order."""
+        own = {*self.required_fields.get(need_type, ()), *self.optional_fields.get(need_type, ())}
+        return [name for name in self.field_labels if name in own]
 
     def type_title(self, need_type: str) -> str:
         return self.type_titles.get(need_type, need_type)
@@ -61,6 +67,7 @@ def load_model(path: Path) -> ContentModel:
         id_schemes=dict(rules.get("id_schemes", {})),
         required_fields={k: tuple(v) for k, v in rules.get("required_fields", {}).items()},
         required_links={k: tuple(v) for k, v in rules.get("required_links", {}).items()},
+        optional_fields={k: tuple(v) for k, v in rules.get("optional_fields", {}).items()},
     )
 
 

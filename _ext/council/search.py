@@ -83,7 +83,22 @@ def _page_context(
     context["council_search_bundle"] = BUNDLE_DIR
 
 
+def _skip_sphinx_index(app: Sphinx) -> None:
+    """Readers search with Pagefind; Sphinx's own index is never loaded.
+
+    Feeding it costs a fifth of a large build (its Japanese splitter runs on
+    every word of every page), so the HTML builder skips it; the search page
+    itself is still written, with this site's template.
+    """
+    builder = app.builder
+    if getattr(builder, "search", False) and hasattr(builder, "index_page"):
+        builder.index_page = lambda pagename, doctree, title: None
+        builder.dump_search_index = lambda: None
+        builder.load_indexer = lambda docnames: None
+
+
 def setup_search(app: Sphinx) -> None:
+    app.connect("builder-inited", _skip_sphinx_index)
     app.connect("html-page-context", _page_context)
 
 

@@ -45,8 +45,19 @@ def _number(need: Mapping[str, Any]) -> int:
         return 0
 
 
+#: The last needs mapping and its needs by type (see _children_index).
+_TYPE_INDEX: tuple[Needs, dict[str, list[Mapping[str, Any]]]] | None = None
+
+
 def of_type(needs: Needs, need_type: str) -> list[Mapping[str, Any]]:
-    return [n for n in needs.values() if n.get("type") == need_type]
+    """The needs of one type, indexed once per needs mapping (called per case)."""
+    global _TYPE_INDEX
+    if _TYPE_INDEX is None or _TYPE_INDEX[0] is not needs or sum(map(len, _TYPE_INDEX[1].values())) != len(needs):
+        index: dict[str, list[Mapping[str, Any]]] = {}
+        for need in needs.values():
+            index.setdefault(need.get("type"), []).append(need)
+        _TYPE_INDEX = (needs, index)
+    return list(_TYPE_INDEX[1].get(need_type, []))
 
 
 def cases(needs: Needs) -> list[Mapping[str, Any]]:
