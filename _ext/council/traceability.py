@@ -288,17 +288,18 @@ def coverage(needs: Needs, case_id: str, work_id: str | None = None) -> Coverage
     )
 
 
+def _checkitem_columns(item: Mapping[str, Any]) -> tuple[str, ...]:
+    """The columns that identify a checklist item in every coverage table."""
+    return tuple(item.get(k) or "" for k in ("id", "actor", "aspect", "category", "title"))
+
+
 def coverage_table(needs: Needs, case_id: str) -> Table:
     cov = coverage(needs, case_id)
     rows = []
     for item_cov in cov.items:
         item = needs[item_cov.checkitem]
         rows.append((
-            item["id"],
-            item.get("actor") or "",
-            item.get("aspect") or "",
-            item.get("category") or "",
-            item.get("title") or "",
+            *_checkitem_columns(item),
             STATUS_LABELS[item_cov.status],
             _ids(item_cov.safeguards),
             _ids(item_cov.exemptions),
@@ -381,11 +382,7 @@ def checkitem_case_table(needs: Needs) -> Table:
     rows = []
     for item in checkitems(needs):
         rows.append((
-            item["id"],
-            item.get("actor") or "",
-            item.get("aspect") or "",
-            item.get("category") or "",
-            item.get("title") or "",
+            *_checkitem_columns(item),
             *(STATUS_LABELS[cov.status_of(item["id"]).status] for cov in coverages),
         ))
     return Table(
