@@ -47,12 +47,17 @@ def case_pdf_name(docname: str) -> str:
     return docname.split("/", 1)[1]
 
 
-def latex_documents_for(srcdir: Path, title: str, author: str) -> list[tuple[str, str, str, str, str]]:
-    """``latex_documents``: the whole book, then one ``howto`` document per case."""
-    documents = [("index", f"{BOOK_NAME}.tex", title, author, "manual")]
+def latex_documents_for(srcdir: Path, title: str, author: str) -> list[tuple[str, str, str, str, str, bool]]:
+    """``latex_documents``: the whole book, then one ``howto`` document per case.
+
+    The book takes only the top page's table of contents (``toctree_only``):
+    its sections (latest cases, figures) are for the web, and would otherwise
+    become chapters holding every other part.
+    """
+    documents = [("index", f"{BOOK_NAME}.tex", title, author, "manual", True)]
     for path in case_pages(srcdir):
         docname = f"{CASES_DIR}/{path.stem}"
-        documents.append((docname, f"{case_pdf_name(docname)}.tex", page_title(path), author, "howto"))
+        documents.append((docname, f"{case_pdf_name(docname)}.tex", page_title(path), author, "howto", False))
     return documents
 
 
@@ -205,6 +210,7 @@ def setup_latex(app: Sphinx) -> None:
 #: language, no index, long IDs and URLs allowed to break.
 LATEX_ELEMENTS = {
     "papersize": "a4paper",
+    "releasename": "サイト版",
     "pointsize": "10pt",
     "extraclassoptions": "openany,oneside",
     # Harano Aji (texlive-lang-japanese) is embedded, the uplatex default is
@@ -227,6 +233,10 @@ LATEX_ELEMENTS = {
         # wide matrices (see council.latex._print_tables)
         r"\newenvironment{sphinxclasscouncilwide}{\footnotesize\setlength\tabcolsep{3pt}}{}",
         r"\newenvironment{sphinxclasscouncilverywide}{\scriptsize\setlength\tabcolsep{2pt}}{}",
+        # A case PDF (howto, on the chapter-based Japanese report class) has
+        # no chapter: number its sections 1, 1.1 rather than 0.1, 0.1.1.
+        r"\makeatletter\@ifclassloaded{sphinxhowto}{\renewcommand\thesection{\arabic{section}}"
+        r"\renewcommand\thesubsection{\thesection.\arabic{subsection}}}{}\makeatother",
     ]),
     "printindex": "",
 }

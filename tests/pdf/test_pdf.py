@@ -118,3 +118,14 @@ def test_case_page_links_its_pdf(published: Path, stem: str) -> None:
     links = [a["href"] for a in soup.select(".council-pdf-link a")]
     assert links == [f"../pdf/{stem}.pdf"]
     assert (page.parent / links[0]).resolve().is_file()
+
+
+def test_book_and_case_pdfs_are_numbered_from_one(pdf_dir, pdf_text):
+    """The book opens with the cases as chapter 1; a case PDF's sections are 1, 2, 2.1."""
+    book = pdf_text(pdf_dir / "council-trace.pdf")
+    contents = book[book.index("目次"):]
+    assert contents.index("第1章案件一覧") < contents.index("第2章")
+    case = pdf_text(pdf_dir / "2018-fureai.pdf")
+    toc = case[case.index("目次"):case.index("目次") + 400]
+    assert "0.1" not in toc
+    assert "2.1委託にあたり区が行う情報保護対策" in toc
