@@ -73,6 +73,16 @@ def page_meta(records: list[CaseRecord]) -> list[tuple[str, str]]:
     ]
 
 
+def page_keywords(records: Iterable[CaseRecord]) -> str:
+    """The identifying fields of the cases on one page, for weighted search."""
+    words: list[str] = []
+    for record in records:
+        for value in (record.department, record.business, *record.contractors):
+            if value and value not in words:
+                words.append(value)
+    return " ".join(words)
+
+
 def _page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -80,6 +90,7 @@ def _page_context(
     context["council_search_indexed"] = doctree is not None and pagename not in NOT_INDEXED
     context["council_search_filters"] = page_filters(records)
     context["council_search_meta"] = page_meta(records)
+    context["council_search_keywords"] = page_keywords(records)
     context["council_search_bundle"] = BUNDLE_DIR
 
 
