@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .pipeline import BuildFailed
+
 _LINK_ATTRS = {"href", "src"}
 
 
@@ -129,7 +131,6 @@ if __name__ == "__main__":
 
 def check_links_step(ctx: Any) -> None:
     """council-build step: any broken internal link or anchor fails the build."""
-    from .publish import BuildFailed
 
     broken = check_site(ctx.html)
     for link in broken[:50]:

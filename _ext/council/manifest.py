@@ -14,6 +14,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from .pipeline import BuildFailed
+
 MANIFEST = "SHA256SUMS"
 
 
@@ -42,7 +44,6 @@ def write_manifest(root: Path) -> Path:
 
 def write_manifest_step(ctx: Any) -> None:
     """council-build step (the last one): SHA256SUMS over the staged HTML output."""
-    from .publish import BuildFailed
 
     if not ctx.html.is_dir():
         raise BuildFailed(f"manifest: no output in {ctx.html}")

@@ -15,45 +15,16 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from .latex import PDF_DIR
+from .linkcheck import check_links_step
+from .manifest import write_manifest_step
+from .pipeline import BuildContext, BuildFailed, run, sphinx
+from .reproducible import normalize_archives_step
+from .search import build_search_index
 
-class BuildFailed(Exception):
-    """A build step failed; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class BuildContext:
-    source: Path
-    staging: Path
-    env: dict[str, str]
-
-    @property
-    def html(self) -> Path:
-        return self.staging / "html"
-
-    @property
-    def doctrees(self) -> Path:
-        return self.staging / ".doctrees"
-
-
-def run(ctx: BuildContext, what: str, cmd: list[str], cwd: Path | None = None) -> None:
-    """Run one command of a step; its failure fails the build."""
-    result = subprocess.run(cmd, cwd=cwd or ctx.source, env=ctx.env)
-    if result.returncode != 0:
-        raise BuildFailed(f"{what} failed (exit status {result.returncode})")
-
-
-def sphinx(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> None:
-    run(
-        ctx,
-        f"sphinx-build -b {builder}",
-        [
-            sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q",
-            "-d", str(ctx.doctrees), *extra, str(ctx.source), str(outdir),
-        ],
-    )
+__all__ = ["STEPS", "BuildContext", "BuildFailed", "build", "main", "run", "sphinx"]
 
 
 def build_html(ctx: BuildContext) -> None:
@@ -62,8 +33,6 @@ def build_html(ctx: BuildContext) -> None:
 
 def build_pdf(ctx: BuildContext) -> None:
     """The whole book and one PDF per case, published as ``html/pdf/<name>.pdf``."""
-    from .latex import PDF_DIR
-
     latex = ctx.staging / "latex"
     sphinx(ctx, "latex", latex)
     run(
@@ -83,22 +52,17 @@ def build_pdf(ctx: BuildContext) -> None:
 
 
 #: The build, in order. Each step reads ``ctx.source`` and writes below
-#: ``ctx.staging``; later steps may read what earlier ones wrote.
-STEPS: list[Callable[[BuildContext], None]] = [build_html, build_pdf]
-
-# Japanese full-text search over the finished HTML (council.search).
-from .search import build_search_index  # noqa: E402
-
-STEPS.append(build_search_index)
-
-
-# Reproducible archives, checks and the manifest of the finished output: keep
-# these the last steps.
-from .linkcheck import check_links_step  # noqa: E402
-from .manifest import write_manifest_step  # noqa: E402
-from .reproducible import normalize_archives_step  # noqa: E402
-
-STEPS.extend([normalize_archives_step, check_links_step, write_manifest_step])
+#: ``ctx.staging``; later steps may read what earlier ones wrote. The search
+#: index reads the finished HTML; archives are normalised, links checked and
+#: the manifest written last, over the final output.
+STEPS: list[Callable[[BuildContext], None]] = [
+    build_html,
+    build_pdf,
+    build_search_index,
+    normalize_archives_step,
+    check_links_step,
+    write_manifest_step,
+]
 
 
 def source_date_epoch(source: Path) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .catalog import CaseRecord, case_records
+from .pipeline import BuildFailed, run
 
 #: Pagefind filter names (shown to readers as facet headings) per case field.
 FILTERS: tuple[tuple[str, str], ...] = (
@@ -126,7 +127,6 @@ def pagefind_command(site: str) -> list[str]:
 
 def build_search_index(ctx: Any) -> None:
     """council-build step: index the staged HTML with Pagefind."""
-    from .publish import BuildFailed, run
 
     if not (ctx.html / "index.html").is_file():
         raise BuildFailed(f"search index: no HTML in {ctx.html} (the HTML step must run first)")
