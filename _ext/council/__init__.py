@@ -11,12 +11,15 @@ from sphinx.application import Sphinx
 
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
-from . import cjk, exports, trace_directives
+from . import cjk, exports, gc_policy, render, trace_directives, upstream
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    upstream.apply()
+    gc_policy.setup_gc_policy(app)
     cjk.setup_cjk(app)
     layouts.setup_layouts(app)
+    render.setup_render(app)
     validation.setup_validation(app)
     sources.setup_sources(app)
     safety.setup_safety(app)

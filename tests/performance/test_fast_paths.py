@@ -1,0 +1,130 @@
+"""The build's fast paths give the same site as the slow ones they replace.
+
+:mod:`council.render` lays out needs without sphinx-needs' layout
+interpreter, :mod:`council.upstream` replaces two quadratic or slow functions
+of sphinx-needs and :mod:`council.gc_policy` tunes the garbage collector.
+None may change a byte of the HTML or of needs.json: the real site is built
+with and without them and compared.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from pathlib import Path
+
+import pytest
+from sphinx.testing.util import SphinxTestApp
+from sphinx_needs.need_item import NeedItem
+from sphinx_needs.needsfile import NeedsList
+
+from council import gc_policy, render, upstream
+from helpers import REPO
+
+
+def _build(builddir: Path, **overrides) -> SphinxTestApp:
+    app = SphinxTestApp("html", srcdir=REPO, builddir=builddir, warningiserror=True,
+                        confoverrides=overrides)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert app.statuscode == 0
+    return app
+
+
+def _pages(outdir: Path) -> dict[str, bytes]:
+    files = {}
+    for path in sorted(outdir.rglob("*")):
+        if path.suffix in {".html", ".json", ".csv"} and "_static" not in path.parts:
+            files[str(path.relative_to(outdir))] = path.read_bytes()
+    return files
+
+
+@pytest.fixture(scope="module")
+def fast_and_slow(tmp_path_factory: pytest.TempPathFactory):
+    rendered = []
+    original_render = render._Page.render
+
+    def counting_render(self, node, need):
+        rendered.append(need["id"])
+        return original_render(self, node, need)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(render._Page, "render", counting_render)
+        fast = _build(tmp_path_factory.mktemp("fast"))
+    assert upstream.applied()
+    with pytest.MonkeyPatch.context() as mp:
+        # sphinx-needs as released: its layouts, its back-links, its JSON writer
+        mp.setattr(upstream, "apply", lambda: False)
+        mp.setattr(NeedItem, "add_backlink", upstream._original_add_backlink)
+        mp.setattr(NeedsList, "write_json", upstream._original_write_json)
+        mp.setattr(gc_policy, "setup_gc_policy", lambda app: None)
+        slow = _build(tmp_path_factory.mktemp("slow"), council_fast_needs=False)
+    return Path(fast.outdir), Path(slow.outdir), rendered
+
+
+def test_the_fast_build_renders_the_needs_itself(fast_and_slow) -> None:
+    fast, _, rendered = fast_and_slow
+    html = (fast / "cases" / "2025-hogo-inji.html").read_text(encoding="utf-8")
+    assert "SG_2025_HOGO_INJI_E1_WO_01" in rendered
+    assert 'class="need needs_grid_simple needs_layout_council_safeguard' in html
+    # every need of the site, once: cases, work items, measures, clauses, checklist, editions
+    data = json.loads((fast / "needs.json").read_text(encoding="utf-8"))
+    all_ids = set(data["versions"][data["current_version"]]["needs"])
+    assert len(all_ids) > 200
+    assert sorted(rendered) == sorted(all_ids)
+
+
+def test_html_and_exports_are_the_same_with_and_without_the_fast_paths(fast_and_slow) -> None:
+    fast, slow, _ = fast_and_slow
+    fast_files, slow_files = _pages(fast), _pages(slow)
+    assert fast_files.keys() == slow_files.keys()
+    assert sum(name.endswith(".html") for name in fast_files) > 20
+    assert sum(name.endswith(".csv") for name in fast_files) > 15
+    different = [name for name in fast_files if fast_files[name] != slow_files[name]]
+    assert different == []
+
+
+def test_needs_json_is_the_same_with_and_without_the_fast_paths(fast_and_slow) -> None:
+    fast, slow, _ = fast_and_slow
+    text = (fast / "needs.json").read_bytes()
+    assert b'"binds_back": ["SG_' in text  # back-links are there to compare
+    assert text == (slow / "needs.json").read_bytes()
+
+
+def test_a_need_with_a_style_is_left_to_sphinx_needs(tmp_path: Path) -> None:
+    app = _build(tmp_path, needs_default_style="council-print")
+    html = (Path(app.outdir) / "cases" / "2025-hogo-inji.html").read_text(encoding="utf-8")
+    assert "needs_style_council-print" in html
+    assert "needs_style_none" not in html
+
+
+def test_the_environment_is_frozen_while_pages_are_written(tmp_path: Path) -> None:
+    frozen: list[int] = []
+    app = SphinxTestApp("html", srcdir=REPO, builddir=tmp_path, warningiserror=True)
+    app.connect("doctree-resolved", lambda *args: frozen.append(gc.get_freeze_count()))
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert frozen and min(frozen) > 100_000
+    assert gc.get_threshold() == gc_policy.THRESHOLDS
+    # the next build in this process hands the frozen objects back
+    gc_policy._start(app)
+    assert gc.get_freeze_count() == 0
+
+
+def test_latex_is_the_same_with_and_without_the_fast_renderer(tmp_path: Path) -> None:
+    texts = {}
+    for fast in (True, False):
+        app = SphinxTestApp("latex", srcdir=REPO, builddir=tmp_path / str(fast), warningiserror=True,
+                            confoverrides={"council_fast_needs": fast})
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        texts[fast] = {p.name: p.read_text(encoding="utf-8") for p in Path(app.outdir).glob("*.tex")}
+    assert len(texts[True]) >= 5  # the book and a document per case
+    assert "SG\\_2025\\_HOGO\\_INJI\\_E1\\_WO\\_01" in "".join(texts[True].values())
+    assert texts[True] == texts[False]
