@@ -15,7 +15,7 @@ from . import cjk, exports, gc_policy, render, trace_directives, upstream
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    upstream.apply()
+    upstream.setup_upstream(app)
     gc_policy.setup_gc_policy(app)
     cjk.setup_cjk(app)
     layouts.setup_layouts(app)

@@ -12,10 +12,12 @@ with the size of the site: it was a third of a build of 100 synthetic cases
   larger than that);
 - once reading is done (``write-started``), everything alive -- the
   environment and its needs -- is moved out of the collector's sight
-  (:func:`gc.freeze`); it lives until the end of the build anyway. Sphinx's
-  in-memory copies of the doctrees read in this run are dropped first, so
-  they are not frozen with it; each page's doctree is read back from its
-  pickle when it is written, as in an incremental build.
+  (:func:`gc.freeze`); it lives until the end of the build anyway.
+
+Sphinx keeps an in-memory copy of every doctree it reads until the page is
+written, so memory grew with the number of pages. The copies are dropped as
+reading goes on (they are not frozen either); each page's doctree is read
+back from its pickle when it is written, as in an incremental build.
 
 The frozen objects stay frozen after the build: ``sphinx-build`` then exits
 without one more scan of the whole heap (seconds at a thousand cases). A
@@ -40,15 +42,21 @@ def _start(app: Sphinx) -> None:
     gc.set_threshold(*THRESHOLDS)
 
 
-def _freeze(app: Sphinx, builder: Any) -> None:
+def _drop_doctree_copies(app: Sphinx, *args: Any) -> None:
     cache = getattr(app.env, "_write_doc_doctree_cache", None)
     if isinstance(cache, dict):
         cache.clear()
+
+
+def _freeze(app: Sphinx, builder: Any) -> None:
+    _drop_doctree_copies(app)
     gc.collect()
     gc.freeze()
 
 
 def setup_gc_policy(app: Sphinx) -> None:
     app.connect("builder-inited", _start)
+    # each document read drops the copies of those read before it
+    app.connect("doctree-read", _drop_doctree_copies)
     # after sphinx-needs has post-processed the needs (write-started, 500)
     app.connect("write-started", _freeze, priority=900)

@@ -1,4 +1,4 @@
-"""Two fixes to sphinx-needs 9.1.0 for large sites, same results.
+"""Fixes to sphinx-needs 9.1.0 for large sites, same results.
 
 Both are applied only to the pinned version they were written against
 (``pyproject.toml``); another version runs unchanged, only slower. Each is
@@ -10,6 +10,13 @@ checked against the original in ``tests/unit/test_upstream.py``.
   number of cases. Its only caller, ``build_backlinks``, sorts every list
   right after and drops duplicates while sorting (``sort_backlinks``), so
   the look-up is not needed for the result.
+- ``SphinxNeedsData.remove_doc`` (sphinx-needs' ``env-purge-doc``) looks
+  at every need of the site to find those of the one document Sphinx is
+  about to read again; Sphinx purges each document it reads, so a full build
+  of a thousand cases spent minutes there. :func:`purge_before_reading`
+  purges all the documents about to be read in one pass when reading starts
+  (``env-before-read-docs``, after which Sphinx purges each of them before
+  reading it), and their own purges then have nothing left to do.
 - ``NeedsList.write_json`` writes needs.json with :func:`json.dump`, which
   runs Python's pure-Python encoder; :func:`json.dumps` runs the C encoder
   and gives the same text five times as fast.
@@ -20,7 +27,11 @@ from __future__ import annotations
 import json
 import os
 
+from typing import Any
+
 import sphinx_needs
+from sphinx.application import Sphinx
+from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.need_item import NeedItem, NeedLink
 from sphinx_needs.needsfile import NeedsList
 
@@ -28,6 +39,9 @@ PATCHED_VERSION = "9.1.0"
 
 _original_add_backlink = NeedItem.add_backlink
 _original_write_json = NeedsList.write_json
+_original_remove_doc = SphinxNeedsData.remove_doc
+#: env attribute: documents purged by purge_before_reading, not yet purged by Sphinx
+_PURGED = "_council_purged_docs"
 
 
 def add_backlink(self: NeedItem, link_type: str, backlink: str | NeedLink) -> None:
@@ -47,14 +61,63 @@ def write_json(self: NeedsList, needs_file: str = "needs.json", needs_path: str 
         f.write(text)
 
 
+def remove_docs(data: SphinxNeedsData, docnames: set[str]) -> None:
+    """``remove_doc`` for several documents in one pass over the needs."""
+    needs = data._env_needs
+    for need_id in [i for i, need in needs.items() if need["docname"] in docnames]:
+        del needs[need_id]
+        data.remove_need_node(need_id)
+    docs = data.get_or_create_docs()
+    for key, value in docs.items():
+        docs[key] = [doc for doc in value if doc not in docnames]
+    extends = data.get_or_create_extends()
+    for extend_id in [i for i, e in extends.items() if e["docname"] in docnames]:
+        del extends[extend_id]
+    umls = data.get_or_create_umls()
+    for uml_id in [i for i, u in umls.items() if u["docname"] in docnames]:
+        del umls[uml_id]
+
+
+def remove_doc(self: SphinxNeedsData, docname: str) -> None:
+    """As the original, except for a document already purged when reading began."""
+    pending = getattr(self.env, _PURGED, None)
+    if pending and docname in pending:
+        pending.discard(docname)
+        return
+    _original_remove_doc(self, docname)
+
+
+def purge_before_reading(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    data = SphinxNeedsData(env)
+    if not applied() or data.needs_is_post_processed or not docnames:
+        return
+    remove_docs(data, set(docnames))
+    setattr(env, _PURGED, set(docnames))
+
+
+def _forget_purged(app: Sphinx, env: Any) -> list[str]:
+    if hasattr(env, _PURGED):
+        delattr(env, _PURGED)
+    return []
+
+
 def apply() -> bool:
     """Install the fixes when the installed sphinx-needs is the one they fit."""
     if sphinx_needs.__version__ != PATCHED_VERSION:
         return False
     NeedItem.add_backlink = add_backlink
     NeedsList.write_json = write_json
+    SphinxNeedsData.remove_doc = remove_doc
     return True
 
 
 def applied() -> bool:
-    return NeedItem.add_backlink is add_backlink and NeedsList.write_json is write_json
+    return (NeedItem.add_backlink is add_backlink and NeedsList.write_json is write_json
+            and SphinxNeedsData.remove_doc is remove_doc)
+
+
+def setup_upstream(app: Sphinx) -> None:
+    apply()
+    # last, once other handlers have chosen the documents to read
+    app.connect("env-before-read-docs", purge_before_reading, priority=950)
+    app.connect("env-updated", _forget_purged)

@@ -101,3 +101,19 @@ def test_an_unrelated_edit_rewrites_no_clause_page(make_app, project: Path) -> N
     _build(make_app, project)
 
     assert clause_page.stat().st_mtime_ns == before
+
+
+def test_a_renamed_need_leaves_no_trace_of_its_old_id(make_app, project: Path) -> None:
+    """Documents read again are purged of their needs when reading starts
+    (``council.upstream.purge_before_reading``): the old ID is gone everywhere."""
+    import json
+
+    app = _build(make_app, project)
+    _edit(project / "cases" / "case.md", f"id: {SG}", "id: SG_2020_TEST_E1_CO_99")
+    again = _build(make_app, project)
+    data = json.loads((Path(app.outdir) / "needs.json").read_text(encoding="utf-8"))
+    needs = data["versions"][data["current_version"]]["needs"]
+    assert "SG_2020_TEST_E1_CO_99" in needs and SG not in needs
+    clause_text = (Path(app.outdir) / "clauses" / "edition-b.html").read_text(encoding="utf-8")
+    assert SG not in clause_text and "SG_2020_TEST_E1_CO_99" in clause_text
+    assert not hasattr(again.env, "_council_purged_docs")

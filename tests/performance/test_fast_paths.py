@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sphinx.testing.util import SphinxTestApp
+from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.need_item import NeedItem
 from sphinx_needs.needsfile import NeedsList
 
@@ -59,6 +60,7 @@ def fast_and_slow(tmp_path_factory: pytest.TempPathFactory):
         mp.setattr(upstream, "apply", lambda: False)
         mp.setattr(NeedItem, "add_backlink", upstream._original_add_backlink)
         mp.setattr(NeedsList, "write_json", upstream._original_write_json)
+        mp.setattr(SphinxNeedsData, "remove_doc", upstream._original_remove_doc)
         mp.setattr(gc_policy, "setup_gc_policy", lambda app: None)
         slow = _build(tmp_path_factory.mktemp("slow"), council_fast_needs=False)
     return Path(fast.outdir), Path(slow.outdir), rendered
