@@ -3,7 +3,7 @@
 At ``build-finished`` of an HTML build, every :class:`~.traceability.Table`
 is written to ``<outdir>/exports/<name>.csv`` (UTF-8 with BOM, so Excel
 detects the encoding) and ``<name>.xlsx`` (Japanese headers, frozen header
-row, auto filter). The columns are documented in ``docs/open-data.md``.
+row, auto filter; :mod:`council.xlsx`). The columns are documented in ``docs/open-data.md``.
 
 Sphinx-needs writes ``needs.json`` (``needs_build_json``) under the project's
 ``version``; when ``conf.py`` sets none, the version of ``pyproject.toml`` is
@@ -22,15 +22,12 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
 from . import traceability as tr
+from .xlsx import write_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -69,46 +66,21 @@ def _timestamp() -> dt.datetime:
 
 
 def write_xlsx(table: tr.Table, path: Path) -> None:
-    # Write-only mode streams the rows: a third of the time of a regular workbook,
-    # which counts with a workbook per table of every case.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.name[:31])
-    sheet.freeze_panes = "A2"
-    last = f"{get_column_letter(len(table.headers))}{len(table.rows) + 1}"
-    sheet.auto_filter.ref = f"A1:{last}"
-    for index, header in enumerate(table.headers, start=1):
-        values = [header, *(row[index - 1] for row in table.rows)]
-        width = min(60, max(8, max(len(v) for v in values) * 2))
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    header_row = []
-    for header in table.headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.alignment = bold, wrap
-        header_row.append(cell)
-    sheet.append(header_row)
-    fills = {status: PatternFill("solid", start_color=colour, end_color=colour)
-             for status, colour in STATUS_FILLS.items()}
-    status_columns = set(table.status_columns)
-    for row in table.rows:
-        if not status_columns:
-            sheet.append(list(row))
-            continue
-        cells: list = []
-        for column, value in enumerate(row):
-            fill = fills.get(value) if column in status_columns else None
-            if fill is None:
-                cells.append(value)
-            else:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.fill = fill
-                cells.append(cell)
-        sheet.append(cells)
-    workbook.properties.creator = "council-trace"
-    workbook.properties.title = table.title
-    workbook.properties.created = workbook.properties.modified = _timestamp()
-    workbook.save(path)
+    widths = []
+    for index, header in enumerate(table.headers):
+        values = [header, *(row[index] for row in table.rows)]
+        widths.append(min(60, max(8, max(len(v) for v in values) * 2)))
+    write_workbook(
+        path,
+        sheet=table.name,
+        headers=table.headers,
+        rows=table.rows,
+        widths=widths,
+        fills={column: STATUS_FILLS for column in table.status_columns},
+        title=table.title,
+        creator="council-trace",
+        when=_timestamp(),
+    )
 
 
 def fingerprint(table: tr.Table) -> str:

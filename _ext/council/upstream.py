@@ -18,8 +18,9 @@ checked against the original in ``tests/unit/test_upstream.py``.
   (``env-before-read-docs``, after which Sphinx purges each of them before
   reading it), and their own purges then have nothing left to do.
 - ``NeedsList.write_json`` writes needs.json with :func:`json.dump`, which
-  runs Python's pure-Python encoder; :func:`json.dumps` runs the C encoder
-  and gives the same text five times as fast.
+  runs Python's pure-Python encoder. :func:`write_json_stream` gives the
+  same text five times as fast with the C encoder (:func:`json.dumps`), one
+  need at a time, so the text of all needs is never in memory at once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 
-from typing import Any
+from typing import Any, TextIO
 
 import sphinx_needs
 from sphinx.application import Sphinx
@@ -52,13 +53,27 @@ def add_backlink(self: NeedItem, link_type: str, backlink: str | NeedLink) -> No
     backlinks[link_type].append(NeedLink.from_string(backlink) if isinstance(backlink, str) else backlink)
 
 
+def write_json_stream(data: Any, out: TextIO, depth: int) -> None:
+    """Write *data* as ``json.dump(data, out, sort_keys=True)`` does: the
+    outer *depth* levels of dictionaries here, everything inside them with
+    the C encoder."""
+    if depth <= 0 or not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        out.write(json.dumps(data, sort_keys=True))
+        return
+    out.write("{")
+    for index, key in enumerate(sorted(data)):
+        out.write((", " if index else "") + json.dumps(key) + ": ")
+        write_json_stream(data[key], out, depth - 1)
+    out.write("}")
+
+
 def write_json(self: NeedsList, needs_file: str = "needs.json", needs_path: str = "") -> None:
-    """As the original, with the C encoder."""
+    """As the original, with the C encoder, one need at a time."""
     self._finalise()
     needs_dir = needs_path if needs_path else self.outdir
-    text = json.dumps(self.needs_list, sort_keys=True)
     with open(os.path.join(needs_dir, needs_file), "w") as f:
-        f.write(text)
+        # file -> "versions" -> version -> "needs" -> need id -> need
+        write_json_stream(self.needs_list, f, depth=4)
 
 
 def remove_docs(data: SphinxNeedsData, docnames: set[str]) -> None:

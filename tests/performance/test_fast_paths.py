@@ -130,3 +130,19 @@ def test_latex_is_the_same_with_and_without_the_fast_renderer(tmp_path: Path) ->
     assert len(texts[True]) >= 5  # the book and a document per case
     assert "SG\\_2025\\_HOGO\\_INJI\\_E1\\_WO\\_01" in "".join(texts[True].values())
     assert texts[True] == texts[False]
+
+
+@pytest.mark.parametrize("data", [
+    {}, [], "x", 3, None,
+    {"b": {"y": [1, {"z": "ä"}], "x": {}}, "a": "\u3042", "c": {"n": {"k": {"m": {"deep": [True]}}}}},
+    {"versions": {"1.0": {"needs": {"B": {"id": "B", "links": ["A"]}, "A": {"id": "A", "n": 1.5}}}}},
+])
+def test_streamed_json_is_the_same_as_json_dump(data, tmp_path: Path) -> None:
+    import io
+
+    expected = io.StringIO()
+    json.dump(data, expected, sort_keys=True)
+    for depth in range(7):
+        out = io.StringIO()
+        upstream.write_json_stream(data, out, depth)
+        assert out.getvalue() == expected.getvalue()

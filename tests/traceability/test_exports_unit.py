@@ -47,3 +47,31 @@ def test_site_version_from_pyproject(tmp_path):
     assert site_version(tmp_path) == ""
     (tmp_path / "pyproject.toml").write_text('[project]\nversion = "2.3.4"\n')
     assert site_version(tmp_path) == "2.3.4"
+
+
+def test_xlsx_keeps_text_exactly_and_names_columns_past_z(tmp_path):
+    from council.xlsx import _col, write_workbook
+
+    assert [_col(n) for n in (1, 26, 27, 52, 53, 105)] == ["A", "Z", "AA", "AZ", "BA", "DA"]
+    headers = [f"列{n}" for n in range(1, 29)]
+    row = ["<a & b>", " 前後に空白 ", 'quote "q"', "改行\nあり", *["x"] * 24]
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, sheet="a/b:c*d?e[f]g-long-name-over-thirty-one-chars", headers=headers,
+                   rows=[row], title="表 <1>", creator="council-trace")
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet.title == "a_b_c_d_e_f_g-long-name-over-th"
+    assert [c.value for c in sheet[2]] == row
+    assert sheet.auto_filter.ref == "A1:AB2"
+    assert sheet["AB1"].value == "列28" and sheet["AB1"].font.b
+    assert book.properties.title == "表 <1>"
+
+
+def test_xlsx_is_byte_identical_when_written_twice(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    write_exports([TABLE], tmp_path / "one")
+    write_exports([TABLE], tmp_path / "two")
+    one = (tmp_path / "one" / "exports" / "sample.xlsx").read_bytes()
+    assert one == (tmp_path / "two" / "exports" / "sample.xlsx").read_bytes()
+    book = load_workbook(tmp_path / "one" / "exports" / "sample.xlsx")
+    assert book.properties.created.year == 2023
