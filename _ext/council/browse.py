@@ -109,6 +109,8 @@ def _figures(needs: list[Any]) -> nodes.Node:
 
 
 def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    if fromdocname not in getattr(app.env, _ENV_KEY, set()):
+        return  # no browse directive on the page (most pages: the cases)
     placeholders = list(doctree.findall(cases_placeholder)) + list(doctree.findall(figures_placeholder))
     if not placeholders:
         return

@@ -17,6 +17,10 @@ checked against the original in ``tests/unit/test_upstream.py``.
   purges all the documents about to be read in one pass when reading starts
   (``env-before-read-docs``, after which Sphinx purges each of them before
   reading it), and their own purges then have nothing left to do.
+- The ``doctree-resolved`` handler looks for its nodes with a condition
+  that runs a generator of ``isinstance`` calls on every node of every page
+  (``node_match``); one ``isinstance`` with a tuple of the classes answers
+  the same.
 - ``NeedsList.write_json`` writes needs.json with :func:`json.dump`, which
   runs Python's pure-Python encoder. :func:`write_json_stream` gives the
   same text five times as fast with the C encoder (:func:`json.dumps`), one
@@ -31,6 +35,7 @@ import os
 from typing import Any, TextIO
 
 import sphinx_needs
+import sphinx_needs.needs
 from sphinx.application import Sphinx
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.need_item import NeedItem, NeedLink
@@ -41,6 +46,7 @@ PATCHED_VERSION = "9.1.0"
 _original_add_backlink = NeedItem.add_backlink
 _original_write_json = NeedsList.write_json
 _original_remove_doc = SphinxNeedsData.remove_doc
+_original_node_match = sphinx_needs.needs.node_match
 #: env attribute: documents purged by purge_before_reading, not yet purged by Sphinx
 _PURGED = "_council_purged_docs"
 
@@ -116,6 +122,16 @@ def _forget_purged(app: Sphinx, env: Any) -> list[str]:
     return []
 
 
+def node_match(node_types: Any) -> Any:
+    """As the original: a findall condition matching instances of *node_types*."""
+    classes = tuple(node_types) if isinstance(node_types, list) else (node_types,)
+
+    def condition(node: Any) -> bool:
+        return isinstance(node, classes)
+
+    return condition
+
+
 def apply() -> bool:
     """Install the fixes when the installed sphinx-needs is the one they fit."""
     if sphinx_needs.__version__ != PATCHED_VERSION:
@@ -123,12 +139,14 @@ def apply() -> bool:
     NeedItem.add_backlink = add_backlink
     NeedsList.write_json = write_json
     SphinxNeedsData.remove_doc = remove_doc
+    sphinx_needs.needs.node_match = node_match
     return True
 
 
 def applied() -> bool:
     return (NeedItem.add_backlink is add_backlink and NeedsList.write_json is write_json
-            and SphinxNeedsData.remove_doc is remove_doc)
+            and SphinxNeedsData.remove_doc is remove_doc
+            and sphinx_needs.needs.node_match is node_match)
 
 
 def setup_upstream(app: Sphinx) -> None:

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sphinx_needs.needs
 from sphinx.testing.util import SphinxTestApp
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.need_item import NeedItem
@@ -61,6 +62,7 @@ def fast_and_slow(tmp_path_factory: pytest.TempPathFactory):
         mp.setattr(NeedItem, "add_backlink", upstream._original_add_backlink)
         mp.setattr(NeedsList, "write_json", upstream._original_write_json)
         mp.setattr(SphinxNeedsData, "remove_doc", upstream._original_remove_doc)
+        mp.setattr(sphinx_needs.needs, "node_match", upstream._original_node_match)
         mp.setattr(gc_policy, "setup_gc_policy", lambda app: None)
         slow = _build(tmp_path_factory.mktemp("slow"), council_fast_needs=False)
     return Path(fast.outdir), Path(slow.outdir), rendered
