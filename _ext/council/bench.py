@@ -10,11 +10,14 @@ For each N (default 100, 300, 1000) it writes a synthetic project of N cases
   and the ratio of the two full builds,
 - the peak resident memory of each build (the sphinx-build process and its
   workers, from ``wait4``),
-- the output size and the size of Sphinx's search index,
+- the output size, and the size and indexing time of the site's search index
+  (Pagefind, the ``council-build`` step; Sphinx's own index is not built),
 - for the smallest N, the PDF build time of the site's PDF step
   (``council.publish.build_pdf``), when there is one.
 
-Usage: ``python -m council.bench [-n 100 300 1000] [--workdir DIR] [-j N] [--no-pdf]``
+Usage: ``python -m council.bench [-n 100 300 1000] [--workdir DIR] [-j N] [--no-pdf]
+[--plain-timeout S]``; a baseline build that takes longer than ``--plain-timeout``
+is stopped and reported as "over S".
 """
 
 from __future__ import annotations
@@ -51,23 +54,38 @@ def _run(cmd: list[str], cwd: Path | None = None, timeout: float | None = None) 
             break
         if deadline is not None and time.perf_counter() > deadline:
             proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
+            os.wait4(proc.pid, 0)
+            proc.returncode = -9
+            if proc.stdout:
+                proc.stdout.close()
             raise TimeoutError(f"{cmd[0]} stopped after {timeout:.0f} s")
         time.sleep(0.05)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    output = ""
+    if proc.stdout:
+        output = proc.stdout.read().decode(errors="replace")
+        proc.stdout.close()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-4000:]}")
     return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
-def sphinx_build(src: Path, out: Path, doctrees: Path, jobs: int = 1) -> Run:
+def sphinx_build(src: Path, out: Path, doctrees: Path, jobs: int = 1, timeout: float | None = None) -> Run:
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
            "-d", str(doctrees), str(src), str(out)]
     if jobs > 1:
         cmd[4:4] = ["-j", str(jobs)]
-    return _run(cmd)
+    return _run(cmd, timeout=timeout)
+
+
+def search_index(out: Path) -> tuple[Run, int]:
+    """Index the built HTML with Pagefind as council-build does; its run and size."""
+    from .search import BUNDLE_DIR, pagefind_command
+
+    shutil.rmtree(out / BUNDLE_DIR, ignore_errors=True)
+    run = _run(pagefind_command(str(out)))
+    return run, dir_size(out / BUNDLE_DIR)
 
 
 def dir_size(path: Path) -> int:
@@ -141,7 +159,7 @@ def _with_timeout(func, timeout: float) -> None:
         signal.signal(signal.SIGALRM, old)
 
 
-def bench(n: int, work: Path, jobs: int) -> dict[str, str]:
+def bench(n: int, work: Path, jobs: int, plain_timeout: float | None = None) -> dict[str, str]:
     base = work / f"n{n}"
     src, plain = base / "src", base / "plain"
     generate(src, n)
@@ -151,14 +169,18 @@ def bench(n: int, work: Path, jobs: int) -> dict[str, str]:
     shutil.rmtree(doctrees, ignore_errors=True)
     full = sphinx_build(src, out, doctrees, jobs)
     size = dir_size(out)
-    search = out / "searchindex.js"
-    search_size = search.stat().st_size if search.exists() else 0
+    needs = _count_needs(out / "needs.json")
     edit_one_case(src)
     inc = sphinx_build(src, out, doctrees, jobs)
+    index_run, index_size = search_index(out)
     shutil.rmtree(base / "plain-html", ignore_errors=True)
     shutil.rmtree(base / "plain-doctrees", ignore_errors=True)
-    base_run = sphinx_build(plain, base / "plain-html", base / "plain-doctrees", jobs)
-    needs = _count_needs(out / "needs.json")
+    try:
+        base_run: Run | None = sphinx_build(plain, base / "plain-html", base / "plain-doctrees", jobs,
+                                            timeout=plain_timeout)
+    except TimeoutError:
+        base_run = None
+    over = f"over {plain_timeout:.0f} s (stopped)"
     return {
         "N": str(n),
         "needs": str(needs),
@@ -166,14 +188,15 @@ def bench(n: int, work: Path, jobs: int) -> dict[str, str]:
         "full CPU": f"{full.cpu_seconds:.1f} s",
         "incremental": f"{inc.seconds:.1f} s",
         "incr. CPU": f"{inc.cpu_seconds:.1f} s",
-        "plain": f"{base_run.seconds:.1f} s",
-        "plain CPU": f"{base_run.cpu_seconds:.1f} s",
-        "ratio": f"{full.seconds / base_run.seconds:.2f}x",
-        "CPU ratio": f"{full.cpu_seconds / base_run.cpu_seconds:.2f}x",
+        "plain": f"{base_run.seconds:.1f} s" if base_run else over,
+        "plain CPU": f"{base_run.cpu_seconds:.1f} s" if base_run else "-",
+        "ratio": f"{full.seconds / base_run.seconds:.2f}x" if base_run
+        else f"under {full.seconds / plain_timeout:.2f}x",
+        "CPU ratio": f"{full.cpu_seconds / base_run.cpu_seconds:.2f}x" if base_run else "-",
         "peak": f"{max(full.max_rss_mb, inc.max_rss_mb):.0f} MB",
-        "plain peak": f"{base_run.max_rss_mb:.0f} MB",
+        "plain peak": f"{base_run.max_rss_mb:.0f} MB" if base_run else "-",
         "output": _mb(size),
-        "searchindex": _mb(search_size),
+        "search index": f"{_mb(index_size)} in {index_run.seconds:.1f} s",
     }
 
 
@@ -184,18 +207,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, default=1, help="sphinx-build -j (default 1)")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
     parser.add_argument("--pdf-timeout", type=float, default=1800)
+    parser.add_argument("--plain-timeout", type=float, default=1800,
+                        help="stop a baseline build after this many seconds (default 1800)")
     args = parser.parse_args(argv)
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     columns = ["N", "needs", "full", "full CPU", "incremental", "incr. CPU", "plain", "plain CPU",
-               "ratio", "CPU ratio", "peak", "plain peak", "output", "searchindex"]
+               "ratio", "CPU ratio", "peak", "plain peak", "output", "search index"]
     print(f"council bench: sphinx-build -j {args.jobs}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}, work dir {work}")
     print("(wall time depends on the load of the machine; CPU time = user + system of the build)")
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns), flush=True)
     for n in args.cases:
-        row = bench(n, work, args.jobs)
+        row = bench(n, work, args.jobs, args.plain_timeout)
         print("| " + " | ".join(row[c] for c in columns) + " |", flush=True)
     if args.no_pdf:
         print("PDF: not measured (--no-pdf)")

@@ -19,6 +19,9 @@ written, so memory grew with the number of pages. The copies are dropped as
 reading goes on (they are not frozen either); each page's doctree is read
 back from its pickle when it is written, as in an incremental build.
 
+When the pages are written, the garbage they left is collected before the
+exports and needs.json are made (cheap: the frozen objects are not scanned).
+
 The frozen objects stay frozen after the build: ``sphinx-build`` then exits
 without one more scan of the whole heap (seconds at a thousand cases). A
 process that builds again (the tests, ``sphinx-autobuild``) hands them back
@@ -33,7 +36,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 #: (young, middle, old) generation thresholds during a build.
-THRESHOLDS = (100_000, 50, 10)
+THRESHOLDS = (100_000, 10, 10)
 
 
 def _start(app: Sphinx) -> None:
@@ -54,9 +57,15 @@ def _freeze(app: Sphinx, builder: Any) -> None:
     gc.freeze()
 
 
+def _collect(app: Sphinx, exception: BaseException | None) -> None:
+    gc.collect()
+
+
 def setup_gc_policy(app: Sphinx) -> None:
     app.connect("builder-inited", _start)
     # each document read drops the copies of those read before it
     app.connect("doctree-read", _drop_doctree_copies)
     # after sphinx-needs has post-processed the needs (write-started, 500)
     app.connect("write-started", _freeze, priority=900)
+    # before the exports and sphinx-needs' needs.json (build-finished, 500)
+    app.connect("build-finished", _collect, priority=100)

@@ -67,7 +67,8 @@ class _Page:
         """A link to *target*, as :func:`sphinx.util.nodes.make_refnode` makes it
         (a need's title shown as the ``title``), with each page's URI computed once."""
         docname = target["docname"]
-        node = nodes.reference("", "", nodes.Text(target["id"]), internal=True)
+        node = _el(nodes.reference, [nodes.Text(target["id"])])
+        node["internal"] = True
         if docname == self.fromdocname:
             node["refid"] = anchor
         else:
@@ -83,96 +84,104 @@ class _Page:
         node["reftitle"] = title
         return node
 
-    def meta(self, need: Any, name: str, label: str | None) -> nodes.Node | None:
+    def meta(self, need: Any, name: str, label: str | None) -> list[nodes.Node]:
+        """The nodes of sphinx-needs' ``meta(name, prefix=label)``: none for no value."""
         try:
             data = need[name]
         except KeyError:
             data = ""
         if data is None or (isinstance(data, str | list) and len(data) == 0):
-            return None
-        container = nodes.inline(classes=[f"needs_{name}"])
-        if label:
-            container += nodes.inline("", "", nodes.Text(label), classes=["needs_label"])
+            return []
+        parts = [_el(nodes.inline, [nodes.Text(label)], ["needs_label"])] if label else []
         if isinstance(data, str):
-            container += nodes.inline("", "", nodes.Text(data), classes=["needs_data"])
+            parts.append(_el(nodes.inline, [nodes.Text(data)], ["needs_data"]))
         elif isinstance(data, list):
-            items = nodes.inline(classes=["needs_data_container"])
+            items = []
             for index, element in enumerate(data):
                 if index:
-                    items += nodes.inline("", "", nodes.Text(", "), classes=["needs_spacer"])
-                items += nodes.inline("", "", nodes.Text(element), classes=["needs_data"])
-            container += items
+                    items.append(_el(nodes.inline, [nodes.Text(", ")], ["needs_spacer"]))
+                items.append(_el(nodes.inline, [nodes.Text(element)], ["needs_data"]))
+            parts.append(_el(nodes.inline, items, ["needs_data_container"]))
         else:
-            container += nodes.Text(data)
-        return container
+            parts.append(nodes.Text(data))
+        return [_el(nodes.inline, parts, [f"needs_{name}"])]
 
     def head(self, need: Any) -> nodes.line_block:
-        line = nodes.line()
-        first = nodes.inline()
-        first += self.meta(need, "type_name", None) or []
-        first += nodes.Text(": ")
-        line += first
-        title = nodes.inline()
-        title += self.meta(need, "title", None) or []
-        line += nodes.strong("", "", title)
-        ident = nodes.inline(classes=["needs-id"])
-        ident += self.ref(need, need["id"], need["id"]) or []
-        line += nodes.inline("", "", nodes.Text(" "), ident)
-        return nodes.line_block("", line, classes=["needs_head"])
+        ident = _el(nodes.inline, [r] if (r := self.ref(need, need["id"], need["id"])) else [], ["needs-id"])
+        line = _el(nodes.line, [
+            _el(nodes.inline, [*self.meta(need, "type_name", None), nodes.Text(": ")]),
+            _el(nodes.strong, [_el(nodes.inline, self.meta(need, "title", None))]),
+            _el(nodes.inline, [nodes.Text(" "), ident]),
+        ])
+        return _el(nodes.line_block, [line], ["needs_head"])
 
     def link_list(self, need: Any, name: str, incoming: bool) -> nodes.inline:
-        container = nodes.inline()
+        links: list[nodes.Node] = []
         targets = need[f"{name}_back" if incoming else name]
         for index, target_id in enumerate(targets):
             target = self.needs[target_id]
             ref = self.ref(target, target["id_parent"] if incoming else target["id"], need["id"])
             if ref is not None:
-                container += ref
+                links.append(ref)
                 if incoming and index + 1 < len(targets):
-                    container += nodes.Text(", ")
+                    links.append(nodes.Text(", "))
             if not incoming and index + 1 < len(targets):
-                container += nodes.Text(", ")
-        if not container.children:
-            container += nodes.Text("None")
-        return nodes.inline("", "", container, classes=[name])
+                links.append(nodes.Text(", "))
+        if not links:
+            links.append(nodes.Text("None"))
+        return _el(nodes.inline, [_el(nodes.inline, links)], [name])
 
     def meta_section(self, need: Any, fields: list[tuple[str, str]]) -> nodes.line_block:
-        block = nodes.line_block(classes=["needs_meta"])
-        for name, label in fields:
-            block += nodes.line("", "", nodes.inline("", "", *filter(None, [self.meta(need, name, label)])))
-        links = nodes.inline()
+        lines = [_el(nodes.line, [_el(nodes.inline, self.meta(need, name, label))])
+                 for name, label in fields]
+        links = []
         for name, outgoing, incoming in self.links:
             if need[name]:
-                links += nodes.line("", "", nodes.Text(f"{outgoing}: "), self.link_list(need, name, False))
+                links.append(_el(nodes.line, [nodes.Text(f"{outgoing}: "), self.link_list(need, name, False)]))
             if need[f"{name}_back"]:
-                links += nodes.line("", "", nodes.Text(f"{incoming}: "), self.link_list(need, name, True))
-        block += nodes.line("", "", links)
-        return block
+                links.append(_el(nodes.line, [nodes.Text(f"{incoming}: "), self.link_list(need, name, True)]))
+        lines.append(_el(nodes.line, [_el(nodes.inline, links)]))
+        return _el(nodes.line_block, lines, ["needs_meta"])
 
     def render(self, node: Need, need: Any) -> nodes.container:
         """The nodes sphinx-needs' ``build_need_repr`` makes with the "simple" grid."""
         layout = need["layout"] or self.config.default_layout
-        table = nodes.table(classes=["need", "needs_grid_simple", f"needs_layout_{layout}",
-                                     *self.config.table_classes, "needs_style_none",
-                                     "needs_type_" + "".join(need["type"].split())],
-                            ids=[need["id"]])
-        group = nodes.tgroup(cols=0)
-        group += nodes.colspec(colwidth=100)
-        body = nodes.tbody()
-        body += nodes.row("", nodes.entry("", self.head(need), classes=["need", "head"]),
-                          classes=["need", "head"])
-        body += nodes.row("", nodes.entry("", self.meta_section(need, self.fields[layout]),
-                                          classes=["need", "meta"]),
-                          classes=["need", "meta"])
-        content = nodes.entry(classes=["need", "content"], morecols=0)
-        content.insert(0, node.children)
-        body += nodes.row("", content, classes=["need", "content"])
-        group += body
-        table += group
-        container = nodes.container(classes=["need_container"])
+        head = _el(nodes.entry, [self.head(need)], ["need", "head"])
+        meta = _el(nodes.entry, [self.meta_section(need, self.fields[layout])], ["need", "meta"])
+        content = _el(nodes.entry, list(node.children), ["need", "content"])
+        content["morecols"] = 0
+        body = _el(nodes.tbody, [
+            _el(nodes.row, [head], ["need", "head"]),
+            _el(nodes.row, [meta], ["need", "meta"]),
+            _el(nodes.row, [content], ["need", "content"]),
+        ])
+        colspec = nodes.colspec(colwidth=100)
+        group = _el(nodes.tgroup, [colspec, body])
+        group["cols"] = 0
+        table = _el(nodes.table, [group], ["need", "needs_grid_simple", f"needs_layout_{layout}",
+                                          *self.config.table_classes, "needs_style_none",
+                                          "needs_type_" + "".join(need["type"].split())])
+        table["ids"] = [need["id"]]
+        container = _el(nodes.container, [table], ["need_container"])
         container["ids"] = ["SNCB-" + str(uuid.uuid4())[:8]]
-        container += table
         return container
+
+
+def _el(cls: type[nodes.Element], children: list[nodes.Node] | None = None,
+        classes: list[str] | None = None) -> Any:
+    """``cls("", "", *children, classes=classes)`` for a new subtree, twice as fast.
+
+    The children are adopted without :meth:`~docutils.nodes.Element.setup_child`,
+    which climbs the parents to look for the document the node belongs to: a
+    subtree being built belongs to none, so it would only set the parent."""
+    node = cls()
+    if classes:
+        node["classes"] = classes
+    if children:
+        node.children = children
+        for child in children:
+            child.parent = node
+    return node
 
 
 def _render_needs(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
