@@ -10,14 +10,16 @@ with the size of the site: it was a third of a build of 100 synthetic cases
 - while documents are read and written, a young-generation collection runs
   every 100,000 allocations instead of every 700 (a page's doctree alone is
   larger than that);
-- once reading is done (``write-started``), everything alive -- the
+- as reading goes on (before each document is read) and once it is done
+  (``write-started``), the garbage is collected and everything alive -- the
   environment and its needs -- is moved out of the collector's sight
-  (:func:`gc.freeze`); it lives until the end of the build anyway.
+  (:func:`gc.freeze`); it lives until the end of the build anyway. Each of
+  these collections only scans what the last document added.
 
 Sphinx keeps an in-memory copy of every doctree it reads until the page is
-written, so memory grew with the number of pages. The copies are dropped as
-reading goes on (they are not frozen either); each page's doctree is read
-back from its pickle when it is written, as in an incremental build.
+written, so memory grew with the number of pages. The copies are dropped
+before each freeze (they are neither kept nor frozen); each page's doctree is
+read back from its pickle when it is written, as in an incremental build.
 
 When the pages are written, the garbage they left is collected before the
 exports and needs.json are made (cheap: the frozen objects are not scanned).
@@ -45,14 +47,10 @@ def _start(app: Sphinx) -> None:
     gc.set_threshold(*THRESHOLDS)
 
 
-def _drop_doctree_copies(app: Sphinx, *args: Any) -> None:
+def _freeze(app: Sphinx, *args: Any) -> None:
     cache = getattr(app.env, "_write_doc_doctree_cache", None)
     if isinstance(cache, dict):
         cache.clear()
-
-
-def _freeze(app: Sphinx, builder: Any) -> None:
-    _drop_doctree_copies(app)
     gc.collect()
     gc.freeze()
 
@@ -63,8 +61,8 @@ def _collect(app: Sphinx, exception: BaseException | None) -> None:
 
 def setup_gc_policy(app: Sphinx) -> None:
     app.connect("builder-inited", _start)
-    # each document read drops the copies of those read before it
-    app.connect("doctree-read", _drop_doctree_copies)
+    # Sphinx purges each document just before reading it
+    app.connect("env-purge-doc", _freeze, priority=1)
     # after sphinx-needs has post-processed the needs (write-started, 500)
     app.connect("write-started", _freeze, priority=900)
     # before the exports and sphinx-needs' needs.json (build-finished, 500)

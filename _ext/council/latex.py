@@ -71,7 +71,12 @@ def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if app.builder.format != "html" or not docname.startswith(f"{CASES_DIR}/"):
         return
     name = case_pdf_name(docname)
-    if name not in pdf_names(app):
+    # computed once per build: a list of every PDF for every page grew with
+    # the square of the number of cases
+    known = getattr(app.builder, "_council_pdf_names", None)
+    if known is None:
+        known = app.builder._council_pdf_names = frozenset(pdf_names(app))
+    if name not in known:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:

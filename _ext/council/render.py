@@ -6,8 +6,9 @@ every line as reStructuredText, parses every ``<<meta(...)>>`` call with
 page resolves. For the site's own layouts (:mod:`council.layouts`: a head
 line, one line per field, then every link) that came to about a third of a
 full build. This module builds the very same docutils nodes directly, so
-the HTML, the PDF and the theme's styles do not change; ``tests/unit`` builds
-pages both ways and compares them.
+the HTML, the PDF and the theme's styles do not change;
+``tests/performance/test_fast_paths.py`` builds the site both ways and
+compares every page.
 
 A need is left to sphinx-needs when anything is out of the ordinary here: a
 layout other than the council ones, a style, a hidden need, a need of another
@@ -29,7 +30,7 @@ from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.functions.functions import check_and_get_content, find_and_replace_node_content
 from sphinx_needs.nodes import Need
 
-from .layouts import LAYOUT_NAME, layout_fields
+from .layouts import layout_fields
 
 
 class _Page:
