@@ -26,16 +26,35 @@ def join_cjk_lines(text: str) -> str:
     return _BREAK.sub("", text)
 
 
+def _edge(node: nodes.Node, last: bool) -> str:
+    """The last (or first) character of *node*'s text, unless it is a space."""
+    text = node.astext()
+    char = text[-1:] if last else text[:1]
+    return "" if not char or char.isspace() else char
+
+
 class JoinCJKLines(SphinxTransform):
+    """MyST makes each soft line break a text node of its own (``"\n"``), so
+    the characters around a break are read from the neighbouring nodes."""
+
     default_priority = 400
 
     def apply(self, **kwargs) -> None:
         for node in list(self.document.findall(nodes.Text)):
-            if "\n" not in node or isinstance(node.parent, _VERBATIM):
+            parent = node.parent
+            if parent is None or "\n" not in node or isinstance(parent, _VERBATIM):
                 continue
-            joined = join_cjk_lines(str(node))
-            if joined != str(node):
-                node.parent.replace(node, nodes.Text(joined))
+            index = next((i for i, child in enumerate(parent.children) if child is node), None)
+            if index is None:
+                continue
+            before = _edge(parent[index - 1], last=True) if index > 0 else ""
+            after = _edge(parent[index + 1], last=False) if index + 1 < len(parent) else ""
+            text = str(node)
+            joined = join_cjk_lines(before + text + after)
+            # only spaces and line breaks are removed, so the context characters remain
+            joined = joined[len(before): len(joined) - len(after)]
+            if joined != text:
+                parent[index] = nodes.Text(joined)
 
 
 def setup_cjk(app: Sphinx) -> None:
