@@ -44,6 +44,15 @@ def epoch() -> int:
     return int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
 
 
+def zip_member(name: str, date_time: tuple[int, ...], compress_type: int) -> zipfile.ZipInfo:
+    """A ZIP member header that depends only on its name, date and compression."""
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = compress_type
+    info.external_attr = 0o644 << 16
+    info.create_system = 3
+    return info
+
+
 def normalize_archive(path: Path, when: int) -> None:
     """Rewrite a ZIP file with every member dated *when* (UTC), contents unchanged
     except the ``dcterms:modified`` time of Office documents."""
@@ -57,11 +66,7 @@ def normalize_archive(path: Path, when: int) -> None:
         for info, data in members:
             if info.filename == "docProps/core.xml":
                 data = _MODIFIED.sub(rb"\g<1>" + iso + rb"\g<2>", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = info.compress_type
-            fixed.external_attr = 0o644 << 16
-            fixed.create_system = 3
-            target.writestr(fixed, data)
+            target.writestr(zip_member(info.filename, stamp, info.compress_type), data)
     os.replace(tmp, path)
 
 
