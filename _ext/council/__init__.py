@@ -11,12 +11,13 @@ from sphinx.application import Sphinx
 
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
-from . import cjk, exports, gc_policy, render, trace_directives, upstream
+from . import cjk, compat, config, exports, render, trace_directives
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    upstream.setup_upstream(app)
-    gc_policy.setup_gc_policy(app)
+    app.setup_extension("sphinx_needs")
+    config.setup_config(app)
+    compat.setup_compat(app)
     cjk.setup_cjk(app)
     layouts.setup_layouts(app)
     render.setup_render(app)
@@ -33,8 +34,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     navigation.setup_navigation(app)
     trace_directives.setup_trace_directives(app)
     exports.setup_exports(app)
+    # pages with these are rewritten whenever a page with needs changes
+    incremental.register_dynamic_nodes(
+        app, trace_directives.trace_placeholder, browse.cases_placeholder, browse.figures_placeholder,
+    )
     return {
         "version": "1.0",
+        # bump when what this extension keeps in the environment changes shape
+        "env_version": 1,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -11,11 +11,11 @@ This module records, while reading, which pages show needs data beyond their
 own needs, and when a page with needs was added, changed or removed it tells
 Sphinx (``env-updated``) to rewrite every page that may show it:
 
-- pages with a sphinx-needs node that is filled from the needs at write time
-  (tables, lists, flows, pies, bars, counts, references, dynamic functions,
-  extracts), with a node defined by this extension (``council.*``: its
-  matrices, indexes and figures are placeholders filled at write time), or
-  that a directive registered with :func:`mark_shows_needs`;
+- pages with a node that is filled from all needs at write time: sphinx-needs'
+  own (tables, lists, flows, pies, bars, counts, references, dynamic
+  functions, extracts) and the node classes this extension registers with
+  :func:`register_dynamic_nodes` (its matrices, case lists and figures), or
+  that a directive marked with :func:`mark_shows_needs`;
 - pages holding needs that link to, or are linked from, the needs of the
   changed pages (old and new links both count, so a dropped link is removed
   from the page it pointed to).
@@ -26,7 +26,7 @@ resolved and written, which keeps an incremental build short.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from docutils import nodes
@@ -35,15 +35,27 @@ from sphinx.environment import BuildEnvironment
 
 #: Attribute of the build environment: docnames that show needs of other pages.
 _SHOWS = "council_shows_needs"
+#: Attribute of the application: node classes of this extension filled from all needs.
+_REGISTRY = "_council_dynamic_nodes"
 #: Attribute of the application: (docnames touched this build, their needs before reading).
 _PENDING = "_council_incremental_pending"
 
 
-def _dynamic_node_types() -> tuple[type[nodes.Node], ...]:
-    """Sphinx-needs nodes whose content is computed from all needs at write time."""
+def register_dynamic_nodes(app: Sphinx, *classes: type[nodes.Node]) -> None:
+    """Declare node classes whose content is computed from all needs at write time:
+    a page holding one is rewritten whenever a page with needs changes."""
+    registry = getattr(app, _REGISTRY, None)
+    if registry is None:
+        registry = []
+        setattr(app, _REGISTRY, registry)
+    registry.extend(cls for cls in classes if cls not in registry)
+
+
+def _dynamic_node_types(app: Sphinx) -> tuple[type[nodes.Node], ...]:
+    """Sphinx-needs' nodes computed from all needs at write time, and this extension's."""
     from sphinx_needs.needs import NODE_TYPES, NODE_TYPES_PRIO
 
-    return tuple(NODE_TYPES) + tuple(NODE_TYPES_PRIO)
+    return (*NODE_TYPES, *NODE_TYPES_PRIO, *getattr(app, _REGISTRY, ()))
 
 
 def _shows(env: BuildEnvironment) -> set[str]:
@@ -62,17 +74,10 @@ def mark_shows_needs(env: BuildEnvironment, docname: str) -> None:
     _shows(env).add(docname)
 
 
-def _is_dynamic(node: nodes.Node, types: tuple[type[nodes.Node], ...]) -> bool:
-    # Placeholder nodes of this extension (matrices, indexes, figures) are
-    # filled from all needs at write time, like sphinx-needs' own.
-    return isinstance(node, types) or type(node).__module__.startswith("council.")
-
-
 def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
-    types = _dynamic_node_types()
-    for _ in doctree.findall(lambda node: _is_dynamic(node, types)):
+    types = _dynamic_node_types(app)
+    if next(iter(doctree.findall(lambda node: isinstance(node, types))), None) is not None:
         mark_shows_needs(app.env, app.env.docname)
-        return
 
 
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -83,8 +88,12 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: B
     _shows(env).update(set(getattr(other, _SHOWS, set())) & set(docnames))
 
 
-def _all_needs(env: BuildEnvironment) -> dict[str, Any]:
-    return getattr(env, "_needs_all_needs", {}) or {}
+def _all_needs(env: BuildEnvironment) -> Mapping[str, Any]:
+    """Every need, before reading (as the last build left them) or after."""
+    from sphinx_needs.data import SphinxNeedsData
+
+    data = SphinxNeedsData(env)
+    return data.get_needs_view() if data.needs_is_post_processed else data.get_needs_mutable()
 
 
 def _link_names(app: Sphinx) -> list[str]:
@@ -107,7 +116,7 @@ def _targets(need: Any, link_names: list[str]) -> set[str]:
     return targets
 
 
-def _needs_in(needs: dict[str, Any], docnames: set[str]) -> dict[str, Any]:
+def _needs_in(needs: Mapping[str, Any], docnames: set[str]) -> dict[str, Any]:
     return {nid: need for nid, need in needs.items() if need.get("docname") in docnames}
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 
 from .catalog import CaseRecord, case_records
 from .pipeline import BuildFailed, run
@@ -95,22 +96,29 @@ def _page_context(
     context["council_search_bundle"] = BUNDLE_DIR
 
 
-def _skip_sphinx_index(app: Sphinx) -> None:
-    """Readers search with Pagefind; Sphinx's own index is never loaded.
+class PagefindHTMLBuilder(StandaloneHTMLBuilder):
+    """Sphinx's HTML builder without its own search index: readers search with Pagefind.
 
-    Feeding it costs a fifth of a large build (its Japanese splitter runs on
-    every word of every page), so the HTML builder skips it; the search page
-    itself is still written, with this site's template.
+    Feeding Sphinx's index costs a fifth of a large build (its Japanese
+    splitter runs on every word of every page) and the index is never
+    loaded. The search page itself is still written (``search = True``),
+    with this site's template.
     """
-    builder = app.builder
-    if getattr(builder, "search", False) and hasattr(builder, "index_page"):
-        builder.index_page = lambda pagename, doctree, title: None
-        builder.dump_search_index = lambda: None
-        builder.load_indexer = lambda docnames: None
+
+    name = "html"
+
+    def load_indexer(self, docnames: Iterable[str]) -> None:
+        pass
+
+    def index_page(self, pagename: str, doctree: Any, title: str) -> None:
+        pass
+
+    def dump_search_index(self) -> None:
+        pass
 
 
 def setup_search(app: Sphinx) -> None:
-    app.connect("builder-inited", _skip_sphinx_index)
+    app.add_builder(PagefindHTMLBuilder, override=True)
     app.connect("html-page-context", _page_context)
 
 

@@ -1,8 +1,8 @@
 """The build's fast paths give the same site as the slow ones they replace.
 
 :mod:`council.render` lays out needs without sphinx-needs' layout
-interpreter, :mod:`council.upstream` replaces two quadratic or slow functions
-of sphinx-needs and :mod:`council.gc_policy` tunes the garbage collector.
+interpreter, and :mod:`council.compat` replaces quadratic or slow functions
+of sphinx-needs and tunes the garbage collector.
 None may change a byte of the HTML or of needs.json: the real site is built
 with and without them and compared.
 """
@@ -14,13 +14,10 @@ import json
 from pathlib import Path
 
 import pytest
-import sphinx_needs.needs
 from sphinx.testing.util import SphinxTestApp
-from sphinx_needs.data import SphinxNeedsData
-from sphinx_needs.need_item import NeedItem
-from sphinx_needs.needsfile import NeedsList
 
-from council import gc_policy, render, upstream
+from council import render
+from council.compat import gc_tuning, sphinx_needs as needs_fixes
 from helpers import REPO
 
 
@@ -55,16 +52,8 @@ def fast_and_slow(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(render._Page, "render", counting_render)
         fast = _build(tmp_path_factory.mktemp("fast"))
-    assert upstream.applied()
-    with pytest.MonkeyPatch.context() as mp:
-        # sphinx-needs as released: its layouts, its back-links, its JSON writer
-        mp.setattr(upstream, "apply", lambda: False)
-        mp.setattr(NeedItem, "add_backlink", upstream._original_add_backlink)
-        mp.setattr(NeedsList, "write_json", upstream._original_write_json)
-        mp.setattr(SphinxNeedsData, "remove_doc", upstream._original_remove_doc)
-        mp.setattr(sphinx_needs.needs, "node_match", upstream._original_node_match)
-        mp.setattr(gc_policy, "setup_gc_policy", lambda app: None)
-        slow = _build(tmp_path_factory.mktemp("slow"), council_fast_needs=False)
+    # sphinx-needs as released: its layouts, its back-links, its JSON writer; no gc tuning
+    slow = _build(tmp_path_factory.mktemp("slow"), council_fast_needs=False, council_compat=False)
     return Path(fast.outdir), Path(slow.outdir), rendered
 
 
@@ -106,17 +95,20 @@ def test_a_need_with_a_style_is_left_to_sphinx_needs(tmp_path: Path) -> None:
 
 def test_the_environment_is_frozen_while_pages_are_written(tmp_path: Path) -> None:
     frozen: list[int] = []
+    thresholds: set[tuple[int, ...]] = set()
+    before = gc.get_threshold()
     app = SphinxTestApp("html", srcdir=REPO, builddir=tmp_path, warningiserror=True)
-    app.connect("doctree-resolved", lambda *args: frozen.append(gc.get_freeze_count()))
+    app.connect("doctree-resolved", lambda *args: (frozen.append(gc.get_freeze_count()),
+                                                   thresholds.add(gc.get_threshold())))
     try:
         app.build()
     finally:
         app.cleanup()
     assert frozen and min(frozen) > 100_000
-    assert gc.get_threshold() == gc_policy.THRESHOLDS
-    # the next build in this process hands the frozen objects back
-    gc_policy._start(app)
+    assert thresholds == {gc_tuning.THRESHOLDS}
+    # the build leaves the collector as it found it
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
 
 
 def test_latex_is_the_same_with_and_without_the_fast_renderer(tmp_path: Path) -> None:
@@ -146,5 +138,5 @@ def test_streamed_json_is_the_same_as_json_dump(data, tmp_path: Path) -> None:
     json.dump(data, expected, sort_keys=True)
     for depth in range(7):
         out = io.StringIO()
-        upstream.write_json_stream(data, out, depth)
+        needs_fixes.write_json_stream(data, out, depth)
         assert out.getvalue() == expected.getvalue()

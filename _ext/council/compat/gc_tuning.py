@@ -24,10 +24,15 @@ read back from its pickle when it is written, as in an incremental build.
 When the pages are written, the garbage they left is collected before the
 exports and needs.json are made (cheap: the frozen objects are not scanned).
 
-The frozen objects stay frozen after the build: ``sphinx-build`` then exits
-without one more scan of the whole heap (seconds at a thousand cases). A
-process that builds again (the tests, ``sphinx-autobuild``) hands them back
-to the collector when its next build starts.
+When the build ends, the default thresholds are restored and the frozen
+objects handed back to the collector, so the process that ran the build (the
+tests, ``sphinx-autobuild``) is left as it was. This is a
+:class:`~council.compat.Workaround` like the library fixes: written for
+Sphinx 9.0.4, whose environment keeps the doctree copies in
+``_write_doc_doctree_cache``; it is off with ``council_compat = False``.
+There is no upstream patch: keeping every doctree until it is written is a
+deliberate Sphinx design for small sites, and a collector policy belongs to
+the application, not to a library.
 """
 
 from __future__ import annotations
@@ -37,17 +42,31 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from . import Workaround
+
 #: (young, middle, old) generation thresholds during a build.
 THRESHOLDS = (100_000, 10, 10)
 
 
-def _start(app: Sphinx) -> None:
-    # A previous build in this process left its objects frozen.
+_DEFAULT_THRESHOLDS = gc.get_threshold()
+_ACTIVE = {"on": False}
+
+
+def _install() -> None:
     gc.unfreeze()
     gc.set_threshold(*THRESHOLDS)
+    _ACTIVE["on"] = True
+
+
+def _remove() -> None:
+    _ACTIVE["on"] = False
+    gc.set_threshold(*_DEFAULT_THRESHOLDS)
+    gc.unfreeze()
 
 
 def _freeze(app: Sphinx, *args: Any) -> None:
+    if not _ACTIVE["on"]:
+        return
     cache = getattr(app.env, "_write_doc_doctree_cache", None)
     if isinstance(cache, dict):
         cache.clear()
@@ -56,14 +75,23 @@ def _freeze(app: Sphinx, *args: Any) -> None:
 
 
 def _collect(app: Sphinx, exception: BaseException | None) -> None:
-    gc.collect()
+    if _ACTIVE["on"]:
+        gc.collect()
 
 
-def setup_gc_policy(app: Sphinx) -> None:
-    app.connect("builder-inited", _start)
-    # Sphinx purges each document just before reading it
-    app.connect("env-purge-doc", _freeze, priority=1)
-    # after sphinx-needs has post-processed the needs (write-started, 500)
-    app.connect("write-started", _freeze, priority=900)
-    # before the exports and sphinx-needs' needs.json (build-finished, 500)
-    app.connect("build-finished", _collect, priority=100)
+WORKAROUNDS = [
+    Workaround(
+        "gc-tuning", "sphinx", "9.0.4",
+        "fewer young collections; the environment frozen out of the collector's sight while pages are read and written",
+        _install, _remove,
+        upstream="none: a collector policy belongs to the application (see the module docstring)",
+        handlers=(
+            # Sphinx purges each document just before reading it
+            ("env-purge-doc", _freeze, 1),
+            # after sphinx-needs has post-processed the needs (write-started, 500)
+            ("write-started", _freeze, 900),
+            # before the exports and sphinx-needs' needs.json (build-finished, 500)
+            ("build-finished", _collect, 100),
+        ),
+    ),
+]

@@ -1,8 +1,9 @@
-"""Fixes to sphinx-needs 9.1.0 for large sites, same results.
+"""Fixes to sphinx-needs 9.1.0 for large sites: the same output, faster.
 
-Both are applied only to the pinned version they were written against
-(``pyproject.toml``); another version runs unchanged, only slower. Each is
-checked against the original in ``tests/unit/test_upstream.py``.
+Each is a :class:`~council.compat.Workaround` (installed for one build, only
+on the version it was written for, off with ``council_compat = False``), with
+the upstream patch in ``patches/``. ``tests/compat/`` checks each against the
+original function and builds the site with and without them.
 
 - ``NeedItem.add_backlink`` looks through the target's list of back-links
   before adding one, so a clause relied on by thousands of safeguards costs
@@ -10,6 +11,7 @@ checked against the original in ``tests/unit/test_upstream.py``.
   number of cases. Its only caller, ``build_backlinks``, sorts every list
   right after and drops duplicates while sorting (``sort_backlinks``), so
   the look-up is not needed for the result.
+  Patch: ``sphinx-needs-9.1.0-add-backlink.diff``.
 - ``SphinxNeedsData.remove_doc`` (sphinx-needs' ``env-purge-doc``) looks
   at every need of the site to find those of the one document Sphinx is
   about to read again; Sphinx purges each document it reads, so a full build
@@ -17,21 +19,22 @@ checked against the original in ``tests/unit/test_upstream.py``.
   purges all the documents about to be read in one pass when reading starts
   (``env-before-read-docs``, after which Sphinx purges each of them before
   reading it), and their own purges then have nothing left to do.
+  Patch: ``sphinx-needs-9.1.0-remove-docs.diff`` (a ``remove_docs`` method).
 - The ``doctree-resolved`` handler looks for its nodes with a condition
   that runs a generator of ``isinstance`` calls on every node of every page
   (``node_match``); one ``isinstance`` with a tuple of the classes answers
-  the same.
+  the same. Patch: ``sphinx-needs-9.1.0-node-match.diff``.
 - ``NeedsList.write_json`` writes needs.json with :func:`json.dump`, which
   runs Python's pure-Python encoder. :func:`write_json_stream` gives the
   same text five times as fast with the C encoder (:func:`json.dumps`), one
   need at a time, so the text of all needs is never in memory at once.
+  Patch: ``sphinx-needs-9.1.0-write-json.diff``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-
 from typing import Any, TextIO
 
 import sphinx_needs
@@ -40,6 +43,8 @@ from sphinx.application import Sphinx
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.need_item import NeedItem, NeedLink
 from sphinx_needs.needsfile import NeedsList
+
+from . import Workaround
 
 PATCHED_VERSION = "9.1.0"
 
@@ -110,7 +115,7 @@ def remove_doc(self: SphinxNeedsData, docname: str) -> None:
 
 def purge_before_reading(app: Sphinx, env: Any, docnames: list[str]) -> None:
     data = SphinxNeedsData(env)
-    if not applied() or data.needs_is_post_processed or not docnames:
+    if data.needs_is_post_processed or not docnames:
         return
     remove_docs(data, set(docnames))
     setattr(env, _PURGED, set(docnames))
@@ -132,25 +137,58 @@ def node_match(node_types: Any) -> Any:
     return condition
 
 
-def apply() -> bool:
-    """Install the fixes when the installed sphinx-needs is the one they fit."""
-    if sphinx_needs.__version__ != PATCHED_VERSION:
-        return False
-    NeedItem.add_backlink = add_backlink
-    NeedsList.write_json = write_json
-    SphinxNeedsData.remove_doc = remove_doc
-    sphinx_needs.needs.node_match = node_match
-    return True
+def _swap(owner: Any, name: str, original: Any, replacement: Any) -> tuple[Any, Any]:
+    def install() -> None:
+        setattr(owner, name, replacement)
+
+    def remove() -> None:
+        setattr(owner, name, original)
+
+    return install, remove
 
 
-def applied() -> bool:
-    return (NeedItem.add_backlink is add_backlink and NeedsList.write_json is write_json
-            and SphinxNeedsData.remove_doc is remove_doc
-            and sphinx_needs.needs.node_match is node_match)
+def installed(name: str) -> bool:
+    """Whether the workaround *name* is installed now (for the handlers below)."""
+    current = {
+        "sphinx-needs-add-backlink": NeedItem.add_backlink is add_backlink,
+        "sphinx-needs-write-json": NeedsList.write_json is write_json,
+        "sphinx-needs-remove-docs": SphinxNeedsData.remove_doc is remove_doc,
+        "sphinx-needs-node-match": sphinx_needs.needs.node_match is node_match,
+    }
+    return current[name]
 
 
-def setup_upstream(app: Sphinx) -> None:
-    apply()
-    # last, once other handlers have chosen the documents to read
-    app.connect("env-before-read-docs", purge_before_reading, priority=950)
-    app.connect("env-updated", _forget_purged)
+def _purge_before_reading(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    if installed("sphinx-needs-remove-docs"):
+        purge_before_reading(app, env, docnames)
+
+
+WORKAROUNDS = [
+    Workaround(
+        "sphinx-needs-add-backlink", "sphinx-needs", PATCHED_VERSION,
+        "back-links are appended without a linear look-up; sort_backlinks drops duplicates",
+        *_swap(NeedItem, "add_backlink", _original_add_backlink, add_backlink),
+        patch="sphinx-needs-9.1.0-add-backlink.diff",
+    ),
+    Workaround(
+        "sphinx-needs-remove-docs", "sphinx-needs", PATCHED_VERSION,
+        "the documents about to be read are purged in one pass over the needs",
+        *_swap(SphinxNeedsData, "remove_doc", _original_remove_doc, remove_doc),
+        patch="sphinx-needs-9.1.0-remove-docs.diff",
+        # last, once other handlers have chosen the documents to read
+        handlers=(("env-before-read-docs", _purge_before_reading, 950),
+                  ("env-updated", _forget_purged, 500)),
+    ),
+    Workaround(
+        "sphinx-needs-node-match", "sphinx-needs", PATCHED_VERSION,
+        "one isinstance with a tuple instead of a generator per node",
+        *_swap(sphinx_needs.needs, "node_match", _original_node_match, node_match),
+        patch="sphinx-needs-9.1.0-node-match.diff",
+    ),
+    Workaround(
+        "sphinx-needs-write-json", "sphinx-needs", PATCHED_VERSION,
+        "needs.json written with the C encoder, one need at a time",
+        *_swap(NeedsList, "write_json", _original_write_json, write_json),
+        patch="sphinx-needs-9.1.0-write-json.diff",
+    ),
+]

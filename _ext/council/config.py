@@ -1,0 +1,77 @@
+"""The site's own configuration values, declared once.
+
+Every value is a field of :class:`CouncilConfig`, set in ``conf.py`` (or with
+``-D``) as ``council_<field>``. :func:`setup_config` registers them all with
+Sphinx; when the configuration is read, :func:`council_config` checks each
+value once (type and range, a Japanese message naming the setting) and the
+other modules read the checked object, never ``app.config.council_*``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+#: The prefix of every value in conf.py.
+PREFIX = "council_"
+_APP_ATTR = "_council_config"
+
+
+def _setting(default: Any, rebuild: str, doc: str, minimum: int | None = None) -> Any:
+    return field(default=default, metadata={"rebuild": rebuild, "doc": doc, "minimum": minimum})
+
+
+@dataclass(frozen=True)
+class CouncilConfig:
+    #: Install the workarounds of council.compat for the build.
+    compat: bool = _setting(True, "", "上流ライブラリへの回避策を使う")
+
+
+def _check(name: str, value: Any, spec: Any) -> Any:
+    expected = type(spec.default)
+    # bool is an int: -D council_fast_needs=0 arrives as an int or a string
+    if expected is bool and isinstance(value, (int, str)) and str(value) in {"0", "1", "True", "False"}:
+        value = str(value) in {"1", "True"}
+    if expected is int and isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(
+            f"設定 {PREFIX}{name} の値 {value!r} は使えません（{expected.__name__} で指定してください）"
+        )
+    minimum = spec.metadata.get("minimum")
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"設定 {PREFIX}{name} の値 {value!r} は {minimum} 以上にしてください")
+    return value
+
+
+def load(config: Config) -> CouncilConfig:
+    """The checked configuration object of a Sphinx configuration."""
+    values = {spec.name: _check(spec.name, getattr(config, PREFIX + spec.name), spec)
+              for spec in fields(CouncilConfig)}
+    return CouncilConfig(**values)
+
+
+def council_config(app: Sphinx) -> CouncilConfig:
+    """The site's configuration for *app*, checked once per build."""
+    cached = getattr(app, _APP_ATTR, None)
+    if cached is None:
+        cached = load(app.config)
+        setattr(app, _APP_ATTR, cached)
+    return cached
+
+
+def _config_inited(app: Sphinx, config: Config) -> None:
+    setattr(app, _APP_ATTR, load(config))
+
+
+def setup_config(app: Sphinx) -> None:
+    for spec in fields(CouncilConfig):
+        assert spec.default is not MISSING
+        app.add_config_value(PREFIX + spec.name, spec.default, spec.metadata["rebuild"],
+                             types=(type(spec.default),), description=spec.metadata["doc"])
+    # first: every other handler may read the checked values
+    app.connect("config-inited", _config_inited, priority=1)

@@ -1,0 +1,89 @@
+"""The workarounds of council.compat: installed for a build only, each equal to
+the original it replaces, each with a patch that applies to its library."""
+
+from __future__ import annotations
+
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+import sphinx_needs
+import sphinx_needs.needs
+from docutils import nodes
+from sphinx_needs.data import SphinxNeedsData
+from sphinx_needs.need_item import NeedItem
+from sphinx_needs.needsfile import NeedsList
+
+from council import compat
+from council.compat import sphinx_needs as needs_fixes
+
+ORIGINALS = {
+    (NeedItem, "add_backlink"): NeedItem.add_backlink,
+    (NeedsList, "write_json"): NeedsList.write_json,
+    (SphinxNeedsData, "remove_doc"): SphinxNeedsData.remove_doc,
+    (sphinx_needs.needs, "node_match"): sphinx_needs.needs.node_match,
+}
+
+
+def _current() -> dict:
+    return {key: getattr(*key) for key in ORIGINALS}
+
+
+def test_every_workaround_names_its_version_and_its_upstream_patch() -> None:
+    for workaround in compat.registry():
+        assert workaround.version
+        assert workaround.summary
+        assert workaround.patch or workaround.upstream, workaround.name
+        if workaround.patch:
+            assert (compat.PATCH_DIR / workaround.patch).is_file(), workaround.patch
+
+
+@pytest.mark.parametrize("patch", sorted(p.name for p in compat.PATCH_DIR.glob("*.diff")))
+def test_each_upstream_patch_applies_to_the_pinned_release(patch: str, tmp_path: Path) -> None:
+    """The patches are ready to offer upstream: they apply to the version the site pins."""
+    assert metadata.version("sphinx-needs") == needs_fixes.PATCHED_VERSION
+    package = Path(sphinx_needs.__file__).parent
+    result = subprocess.run(
+        ["patch", "--dry-run", "-p1", "-d", str(package.parent), "-i", str(compat.PATCH_DIR / patch)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_workarounds_are_installed_for_the_build_only(build_project) -> None:
+    assert _current() == ORIGINALS
+
+    app = build_project("site-minimal")
+    assert set(compat.installed(app)) == {w.name for w in compat.registry()}
+    # the build is over: sphinx-needs is as released again
+    assert _current() == ORIGINALS
+
+
+def test_the_switch_turns_every_workaround_off(build_project) -> None:
+    app = build_project("site-minimal", confoverrides={"council_compat": False})
+    assert compat.installed(app) == []
+
+
+def test_a_workaround_for_another_version_is_not_installed(monkeypatch, build_project) -> None:
+    real_version = metadata.version
+    monkeypatch.setattr(compat.metadata, "version",
+                        lambda name: "0.0.1" if name == "sphinx-needs" else real_version(name))
+    app = build_project("site-minimal")
+    assert not any(name.startswith("sphinx-needs") for name in compat.installed(app))
+
+
+class _A(nodes.Element):
+    pass
+
+
+class _B(nodes.Element):
+    pass
+
+
+@pytest.mark.parametrize("types", [_A, [_A], [_A, _B], [_B]])
+def test_node_match_answers_as_the_original(types) -> None:
+    samples = [_A(), _B(), nodes.paragraph(), nodes.Text("x"), nodes.section()]
+    original = ORIGINALS[(sphinx_needs.needs, "node_match")](types)
+    fixed = needs_fixes.node_match(types)
+    assert [fixed(n) for n in samples] == [original(n) for n in samples]
