@@ -17,6 +17,24 @@ LINK_TYPES = ("part_of", "satisfies", "binds", "waives", "terms", "revises")
 
 
 @dataclass(frozen=True)
+class Roles:
+    """The need types by their part in the domain (``[council.roles]``)."""
+
+    case: str = ""
+    works: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    exemptions: tuple[str, ...] = ()
+    checkitem: str = ""
+    edition: str = ""
+    clause: str = ""
+
+    @property
+    def work_children(self) -> tuple[str, ...]:
+        """What a work item holds: its measures and its exemptions."""
+        return (*self.measures, *self.exemptions)
+
+
+@dataclass(frozen=True)
 class ContentModel:
     """Need types, field schemas and the project's own rules."""
 
@@ -29,6 +47,10 @@ class ContentModel:
     required_fields: dict[str, tuple[str, ...]]
     required_links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     optional_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Fill colour of each need type (graphs, legends).
+    type_colors: dict[str, str] = field(default_factory=dict)
+    #: ``[council.roles]``: what each need type is in the domain.
+    roles: Roles = field(default_factory=lambda: Roles())
 
     def type_fields(self, need_type: str) -> list[str]:
         """The fields of a need type, in declaration order."""
@@ -40,6 +62,14 @@ class ContentModel:
 
     def field_label(self, name: str) -> str:
         return self.field_labels.get(name, name)
+
+    def field_values(self, name: str) -> tuple[str, ...]:
+        """The allowed values of an enumerated field (or of its items), in declared order."""
+        schema = self.field_schemas.get(name, {})
+        return tuple(schema.get("enum") or schema.get("items", {}).get("enum") or ())
+
+    def type_color(self, need_type: str) -> str:
+        return self.type_colors.get(need_type, "#FFFFFF")
 
 
 def load_model(path: Path) -> ContentModel:
@@ -55,8 +85,15 @@ def load_model(path: Path) -> ContentModel:
         for link_name, link_decl in type_decl.get("links", {}).items():
             if "target_types" in link_decl:
                 link_targets[(type_name, link_name)] = tuple(link_decl["target_types"])
+    role_decl = rules.get("roles", {})
+    roles = Roles(**{
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in role_decl.items()
+    })
     return ContentModel(
         type_titles={name: decl.get("title", name) for name, decl in types.items()},
+        type_colors={name: decl["color"] for name, decl in types.items() if "color" in decl},
+        roles=roles,
         field_schemas={name: decl.get("schema", {}) for name, decl in fields.items()},
         field_labels={name: decl.get("description", name) for name, decl in fields.items()},
         link_labels={
