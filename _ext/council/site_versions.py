@@ -110,11 +110,13 @@ def resolve_output(source: Path, output: Path) -> Layout:
         what = "そのもの" if out == source else "を含むディレクトリ"
         raise OutputRefused(f"出力先 {out} はプロジェクト {source} {what}です。{advice}")
     if _within(out, source) and not (build_dir in out.parents):
+        top = out.relative_to(source).parts[0]
         if out == build_dir:
-            where = f"{BUILD_DIR}/ そのもの"
+            where = f"プロジェクトの {BUILD_DIR}/ そのもの"
+        elif (source / top).is_dir():
+            where = f"プロジェクトの {top}/ の中"
         else:
-            top = out.relative_to(source).parts[0]
-            where = f"プロジェクトの {top}{'/' if (source / top).is_dir() else ''} の中"
+            where = "プロジェクトの中"
         raise OutputRefused(f"出力先 {out} は{where}です。{advice}")
     layout = Layout(out)
     if out.is_symlink():
