@@ -47,6 +47,7 @@ from pathlib import Path
 from .latex import PDF_DIR
 from .linkcheck import check_links_step
 from .manifest import write_manifest_step
+from .output_scan import scan_output_step
 from .pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx
 from .reproducible import normalize_archives_step
 from .search import build_search_index
@@ -82,12 +83,14 @@ def build_pdf(ctx: BuildContext) -> None:
 
 #: The build, in order. Each step reads ``ctx.source`` and writes below
 #: ``ctx.staging``; later steps may read what earlier ones wrote. The search
-#: index reads the finished HTML; archives are normalised, links checked and
-#: the manifest written last, over the final output.
+#: index reads the finished HTML; the output is scanned for script once all
+#: of it is written; archives are normalised, links checked and the manifest
+#: written last, over the final output.
 STEPS: list[Callable[[BuildContext], None]] = [
     build_html,
     build_pdf,
     build_search_index,
+    scan_output_step,
     normalize_archives_step,
     check_links_step,
     write_manifest_step,
