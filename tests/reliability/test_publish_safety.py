@@ -419,3 +419,17 @@ def test_disk_errors_are_one_line_and_keep_the_site(output, project, monkeypatch
     assert snapshot(output) == expected("v1")
     assert versions_of(output) == ["000001"]
     assert leftovers(output) == []
+
+
+def test_signal_during_the_switch_lets_it_finish(output, project, monkeypatch, capsys):
+    prune = publish.prune
+
+    def signalled_prune(*args):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return prune(*args)
+
+    monkeypatch.setattr(publish, "prune", signalled_prune)
+    assert council_build(monkeypatch, project, output) == 128 + signal.SIGTERM
+    assert one_line(capsys) == f"council-build: {output} に公開してから SIGTERM で終了しました"
+    assert snapshot(output) == expected("v2")
+    assert leftovers(output) == []
