@@ -230,3 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + _Signals.pending
     print(f"council-build: {output} に公開しました")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -126,6 +126,20 @@ def test_refused_output_changes_nothing(project, monkeypatch, capsys, given, mes
     assert sorted(str(p) for p in project.parent.rglob("*")) == before
 
 
+@pytest.mark.parametrize("given", [".", "cases", ".."])
+def test_command_refuses_the_project_without_a_traceback(project, given):
+    """The command itself, as an author would run it from the project."""
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    result = subprocess.run([sys.executable, "-m", "council.publish", "--output", given], cwd=project,
+                            env=ENV, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"council-build: 出力先 {(project / given).resolve()} はプロジェクト")
+    assert result.stderr.endswith(ADVICE + "\n") and result.stderr.count("\n") == 1
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in project.parent.iterdir()) == ["site-minimal"]
+
+
 def test_output_below_build_dir_and_outside_are_allowed(project, tmp_path, monkeypatch, capsys):
     assert council_build(monkeypatch, project, "_build/site") == 0
     assert capsys.readouterr().err == ""
