@@ -104,7 +104,7 @@ def resolve_output(source: Path, output: Path) -> Layout:
     if absolute.parent == absolute:  # the file system root
         raise OutputRefused(f"出力先 {absolute} はプロジェクト {source} を含むディレクトリです")
     out = absolute.parent.resolve() / absolute.name
-    build_dir = (source / BUILD_DIR).resolve()
+    build_dir = source / BUILD_DIR  # not resolved: a _build linked into cases/ is cases/
     advice = "プロジェクトの中では _build/ の下（例: _build/site）を、またはプロジェクトの外を指定してください"
     if _within(source, out):
         what = "そのもの" if out == source else "を含むディレクトリ"
@@ -119,6 +119,8 @@ def resolve_output(source: Path, output: Path) -> Layout:
             where = "プロジェクトの中"
         raise OutputRefused(f"出力先 {out} は{where}です。{advice}")
     layout = Layout(out)
+    if layout.versions.is_symlink() or (layout.versions.exists() and not layout.versions.is_dir()):
+        raise OutputRefused(f"{layout.versions} がディレクトリではありません（版の置き場所に使えません）")
     if out.is_symlink():
         if layout.current() is None:
             raise OutputRefused(

@@ -140,6 +140,20 @@ def test_command_refuses_the_project_without_a_traceback(project, given):
     assert sorted(p.name for p in project.parent.iterdir()) == ["site-minimal"]
 
 
+def test_build_dir_linked_into_the_sources_is_refused(project, monkeypatch, capsys):
+    (project / "_build").symlink_to("cases")
+    assert council_build(monkeypatch, project, "_build/site") == 2
+    assert one_line(capsys) == f"council-build: 出力先 {project}/cases/site はプロジェクトの cases/ の中です。" + ADVICE
+
+
+def test_versions_directory_must_be_a_directory(project, tmp_path, monkeypatch, capsys):
+    (tmp_path / ".site.versions").symlink_to(project / "cases")
+    assert council_build(monkeypatch, project, tmp_path / "site") == 2
+    assert one_line(capsys) == (f"council-build: {tmp_path}/.site.versions がディレクトリではありません"
+                                "（版の置き場所に使えません）")
+    assert sorted(p.name for p in (project / "cases").iterdir()) == ["case.md"]
+
+
 def test_output_below_build_dir_and_outside_are_allowed(project, tmp_path, monkeypatch, capsys):
     assert council_build(monkeypatch, project, "_build/site") == 0
     assert capsys.readouterr().err == ""
