@@ -19,12 +19,20 @@ it, then kept as the previous version; elsewhere the two renames leave a short
 window without ``OUT``, which the next build repairs first.
 
 Allowed outputs: any path outside the project that is not an ancestor of it,
-or a path strictly below the project's ``_build/`` (after resolving symlinks
-of its parent). The project itself, a directory containing it, ``_build``
-itself and any other path inside the project (``cases``, ``.git`` …) are
-refused, as are a symlink at ``OUT`` that this build did not make and an
-existing directory that does not look like a published site (only ``html/``
-and ``latex/``).
+or a path strictly below the project's ``_build/`` directory. The output's
+parent is resolved through symlinks first, so ``_build/x`` where ``_build``
+or ``x``'s parent links into ``cases/`` counts as ``cases/``. The project
+itself, a directory containing it, ``_build`` itself and any other path inside
+the project (``cases``, ``.git`` …) are refused (exit status 2, nothing
+written), as are a symlink at ``OUT`` that this build did not make, a
+``.OUT.versions`` that is not a real directory and an existing directory that
+does not look like a published site (only ``html/`` and ``latex/``).
+
+SIGINT and SIGTERM stop the child processes' groups and remove staging (see
+:func:`council.pipeline.run_in_group`). After a kill -9 of council-build
+itself, its direct child gets SIGTERM from the kernel (Linux), but a
+grandchild (latexmk under make) may finish on its own; it writes only into
+the abandoned staging directory, which the next build removes.
 
 Written by hand rather than with a deployment tool: the guarantees are a few
 system calls (flock, rename, renameat2) on the build machine's own disk.
