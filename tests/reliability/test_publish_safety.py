@@ -461,3 +461,26 @@ def test_signal_during_the_switch_lets_it_finish(output, project, monkeypatch, c
     assert one_line(capsys) == f"council-build: {output} に公開してから SIGTERM で終了しました"
     assert snapshot(output) == expected("v2")
     assert leftovers(output) == []
+
+
+@pytest.mark.pdf
+def test_full_disk_during_the_real_pdf_copy(output, project, monkeypatch, capsys):
+    """The issue's case: ENOSPC while build_pdf copies the PDFs into the output."""
+    copyfile = shutil.copyfile
+    failed = []
+
+    def full(src, dst, *args, **kwargs):
+        if str(dst).endswith(".pdf"):
+            failed.append(str(dst))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+        return copyfile(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    status = council_build(monkeypatch, project, output, publish.build_html, publish.build_pdf)
+    monkeypatch.undo()
+    assert status == 1
+    assert one_line(capsys) == (f"council-build: ディスクの空きが足りません（{failed[0]} に書き込めませんでした）。"
+                                f"公開中のサイト（{output}）は変わっていません")
+    assert "/.site.versions/staging/html/pdf/" in failed[0]
+    assert snapshot(output) == expected("v1")
+    assert leftovers(output) == []
