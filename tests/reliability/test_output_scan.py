@@ -222,3 +222,16 @@ def test_the_step_fails_the_build_and_keeps_the_previous_site(project, tmp_path,
 def test_the_scan_runs_after_the_search_index():
     steps = publish.STEPS
     assert steps.index(output_scan.scan_output_step) == steps.index(build_search_index) + 1
+
+
+def test_planted_in_a_feed(site):
+    (site / "feed.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        '<link href="javascript:alert(1)"/><content type="html">&lt;p&gt;本文&lt;/p&gt;'
+        "&lt;script&gt;alert(2)&lt;/script&gt;</content></entry></feed>",
+        encoding="utf-8",
+    )
+    assert scan(site) == [
+        "feed.xml: <content>: テーマ・サイトのテンプレートにないインラインの <script> があります（alert(2)）",
+        "feed.xml: <link href>: 値が javascript: の URL です",
+    ]
