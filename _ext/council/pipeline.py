@@ -54,11 +54,14 @@ def run(ctx: BuildContext, what: str, cmd: list[str], cwd: Path | None = None) -
 _PR_SET_PDEATHSIG = 1
 
 
+try:  # looked up here, not in the forked child (no dlopen between fork and exec)
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+except (OSError, AttributeError):  # pragma: no cover
+    _prctl = None
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def run_in_group(cmd: list[str], cwd: Path, env: dict[str, str]) -> int:
@@ -70,7 +73,7 @@ def run_in_group(cmd: list[str], cwd: Path, env: dict[str, str]) -> int:
     writing into a staging directory that is about to be removed. If this
     process is killed outright, the direct child gets SIGTERM from the kernel.
     """
-    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+    preexec = _die_with_parent if _prctl is not None else None
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, process_group=0, preexec_fn=preexec)
     try:
         return proc.wait()

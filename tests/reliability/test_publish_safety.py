@@ -353,6 +353,13 @@ def _running_in_group(group: int) -> list[str]:
     return found
 
 
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def _children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -483,4 +490,24 @@ def test_full_disk_during_the_real_pdf_copy(output, project, monkeypatch, capsys
                                 f"公開中のサイト（{output}）は変わっていません")
     assert "/.site.versions/staging/html/pdf/" in failed[0]
     assert snapshot(output) == expected("v1")
+    assert leftovers(output) == []
+
+
+def test_kill_9_of_the_build_stops_its_child(output, project):
+    """The kernel sends the direct child SIGTERM when council-build dies (Linux)."""
+    script = SLOW_BUILD.replace('["sh", "-c", "sleep 120 & sleep 120; true"]', '["sleep", "120"]')
+    proc = subprocess.Popen([sys.executable, "-c", script, "--source", str(project), "--output", str(output)],
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not (sleeping := [c for c in _children(proc.pid) if _comm(c) == "sleep"]):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    child = sleeping[0]
+    proc.kill()
+    proc.wait()
+    while _running_in_group(child):
+        assert time.monotonic() < deadline, _running_in_group(child)
+        time.sleep(0.05)
+    assert snapshot(output) == expected("v1")
+    publish.build(REPO, output, [fake_site("v3")])
     assert leftovers(output) == []
