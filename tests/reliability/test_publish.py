@@ -6,6 +6,7 @@ subprocesses, then the later steps) on a copy of ``test-site-minimal``.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -25,7 +26,12 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def leftovers(output: Path) -> list[str]:
-    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith("."))
+    """Hidden files beside the output and in its versions directory, but the
+    published versions and the lock file."""
+    versions = output.with_name(f".{output.name}.versions")
+    found = [p.name for p in output.parent.iterdir() if p.name.startswith(".") and p != versions]
+    found += [p.name for p in versions.iterdir() if p.name != "lock" and not re.fullmatch(r"\d{6}", p.name)]
+    return sorted(found)
 
 
 #: Pages that the site's templates link to on every page; the minimal project
@@ -75,7 +81,9 @@ def test_page_with_an_error_leaves_previous_site_byte_identical(project, publish
                     encoding="utf-8")
     status = publish.main(["--source", str(project), "--output", str(published)])
     assert status == 1
-    assert "the previous site in" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.endswith(f"。公開中のサイト（{published}）は変わっていません\n")
+    assert err.count("\n") == 1
     assert snapshot(published) == before
     assert leftovers(published) == []
 
