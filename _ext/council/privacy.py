@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,34 +42,94 @@ _FOLD = {
     **{ord(c): ord("-") for c in "－‐‑‒–—―ー−"},
     **{ord("＠"): ord("@"), ord("．"): ord("."), ord("＿"): ord("_"), ord("＋"): ord("+")},
     **{ord("（"): ord("("), ord("）"): ord(")"), ord("\u3000"): ord(" ")},
+    **{ord("［"): ord("["), ord("］"): ord("]"), ord("／"): ord("/"), ord("："): ord(":")},
+    **{ord("，"): ord(","), ord("＝"): ord("=")},
 }
 
-_SEP = r"[- ]"
-KINDS: dict[str, re.Pattern[str]] = {
-    # 12 digits, alone or as 4-4-4; checked first so that it is not taken for a
-    # telephone number.
-    "個人番号": re.compile(rf"(?<![\d-])\d{{4}}{_SEP}?\d{{4}}{_SEP}?\d{{4}}(?![\d-])"),
-    "メールアドレス": re.compile(
-        r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-    ),
-    # Japanese numbers: 0 + area/mobile code, with separators or parentheses
-    # (03-1234-5678, 03(1234)5678, 090-1234-5678), 10 or 11 digits in a row,
-    # or the international form +81.
-    "電話番号": re.compile(
-        r"(?<![\d-])(?:"
-        r"(?:\+81[- ]?|0)\d{1,4}(?:-|\(| )\d{1,4}(?:-|\)|\) ?| )\d{3,4}"
-        r"|0\d{9,10}"
-        r")(?![\d-])"
-    ),
-    # A postal code or a 丁目・番地・号 address, then within the same line a
-    # name with an honorific: a resident's address and name together.
-    "住所と氏名": re.compile(
-        r"(?:〒 ?\d{3}-?\d{4}|[0-9一二三四五六七八九十]+丁目 ?\d+(?:番地?|-)(?: ?\d+号?)?)"
-        r"[^\n]{0,40}?"
-        r"[\u4e00-\u9fff\u3040-\u30ffA-Za-z]{1,10} ?[\u4e00-\u9fff\u3040-\u30ffA-Za-z]{0,10}"
-        r" ?(?:様|さん|殿)"
-    ),
-}
+# The kinds, in the order they claim text: a span taken by an earlier kind is
+# not reported again by a later one (a 12-digit number with a valid check
+# digit is a 個人番号, not also a telephone number).
+PERSONAL_NUMBER = "個人番号"
+RESIDENT_CODE = "住民票コード"
+ADDRESSEE_NUMBER = "宛名番号"
+EMAIL = "メールアドレス"
+PHONE = "電話番号"
+BIRTH_DATE = "生年月日"
+NAME_AGE = "氏名と年齢"
+ADDRESS_NAME = "住所と氏名"
+NAME = "氏名"
+ADDRESS = "住所"
+KINDS: tuple[str, ...] = (
+    PERSONAL_NUMBER, RESIDENT_CODE, ADDRESSEE_NUMBER, EMAIL, PHONE,
+    BIRTH_DATE, NAME_AGE, ADDRESS_NAME, NAME, ADDRESS,
+)
+
+# -- building blocks (over folded text) ------------------------------------
+
+_HAN = r"\u3005\u4e00-\u9fff"  # 々 and the CJK ideographs
+_KANA = r"\u3041-\u3096\u30a1-\u30fa\-"  # folded ー is "-"
+_NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z_])"
+_NOT_ALNUM_AFTER = r"(?![0-9A-Za-z_])"
+_KANJI_NUM = "一二三四五六七八九十〇"
+_NUM = rf"(?:\d{{1,4}}|[{_KANJI_NUM}]{{1,3}})"
+
+#: Frequent Japanese surnames. A personal name without an honorific or a
+#: label is only recognised after one of these: plain text is full of kanji
+#: compounds that a pattern cannot tell from a name (区役所本庁舎, 生活支援).
+#: A well-known name list is the usual way; no library of one is pinned here,
+#: and a short list kept with the lint is easy to review.
+SURNAMES = frozenset("""
+佐藤 鈴木 高橋 田中 伊藤 渡辺 渡邊 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤
+斉藤 清水 山崎 森 池田 橋本 阿部 石川 山下 中島 石井 小川 前田 岡田 長谷川 藤田 後藤 近藤 村上 遠藤
+青木 坂本 斉藤 福田 太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内 小野 田村 中山 和田
+石田 森田 上田 原 内田 柴田 酒井 宮崎 横山 高木 安藤 宮本 大野 小島 谷口 今井 工藤 高田 増田 丸山
+杉山 村田 大塚 新井 小山 平野 藤本 河野 上野 野口 武田 松井 千葉 岩崎 菅原 木下 久保 佐野 野村 松尾
+市川 菊地 杉本 古川 大西 島田 水野 桜井 高野 渡部 吉川 山内 西田 飯田 菊池 西川 小松 北村 安田 五十嵐
+川口 平田 関 中田 久保田 服部 東 岩田 土屋 川崎 福島 本田 辻 樋口 秋山 田口 永井 山中 中西 吉村 川上
+石原 大橋 松岡 馬場 浜田 森本 星野 矢野 浅野 大久保 松下 吉岡 小池 野田 荒木 大谷 内藤 松浦 熊谷 黒田
+尾崎 永田 川村 望月 田辺 松村 荒井 堀 大島 平井 早川 菅野 栗原 西山 広瀬 横田 石橋 萩原 岩本 片山 関口
+宮田 大石 高山 本間 吉野 須藤 岡崎 小田 伊東 鎌田 上原 篠原 小西 松原 福井 古賀 大森 成田 南 奥村 内山
+沢田 川島 桑原 三宅 片岡 富田 杉浦 岡 八木 奥田 小沢 松永 北川 関根 河合 平山 牧野 白石 今村 寺田 青山
+中尾 小倉 渋谷 上村 小野寺 大山 足立 岡村 坂口 天野 多田 佐久間 根本 豊田 田島 飯塚 角田 村山 武藤 西
+白井 宮下 塚本 榎本 神田 坂田 児玉 大川 田代 宮内 河村 小森 相馬
+""".split())
+
+#: Words that end a would-be given name in ordinary text: a surname followed
+#: by one of these is a place, an office or an organisation, not a person.
+_NOT_IN_GIVEN_NAME = set("区市町村都道府県役所庁課係部局室館会社店駅園校院署寺丁目番地号階棟法協組合様殿氏君宛等")
+_NOT_A_NAME = (
+    "担当", "皆様", "各位", "関係者", "区民", "住民", "利用者", "責任者", "代表者", "受託者",
+    "事業者", "委託先", "御中", "本人", "家族", "職員", "委員", "記載", "不要", "なし", "無し",
+    "省略", "非公開", "氏名", "住所", "名前", "該当",
+)
+_PLACEHOLDER = re.compile(r"[○〇△□×＊*…‥_＿?？]|XX|xx|ＸＸ|\.\.\.")
+
+# A personal name written with any characters (used where a label or an
+# honorific says that a name follows): surname and given name, with an
+# optional space between.
+_ANY_NAME = rf"[{_HAN}{_KANA}]{{1,6}}(?:[ ][{_HAN}{_KANA}]{{1,6}})?"
+# A name without such a cue: a listed surname, then a given name.
+_SURNAME_ALT = "|".join(sorted(SURNAMES, key=len, reverse=True))
+_LISTED_NAME = (
+    rf"(?<![{_HAN}])(?:{_SURNAME_ALT})[ ]?(?:[{_HAN}]{{1,3}}|[\u3041-\u3096]{{2,4}}|[\u30a1-\u30fa\-]{{2,5}})"
+)
+_HONORIFIC = r"(?:様|さま|さん|殿|氏|君)"
+
+# An address of a residence: a block number (丁目・番地・号 or 1-4-1) after a
+# place name, or a postal code.
+_PLACE = rf"[{_HAN}{_KANA}ヶ]{{1,16}}?"
+_BLOCK = (
+    rf"(?:{_PLACE}{_NUM}丁目[ ]?{_NUM}(?:番地?|-)[ ]?(?:{_NUM}号?)?"
+    rf"|{_PLACE}\d{{1,4}}-\d{{1,4}}-\d{{1,4}}"
+    rf"|[{_HAN}]*[都道府県区市町村郡][{_HAN}{_KANA}ヶ]{{0,12}}?\d{{1,4}}(?:-\d{{1,4}}|番地?)(?:[ ]?\d{{1,4}}号?)?)"
+)
+_POSTAL = r"〒[ ]?\d{3}-?\d{4}"
+_ADDRESS = rf"(?:{_POSTAL}(?:[ ]?{_BLOCK})?|{_BLOCK})"
+# What may stand between an address and a name: a few characters on the same
+# line (a building name, a comma) or a line break.
+_GAP = r"[ \t、,]*(?:[^\n]{0,24}?[ \t、,]+)??(?:\n[ \t]*)?"
+
+_LABEL_SEP = r"[ \t]*[:=][ \t]*|[ \t]*は[ \t]*|[ \t]+"
 
 
 @dataclass(frozen=True, order=True)
@@ -98,22 +158,250 @@ def fold(text: str) -> str:
 
 def mask(value: str) -> str:
     """Keep the first character and the separators; hide everything else."""
-    return value[:1] + "".join(c if c in "-()@. 　" else "*" for c in value[1:])
+    return value[:1] + "".join(c if c in "-()@. 　\n" else "*" for c in value[1:]).replace("\n", " ")
+
+
+def mod11_check_digit(digits: str) -> int:
+    """The check digit of 個人番号 (番号法施行令第8条, 総務省令第85号第5条).
+
+    Weights 2..7 from the lowest digit, repeating; 11 − (sum mod 11), and 0
+    when the remainder is 0 or 1.
+    """
+    total = sum(int(d) * (n % 6 + 2) for n, d in enumerate(reversed(digits)))
+    remainder = total % 11
+    return 0 if remainder <= 1 else 11 - remainder
+
+
+def valid_personal_number(number: str) -> bool:
+    digits = re.sub(r"\D", "", number)
+    return len(digits) == 12 and mod11_check_digit(digits[:11]) == int(digits[11])
+
+
+def valid_resident_code(number: str) -> bool:
+    """住民票コード: ten digits and a check digit.
+
+    Assumption (this site's reading, not checked against the 省令's text): the
+    same modulus-11 scheme with weights 2..7 as the 個人番号.
+    """
+    digits = re.sub(r"\D", "", number)
+    return len(digits) == 11 and mod11_check_digit(digits[:10]) == int(digits[10])
+
+
+# -- detectors: each yields (start, end) spans over the folded text ----------
+
+Span = tuple[int, int]
+
+_TWELVE = re.compile(
+    rf"(?<![0-9A-Za-z_.,-])(\d{{4}})([- ]?|[ ]?\n[ \t]*)(\d{{4}})\2(\d{{4}})(?![0-9A-Za-z_,]|[.-]\d)"
+)
+_PN_LABEL = re.compile(r"(?:個人番号|マイナンバー)[^\n]{0,6}$")
+
+
+def _personal_numbers(text: str) -> Iterator[Span]:
+    for m in _TWELVE.finditer(text):
+        after = text[m.end():m.end() + 2].lstrip()
+        if after.startswith(("円", "万", "億")):  # an amount
+            continue
+        if valid_personal_number(m.group()):
+            yield m.span()
+
+
+_ELEVEN = re.compile(r"(?<![0-9A-Za-z_.,-])\d{11}(?![0-9A-Za-z_,]|[.-]\d)")
+_RC_LABEL = re.compile(r"住民票コード[^\n\d]{0,6}$")
+
+
+def _resident_codes(text: str) -> Iterator[Span]:
+    for m in _ELEVEN.finditer(text):
+        labelled = bool(_RC_LABEL.search(text, max(0, m.start() - 12), m.start()))
+        if labelled or (not m.group().startswith("0") and valid_resident_code(m.group())
+                        and not text[m.end():m.end() + 1] == "円"):
+            yield m.span()
+
+
+_ADDRESSEE = re.compile(
+    rf"宛名(?:番号|コード|ID)(?:{_LABEL_SEP}|[ \t]*)(?:第[ ]?)?(\d[\d-]{{2,}}\d)(?!\d)"
+)
+
+
+def _addressee_numbers(text: str) -> Iterator[Span]:
+    for m in _ADDRESSEE.finditer(text):
+        yield m.span(1)
+
+
+_LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+-]*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_DOT = r"(?:[ ]?\.[ ]?|[ ]?[(\[][ ]?dot[ ]?[)\]][ ]?|[ ]dot[ ])"
+_EMAIL = re.compile(
+    rf"(?<![\w.+-]){_LOCAL}"
+    rf"(?:[ ]?@[ ]?{_LABEL}(?:{_DOT}{_LABEL})*"  # @, the domain may lack a dot
+    rf"|[ ]?[(\[][ ]?at[ ]?[)\]][ ]?{_LABEL}(?:{_DOT}{_LABEL})*"  # (at) [at]
+    rf"|[ ]at[ ]{_LABEL}(?:{_DOT}{_LABEL})+)",  # "at", with a dot
+    re.IGNORECASE,
+)
+
+
+def _emails(text: str) -> Iterator[Span]:
+    for m in _EMAIL.finditer(text):
+        yield m.start(), m.end() - (len(m.group()) - len(m.group().rstrip(" ")))
+
+
+# Separators between the groups of a telephone number: a hyphen, dot or
+# slash (with spaces or a line break around), spaces, or a line break.
+_PSEP = r"(?:[ \t]*[-./][ \t]*(?:\n[ \t]*)?|[ \t]*\n[ \t]*[-./]?[ \t]*|[ \t]+)"
+_PHONE = re.compile(
+    r"(?<![0-9A-Za-z_.,/+-])(?:"
+    rf"\(0\d{{1,4}}\)[ \t]*\d{{1,4}}(?:{_PSEP})?\d{{3,4}}"  # (03)1234-5678
+    rf"|0\d{{1,4}}[ \t]*\([ \t]*\d{{1,4}}[ \t]*\)[ \t]*\d{{3,4}}"  # 03(1234)5678
+    rf"|0\d{{1,4}}{_PSEP}\d{{1,4}}{_PSEP}\d{{3,4}}"  # 03-1234-5678, 03.1234.5678, …
+    r"|0\d{9,10}"
+    r"|\+81[-. ]?\(?0?\)?\d{1,4}\)?[-. ]?\d{1,4}[-. ]?\d{3,4}"
+    r")(?![0-9A-Za-z_]|[-./]\d)"
+)
+
+
+def _phones(text: str) -> Iterator[Span]:
+    for m in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if digits.startswith("81") and m.group().startswith("+"):
+            digits = "0" + digits[2:].lstrip("0")
+        if len(digits) in (10, 11):
+            yield m.span()
+
+
+_ERA = r"(?:明治|大正|昭和|平成|令和|[MTSHR]\.?[ ]?)"
+_DATE = (
+    rf"(?:{_ERA}[ ]?(?:{_NUM}|元)[ ]?(?:年|[./-])[ ]?{_NUM}[ ]?(?:月|[./-])[ ]?{_NUM}[ ]?日?"
+    rf"|(?:18|19|20)\d{{2}}[ ]?(?:年|[./-])[ ]?\d{{1,2}}[ ]?(?:月|[./-])[ ]?\d{{1,2}}[ ]?日?)"
+)
+_BIRTH = re.compile(
+    rf"(?:生年月日|誕生日|出生日|生年)(?:{_LABEL_SEP}|[ \t]*)[(]?(?P<a>{_DATE})"
+    rf"|[(]?(?P<b>{_DATE})[ ]?(?:生まれ|生)(?![{_HAN}])"
+)
+
+
+def _birth_dates(text: str) -> Iterator[Span]:
+    for m in _BIRTH.finditer(text):
+        group = "a" if m.group("a") else "b"
+        start, end = m.span(group)
+        if group == "b":
+            end = m.end()
+        yield start, end
+
+
+_AGE = r"(?:[ ]?\([ ]?\d{1,3}[ ]?歳?[ ]?\)|[ ]?\d{1,3}歳(?!以上|未満|以下|から|まで|代|児|頃))"
+_NAME_AGE = re.compile(
+    rf"(?P<n>{_LISTED_NAME}|{_ANY_NAME}(?={_HONORIFIC})){_HONORIFIC}?{_AGE}"
+    rf"|\d{{1,3}}歳の(?P<m>{_LISTED_NAME})"
+)
+
+
+def _is_name(name: str) -> bool:
+    bare = name.replace(" ", "")
+    if len(bare) < 2 or _PLACEHOLDER.search(bare):
+        return False
+    if any(word in bare for word in _NOT_A_NAME):
+        return False
+    return not (set(bare[1:]) & _NOT_IN_GIVEN_NAME)
+
+
+# Searching for names everywhere is slow (hundreds of surnames at every
+# position); the detectors below look only around an age or a block number.
+_AGE_ANCHOR = re.compile(r"\d{1,3}[ ]?歳|\([ ]?\d{1,3}[ ]?歳?[ ]?\)")
+_ADDRESS_ANCHOR = re.compile(r"〒|\d{1,4}(?:[ ]?(?:丁目|番|号)|-\d)|[%s]丁目" % _KANJI_NUM)
+
+
+def _windows(text: str, anchor: re.Pattern[str], before: int, after: int) -> Iterator[tuple[int, str]]:
+    """(offset, text) of the stretches around each anchor, merged when they overlap."""
+    start = end = -1
+    for m in anchor.finditer(text):
+        lo, hi = max(0, m.start() - before), m.end() + after
+        if lo <= end:
+            end = hi
+            continue
+        if end >= 0:
+            yield start, text[start:end]
+        start, end = lo, hi
+    if end >= 0:
+        yield start, text[start:end]
+
+
+def _names_with_age(text: str) -> Iterator[Span]:
+    for offset, window in _windows(text, _AGE_ANCHOR, 24, 16):
+        for m in _NAME_AGE.finditer(window):
+            if _is_name(m.group("n") or m.group("m")):
+                yield offset + m.start(), offset + m.end()
+
+
+_ADDRESS_THEN_NAME = re.compile(
+    rf"(?P<a>{_ADDRESS}){_GAP}(?:(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}|(?P<n>{_LISTED_NAME})(?![{_HAN}]))"
+)
+_NAME_THEN_ADDRESS = re.compile(
+    rf"(?:(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}|(?P<n>{_LISTED_NAME}))"
+    rf"[ \t、,]*(?:\n[ \t]*)?(?:住所[ \t]*[:]?[ \t]*)?(?P<a>{_ADDRESS})"
+)
+_NAME_LABEL = r"(?:氏名|お名前|名前|利用者名|申請者名|対象者名|世帯主名?)"
+_ADDRESS_LABEL = r"(?:住所|現住所|居所|所在地)"
+_LABELLED_NAME_RE = rf"{_NAME_LABEL}(?:[ \t]*[:=][ \t]*|[ \t]+)(?P<n>{_ANY_NAME})"
+_LABELLED_ADDRESS_RE = rf"{_ADDRESS_LABEL}[ \t]*[:=][ \t]*(?P<a>[^\n]{{0,20}}?{_ADDRESS})"
+_LABELLED_NAME = re.compile(_LABELLED_NAME_RE)
+_LABELLED_ADDRESS = re.compile(_LABELLED_ADDRESS_RE)
+_PAIR_SEP = r"[ \t、,;]*(?:\n[ \t]*)?"
+_LABELLED_PAIRS = (
+    re.compile(rf"{_LABELLED_NAME_RE}{_PAIR_SEP}{_LABELLED_ADDRESS_RE}"),
+    re.compile(rf"{_LABELLED_ADDRESS_RE}{_PAIR_SEP}{_LABELLED_NAME_RE}"),
+)
+
+
+def _addresses_with_names(text: str) -> Iterator[Span]:
+    for offset, window in _windows(text, _ADDRESS_ANCHOR, 60, 80):
+        for pattern in _LABELLED_PAIRS:
+            for m in pattern.finditer(window):
+                if _is_name(m.group("n")):
+                    yield offset + m.start(), offset + m.end()
+        for pattern in (_ADDRESS_THEN_NAME, _NAME_THEN_ADDRESS):
+            for m in pattern.finditer(window):
+                if _is_name(m.group("h") or m.group("n") or ""):
+                    yield offset + m.start(), offset + m.end()
+
+
+def _labelled_names(text: str) -> Iterator[Span]:
+    for m in _LABELLED_NAME.finditer(text):
+        if _is_name(m.group("n")):
+            yield m.span("n")
+
+
+def _labelled_addresses(text: str) -> Iterator[Span]:
+    for m in _LABELLED_ADDRESS.finditer(text):
+        yield m.span("a")
+
+
+DETECTORS: tuple[tuple[str, Callable[[str], Iterator[Span]]], ...] = (
+    (PERSONAL_NUMBER, _personal_numbers),
+    (RESIDENT_CODE, _resident_codes),
+    (ADDRESSEE_NUMBER, _addressee_numbers),
+    (EMAIL, _emails),
+    (PHONE, _phones),
+    (BIRTH_DATE, _birth_dates),
+    (NAME_AGE, _names_with_age),
+    (ADDRESS_NAME, _addresses_with_names),
+    (NAME, _labelled_names),
+    (ADDRESS, _labelled_addresses),
+)
 
 
 def find_personal_data(text: str, allowed: Sequence[Allowed] = ()) -> list[Finding]:
     """Every match in *text* (1-based line numbers), except allowed values."""
     folded = fold(text)
     allowed_values = {fold(a.value) for a in allowed}
-    taken: list[tuple[int, int]] = []
+    taken: list[Span] = []
     findings = []
-    for kind, pattern in KINDS.items():
-        for match in pattern.finditer(folded):
-            start, end = match.span()
+    for kind, detect in DETECTORS:
+        for start, end in detect(folded):
             if any(s < end and start < e for s, e in taken):
                 continue
             taken.append((start, end))
-            if match.group() in allowed_values:
+            value = folded[start:end]
+            if value in allowed_values or any(a in value for a in allowed_values if len(a) >= 6):
                 continue
             lineno = folded.count("\n", 0, start) + 1
             findings.append(Finding(lineno, kind, text[start:end]))

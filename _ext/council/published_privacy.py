@@ -1,0 +1,257 @@
+"""The privacy lint over what is published, not only over what was written.
+
+The lint of :mod:`council.privacy` reads the sources as Sphinx reads them; text
+can still reach the site around it (a need field rendered by a view, an export
+cell, a value injected by an extension). This step of ``council-build`` reads
+the finished output as a reader or a program gets it:
+
+- every ``.html`` page as rendered text (the text nodes, plus ``alt``,
+  ``title`` and ``aria-label``), without ``<script>`` and ``<style>``; block
+  elements end a line, so two table cells never run together;
+- ``needs.json`` (every string value, located by need id and field);
+- every ``.csv`` export and every ``.xlsx`` export (each cell of each sheet,
+  shared strings resolved, read with :mod:`zipfile`: the exports are our own
+  small files, and a spreadsheet library is not a runtime dependency).
+
+Any finding fails the build naming the file, its line (HTML, CSV), need and
+field (JSON) or sheet and cell (XLSX), with the value masked. The reviewed
+allow-list of the sources applies here too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import json
+import re
+import sys
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from .pipeline import BuildFailed
+from .privacy import ALLOWLIST_FILE, Allowed, Finding, find_personal_data, load_allowlist
+
+_BLOCK = frozenset(
+    "address article aside blockquote br caption dd details div dl dt figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot "
+    "th thead title tr ul option button label".split()
+)
+_SKIPPED = frozenset({"script", "style", "template", "svg"})
+_TEXT_ATTRS = ("alt", "title", "aria-label")
+
+
+@dataclass(frozen=True, order=True)
+class PublishedFinding:
+    path: str
+    where: str
+    kind: str
+    masked: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}:{self.where}: 公開される出力に個人情報と思われる{self.kind}"
+            f"（{self.masked}）があります。元の原稿から取り除くか、公開情報であれば "
+            f"{ALLOWLIST_FILE} に理由と確認者を添えて登録してください"
+        )
+
+
+class _RenderedText(HTMLParser):
+    """The text a reader sees, with the source line of every piece."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.offsets: list[int] = []  # offset in the text where a piece starts
+        self.lines: list[int] = []  # its line in the HTML file
+        self._length = 0
+        self._skip = 0
+
+    def _add(self, text: str) -> None:
+        self.offsets.append(self._length)
+        self.lines.append(self.getpos()[0])
+        self.parts.append(text)
+        self._length += len(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self._skip += 1
+            return
+        if tag in _BLOCK:
+            self._add("\n")
+        for name, value in attrs:
+            if name in _TEXT_ATTRS and value:
+                self._add(f"\n{value}\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _SKIPPED:
+            self.handle_starttag(tag, attrs)
+            if tag in _SKIPPED:
+                self._skip -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK:
+            self._add("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._add(data)
+
+    def line_of(self, offset: int) -> int:
+        return self.lines[max(0, bisect.bisect_right(self.offsets, offset) - 1)]
+
+
+def _html_findings(text: str, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
+    page = _RenderedText()
+    page.feed(text)
+    page.close()
+    rendered = "".join(page.parts)
+    line_starts = [0] + [m.end() for m in re.finditer("\n", rendered)]
+    for finding in find_personal_data(rendered, allowed):
+        yield str(page.line_of(line_starts[finding.lineno - 1])), finding
+
+
+def _json_strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _json_strings(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _json_strings(item, f"{where}[{n}]")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield where, str(value)
+
+
+def _json_findings(text: str, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
+    data = json.loads(text)
+    # needs.json: versions → needs → id → fields; name the need and field.
+    for where, value in _json_strings(data, ""):
+        where = re.sub(r"^versions\.[^.]*\.needs\.", "", where)
+        for finding in find_personal_data(value, allowed):
+            yield where, finding
+
+
+def _csv_findings(text: str, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
+    for lineno, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+        for column, cell in enumerate(row, start=1):
+            for finding in find_personal_data(cell, allowed):
+                yield f"{lineno}:{column}列", finding
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _xml_text(element: ElementTree.Element) -> str:
+    return "".join(t.text or "" for t in element.iter(f"{{{_NS['m']}}}t"))
+
+
+def xlsx_cells(data: bytes) -> Iterator[tuple[str, str, str]]:
+    """(sheet name, cell reference, text) of every non-empty cell of a workbook."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        names = set(book.namelist())
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            root = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
+            shared = [_xml_text(si) for si in root.findall("m:si", _NS)]
+        sheets: list[tuple[str, str]] = []
+        if "xl/workbook.xml" in names and "xl/_rels/workbook.xml.rels" in names:
+            rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+            for sheet in workbook.iter(f"{{{_NS['m']}}}sheet"):
+                target = targets.get(sheet.get(_REL), "").lstrip("/")
+                target = target if target.startswith("xl/") else f"xl/{target}"
+                sheets.append((sheet.get("name", target), target))
+        known = {target for _, target in sheets}
+        sheets += [(n, n) for n in sorted(names) if n.startswith("xl/worksheets/") and n.endswith(".xml")
+                   and n not in known]
+        for sheet_name, member in sheets:
+            if member not in names:
+                continue
+            root = ElementTree.fromstring(book.read(member))
+            for cell in root.iter(f"{{{_NS['m']}}}c"):
+                kind = cell.get("t", "n")
+                value = cell.find("m:v", _NS)
+                if kind == "s" and value is not None and value.text:
+                    index = int(value.text)
+                    text = shared[index] if index < len(shared) else ""
+                elif kind == "inlineStr":
+                    inline = cell.find("m:is", _NS)
+                    text = _xml_text(inline) if inline is not None else ""
+                else:
+                    text = value.text or "" if value is not None else ""
+                if text:
+                    yield sheet_name, cell.get("r", "?"), text
+
+
+def _xlsx_findings(data: bytes, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
+    for sheet, ref, text in xlsx_cells(data):
+        for finding in find_personal_data(text, allowed):
+            yield f"{sheet}!{ref}", finding
+
+
+def scan_file(path: Path, allowed: Sequence[Allowed] = ()) -> list[tuple[str, Finding]]:
+    """Findings in one published file: (where in the file, finding)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return list(_xlsx_findings(path.read_bytes(), allowed))
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if suffix in {".html", ".htm"}:
+        return list(_html_findings(text, allowed))
+    if suffix == ".json":
+        return list(_json_findings(text, allowed))
+    if suffix == ".csv":
+        return list(_csv_findings(text, allowed))
+    return []
+
+
+#: The published files the scan reads: rendered pages, the open data.
+SCANNED_SUFFIXES = (".html", ".htm", ".csv", ".xlsx")
+SCANNED_JSON = ("needs.json",)
+
+
+def published_files(root: Path) -> list[Path]:
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and (p.suffix.lower() in SCANNED_SUFFIXES or p.name in SCANNED_JSON)
+    )
+
+
+def scan_site(root: Path, allowed: Sequence[Allowed] = ()) -> list[PublishedFinding]:
+    """Every finding in the published files below *root*, sorted."""
+    findings = []
+    for path in published_files(root):
+        try:
+            found = scan_file(path, allowed)
+        except (ValueError, zipfile.BadZipFile, ElementTree.ParseError) as exc:
+            raise BuildFailed(f"privacy scan: {path.relative_to(root)} を読めません: {exc}") from None
+        for where, finding in found:
+            findings.append(PublishedFinding(
+                str(path.relative_to(root)), where, finding.kind, finding.masked))
+    return sorted(findings)
+
+
+def scan_published_step(ctx: Any) -> None:
+    """council-build step: personal data in the published output fails the build."""
+    allowed, problems = load_allowlist(Path(ctx.source, ALLOWLIST_FILE))
+    if problems:
+        raise BuildFailed(f"privacy scan: {'; '.join(problems)}")
+    findings = scan_site(ctx.html, allowed)
+    for finding in findings[:50]:
+        print(f"council-privacy: {finding}", file=sys.stderr)
+    if findings:
+        files = sorted({f.path for f in findings})
+        raise BuildFailed(
+            f"privacy scan: {len(findings)} 件の個人情報と思われる値が公開される出力にあります"
+            f"（{', '.join(files[:5])}{' ほか' if len(files) > 5 else ''}）"
+        )
