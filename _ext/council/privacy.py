@@ -100,8 +100,11 @@ _NOT_IN_GIVEN_NAME = set("区市町村都道府県役所庁課係部局室館会
 _NOT_A_NAME = (
     "担当", "皆様", "各位", "関係者", "区民", "住民", "利用者", "責任者", "代表者", "受託者",
     "事業者", "委託先", "御中", "本人", "家族", "職員", "委員", "記載", "不要", "なし", "無し",
-    "省略", "非公開", "氏名", "住所", "名前", "該当",
+    "省略", "非公開", "氏名", "住所", "名前", "該当", "性別", "生年", "年齢", "電話", "番号",
+    "連絡先", "項目", "記入", "欄", "及び", "および", "並びに", "又は", "または", "情報",
 )
+# A name does not start with a particle or a conjunction.
+_NOT_FIRST_IN_NAME = set("をはがにでとのもへや及並又")
 _PLACEHOLDER = re.compile(r"[○〇△□×＊*…‥_＿?？]|XX|xx|ＸＸ|\.\.\.")
 
 # A personal name written with any characters (used where a label or an
@@ -109,7 +112,8 @@ _PLACEHOLDER = re.compile(r"[○〇△□×＊*…‥_＿?？]|XX|xx|ＸＸ|\.\.
 # optional space between.
 _ANY_NAME = rf"[{_HAN}{_KANA}]{{1,6}}(?:[ ][{_HAN}{_KANA}]{{1,6}})?"
 # A name without such a cue: a listed surname, then a given name.
-_SURNAME_ALT = "|".join(sorted(SURNAMES, key=len, reverse=True))
+_SURNAMES_LONGEST_FIRST = sorted(SURNAMES, key=len, reverse=True)
+_SURNAME_ALT = "|".join(_SURNAMES_LONGEST_FIRST)
 _LISTED_NAME = (
     rf"(?<![{_HAN}])(?:{_SURNAME_ALT})[ ]?(?:[{_HAN}]{{1,3}}|[\u3041-\u3096]{{2,4}}|[\u30a1-\u30fa\-]{{2,5}})"
 )
@@ -191,10 +195,10 @@ def valid_resident_code(number: str) -> bool:
 
 Span = tuple[int, int]
 
+_GROUP_SEP = r"(?:[- ]?|[- ]?\n[ \t]*)"
 _TWELVE = re.compile(
-    rf"(?<![0-9A-Za-z_.,-])(\d{{4}})([- ]?|[ ]?\n[ \t]*)(\d{{4}})\2(\d{{4}})(?![0-9A-Za-z_,]|[.-]\d)"
+    rf"(?<![0-9A-Za-z_.,-])\d{{4}}{_GROUP_SEP}\d{{4}}{_GROUP_SEP}\d{{4}}(?![0-9A-Za-z_,]|[.-]\d)"
 )
-_PN_LABEL = re.compile(r"(?:個人番号|マイナンバー)[^\n]{0,6}$")
 
 
 def _personal_numbers(text: str) -> Iterator[Span]:
@@ -207,7 +211,7 @@ def _personal_numbers(text: str) -> Iterator[Span]:
 
 
 _ELEVEN = re.compile(r"(?<![0-9A-Za-z_.,-])\d{11}(?![0-9A-Za-z_,]|[.-]\d)")
-_RC_LABEL = re.compile(r"住民票コード[^\n\d]{0,6}$")
+_RC_LABEL = re.compile(fold("住民票コード") + r"[^\n\d]{0,6}$")
 
 
 def _resident_codes(text: str) -> Iterator[Span]:
@@ -219,7 +223,7 @@ def _resident_codes(text: str) -> Iterator[Span]:
 
 
 _ADDRESSEE = re.compile(
-    rf"宛名(?:番号|コード|ID)(?:{_LABEL_SEP}|[ \t]*)(?:第[ ]?)?(\d[\d-]{{2,}}\d)(?!\d)"
+    rf"宛名(?:番号|{fold('コード')}|ID)(?:{_LABEL_SEP}|[ \t]*)(?:第[ ]?)?(\d[\d-]{{2,}}\d)(?!\d)"
 )
 
 
@@ -231,12 +235,14 @@ def _addressee_numbers(text: str) -> Iterator[Span]:
 _LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+-]*"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _DOT = r"(?:[ ]?\.[ ]?|[ ]?[(\[][ ]?dot[ ]?[)\]][ ]?|[ ]dot[ ])"
+_WORD_DOT = r"(?:[ ]?[(\[][ ]?(?i:dot)[ ]?[)\]][ ]?|[ ](?:dot|DOT)[ ])"
 _EMAIL = re.compile(
     rf"(?<![\w.+-]){_LOCAL}"
     rf"(?:[ ]?@[ ]?{_LABEL}(?:{_DOT}{_LABEL})*"  # @, the domain may lack a dot
-    rf"|[ ]?[(\[][ ]?at[ ]?[)\]][ ]?{_LABEL}(?:{_DOT}{_LABEL})*"  # (at) [at]
-    rf"|[ ]at[ ]{_LABEL}(?:{_DOT}{_LABEL})+)",  # "at", with a dot
-    re.IGNORECASE,
+    rf"|[ ]?[(\[][ ]?(?i:at)[ ]?[)\]][ ]?{_LABEL}(?:{_DOT}{_LABEL})*"  # (at) [at]
+    # a bare "at" only with a spelt-out dot, or as "AT": English prose has "look at example.com"
+    rf"|[ ](?:at|AT)[ ]{_LABEL}(?:{_WORD_DOT}{_LABEL})+"
+    rf"|[ ]AT[ ]{_LABEL}(?:{_DOT}{_LABEL})+)"
 )
 
 
@@ -296,12 +302,21 @@ _NAME_AGE = re.compile(
 
 
 def _is_name(name: str) -> bool:
-    bare = name.replace(" ", "")
-    if len(bare) < 2 or _PLACEHOLDER.search(bare):
+    bare = name.replace(" ", "").rstrip("様殿氏君")
+    if len(bare) < 2 or _PLACEHOLDER.search(bare) or bare[0] in _NOT_FIRST_IN_NAME:
         return False
     if any(word in bare for word in _NOT_A_NAME):
         return False
-    return not (set(bare[1:]) & _NOT_IN_GIVEN_NAME)
+    # The given name (after a listed surname or the space, else after the
+    # first character) must not hold a character of places and offices.
+    surname = next((n for n in _SURNAMES_LONGEST_FIRST if bare.startswith(n)), "")
+    if surname:
+        given = bare[len(surname):]
+    elif " " in name.strip():
+        given = name.strip().split(" ", 1)[1]
+    else:
+        given = bare[1:]
+    return not (set(given) & _NOT_IN_GIVEN_NAME)
 
 
 # Searching for names everywhere is slow (hundreds of surnames at every
@@ -340,7 +355,8 @@ _NAME_THEN_ADDRESS = re.compile(
     rf"[ \t、,]*(?:\n[ \t]*)?(?:住所[ \t]*[:]?[ \t]*)?(?P<a>{_ADDRESS})"
 )
 _NAME_LABEL = r"(?:氏名|お名前|名前|利用者名|申請者名|対象者名|世帯主名?)"
-_ADDRESS_LABEL = r"(?:住所|現住所|居所|所在地)"
+# Not 所在地: that is where an office or a contractor is.
+_ADDRESS_LABEL = r"(?:住所|現住所|居所)"
 _LABELLED_NAME_RE = rf"{_NAME_LABEL}(?:[ \t]*[:=][ \t]*|[ \t]+)(?P<n>{_ANY_NAME})"
 _LABELLED_ADDRESS_RE = rf"{_ADDRESS_LABEL}[ \t]*[:=][ \t]*(?P<a>[^\n]{{0,20}}?{_ADDRESS})"
 _LABELLED_NAME = re.compile(_LABELLED_NAME_RE)

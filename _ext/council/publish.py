@@ -21,6 +21,7 @@ from .latex import PDF_DIR
 from .linkcheck import check_links_step
 from .manifest import write_manifest_step
 from .pipeline import BuildContext, BuildFailed, run, sphinx
+from .published_privacy import scan_published_step
 from .reproducible import normalize_archives_step
 from .search import build_search_index
 
@@ -59,6 +60,7 @@ STEPS: list[Callable[[BuildContext], None]] = [
     build_html,
     build_pdf,
     build_search_index,
+    scan_published_step,
     normalize_archives_step,
     check_links_step,
     write_manifest_step,

@@ -134,10 +134,17 @@ def _json_strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
 def _json_findings(text: str, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
     data = json.loads(text)
     # needs.json: versions → needs → id → fields; name the need and field.
-    for where, value in _json_strings(data, ""):
-        where = re.sub(r"^versions\.[^.]*\.needs\.", "", where)
-        for finding in find_personal_data(value, allowed):
-            yield where, finding
+    versions = data.get("versions") if isinstance(data, dict) else None
+    if isinstance(versions, dict):
+        pieces = [_json_strings(version.get("needs", {}), "") for version in versions.values()
+                  if isinstance(version, dict)]
+        pieces.append(_json_strings({k: v for k, v in data.items() if k != "versions"}, ""))
+    else:
+        pieces = [_json_strings(data, "")]
+    for piece in pieces:
+        for where, value in piece:
+            for finding in find_personal_data(value, allowed):
+                yield where, finding
 
 
 def _csv_findings(text: str, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
