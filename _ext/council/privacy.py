@@ -113,10 +113,13 @@ _PLACEHOLDER = re.compile(r"[○〇△□×＊*…‥_＿?？]|XX|xx|ＸＸ|\.\.
 _ANY_NAME = rf"[{_HAN}{_KANA}]{{1,6}}(?:[ ][{_HAN}{_KANA}]{{1,6}})?"
 # A name without such a cue: a listed surname, then a given name.
 _SURNAMES_LONGEST_FIRST = sorted(SURNAMES, key=len, reverse=True)
-_SURNAME_ALT = "|".join(_SURNAMES_LONGEST_FIRST)
-_LISTED_NAME = (
-    rf"(?<![{_HAN}])(?:{_SURNAME_ALT})[ ]?(?:[{_HAN}]{{1,3}}|[\u3041-\u3096]{{2,4}}|[\u30a1-\u30fa\-]{{2,5}})"
-)
+# A one-character surname (林, 森, 原, 東) starts too many words (原則, 東口):
+# it counts only when a space follows. Given names in katakana are left to
+# the labelled and honorific forms (a surname then ビル, ハイツ is a building).
+_LONG_SURNAMES = "|".join(n for n in _SURNAMES_LONGEST_FIRST if len(n) > 1)
+_SHORT_SURNAMES = "".join(n for n in _SURNAMES_LONGEST_FIRST if len(n) == 1)
+_GIVEN = r"(?:[{0}]{{1,3}}|[\u3041-\u3096]{{2,4}})".format(_HAN)
+_LISTED_NAME = rf"(?<![{_HAN}])(?:(?:{_LONG_SURNAMES})[ ]?|[{_SHORT_SURNAMES}][ ]){_GIVEN}"
 _HONORIFIC = r"(?:様|さま|さん|殿|氏|君)"
 
 # An address of a residence: a block number (丁目・番地・号 or 1-4-1) after a
@@ -240,6 +243,7 @@ _EMAIL = re.compile(
     rf"(?<![\w.+-]){_LOCAL}"
     rf"(?:[ ]?@[ ]?{_LABEL}(?:{_DOT}{_LABEL})*"  # @, the domain may lack a dot
     rf"|[ ]?[(\[][ ]?(?i:at)[ ]?[)\]][ ]?{_LABEL}(?:{_DOT}{_LABEL})*"  # (at) [at]
+    rf"|[ ]?[(\[「]?[ ]?(?:アットマ-ク|アット|あっと|[★☆◆■●])[ ]?[)\]」]?[ ]?{_LABEL}(?:{_DOT}{_LABEL})+"
     # a bare "at" only with a spelt-out dot, or as "AT": English prose has "look at example.com"
     rf"|[ ](?:at|AT)[ ]{_LABEL}(?:{_WORD_DOT}{_LABEL})+"
     rf"|[ ]AT[ ]{_LABEL}(?:{_DOT}{_LABEL})+)"
@@ -255,11 +259,11 @@ def _emails(text: str) -> Iterator[Span]:
 # slash (with spaces or a line break around), spaces, or a line break.
 _PSEP = r"(?:[ \t]*[-./][ \t]*(?:\n[ \t]*)?|[ \t]*\n[ \t]*[-./]?[ \t]*|[ \t]+)"
 _PHONE = re.compile(
-    r"(?<![0-9A-Za-z_.,/+-])(?:"
+    r"(?<![0-9_.,/+-])(?:"
     rf"\(0\d{{1,4}}\)[ \t]*\d{{1,4}}(?:{_PSEP})?\d{{3,4}}"  # (03)1234-5678
     rf"|0\d{{1,4}}[ \t]*\([ \t]*\d{{1,4}}[ \t]*\)[ \t]*\d{{3,4}}"  # 03(1234)5678
     rf"|0\d{{1,4}}{_PSEP}\d{{1,4}}{_PSEP}\d{{3,4}}"  # 03-1234-5678, 03.1234.5678, …
-    r"|0\d{9,10}"
+    r"|(?:(?<![A-Za-z])|(?<=TEL)|(?<=FAX)|(?<=Tel)|(?<=tel))0\d{9,10}"
     r"|\+81[-. ]?\(?0?\)?\d{1,4}\)?[-. ]?\d{1,4}[-. ]?\d{3,4}"
     r")(?![0-9A-Za-z_]|[-./]\d)"
 )
@@ -280,7 +284,7 @@ _DATE = (
     rf"|(?:18|19|20)\d{{2}}[ ]?(?:年|[./-])[ ]?\d{{1,2}}[ ]?(?:月|[./-])[ ]?\d{{1,2}}[ ]?日?)"
 )
 _BIRTH = re.compile(
-    rf"(?:生年月日|誕生日|出生日|生年)(?:{_LABEL_SEP}|[ \t]*)[(]?(?P<a>{_DATE})"
+    rf"(?:生年月日|誕生日|出生日|生年)(?:[(][^)\n]{{1,6}}[)])?(?:{_LABEL_SEP}|[ \t]*)[(]?(?P<a>{_DATE})"
     rf"|[(]?(?P<b>{_DATE})[ ]?(?:生まれ|生)(?![{_HAN}])"
 )
 
@@ -294,7 +298,10 @@ def _birth_dates(text: str) -> Iterator[Span]:
         yield start, end
 
 
-_AGE = r"(?:[ ]?\([ ]?\d{1,3}[ ]?歳?[ ]?\)|[ ]?\d{1,3}歳(?!以上|未満|以下|から|まで|代|児|頃))"
+_AGE = (
+    r"(?:[ ・、,]?\([ ]?(?:当時|満)?[ ]?\d{1,3}[ ]?[歳才]?[ ]?\)"
+    r"|[ ・、,]?(?:当時|満)?\d{1,3}[歳才](?!以上|未満|以下|から|まで|代|児|頃))"
+)
 _NAME_AGE = re.compile(
     rf"(?P<n>{_LISTED_NAME}|{_ANY_NAME}(?={_HONORIFIC})){_HONORIFIC}?{_AGE}"
     rf"|\d{{1,3}}歳の(?P<m>{_LISTED_NAME})"
@@ -321,7 +328,7 @@ def _is_name(name: str) -> bool:
 
 # Searching for names everywhere is slow (hundreds of surnames at every
 # position); the detectors below look only around an age or a block number.
-_AGE_ANCHOR = re.compile(r"\d{1,3}[ ]?歳|\([ ]?\d{1,3}[ ]?歳?[ ]?\)")
+_AGE_ANCHOR = re.compile(r"\d{1,3}[ ]?[歳才]|\([ ]?(?:当時|満)?[ ]?\d{1,3}[ ]?[歳才]?[ ]?\)")
 _ADDRESS_ANCHOR = re.compile(r"〒|\d{1,4}(?:[ ]?(?:丁目|番|号)|-\d)|[%s]丁目" % _KANJI_NUM)
 
 
@@ -352,9 +359,12 @@ _ADDRESS_THEN_NAME = re.compile(
 )
 _NAME_THEN_ADDRESS = re.compile(
     rf"(?:(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}|(?P<n>{_LISTED_NAME}))"
-    rf"[ \t、,]*(?:\n[ \t]*)?(?:住所[ \t]*[:]?[ \t]*)?(?P<a>{_ADDRESS})"
+    rf"[ \t、,(]*(?:\n[ \t]*)?(?:住所[ \t]*[:]?[ \t]*)?(?P<a>{_ADDRESS})"
 )
-_NAME_LABEL = r"(?:氏名|お名前|名前|利用者名|申請者名|対象者名|世帯主名?)"
+_NAME_LABEL = (
+    r"(?:氏名|お名前|名前|利用者名|申請者名|対象者名|世帯主名?|フリガナ|ふりがな|カナ氏名)"
+    r"(?:[(][^)\n]{1,6}[)])?"
+)
 # Not 所在地: that is where an office or a contractor is.
 _ADDRESS_LABEL = r"(?:住所|現住所|居所)"
 _LABELLED_NAME_RE = rf"{_NAME_LABEL}(?:[ \t]*[:=][ \t]*|[ \t]+)(?P<n>{_ANY_NAME})"
