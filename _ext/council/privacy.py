@@ -19,6 +19,8 @@ data and a masked value: the message never repeats what it found.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
@@ -111,30 +113,27 @@ _PLACEHOLDER = re.compile(r"[○〇△□×＊*…‥_＿?？]|XX|xx|ＸＸ|\.\.
 # honorific says that a name follows): surname and given name, with an
 # optional space between.
 _ANY_NAME = rf"[{_HAN}{_KANA}]{{1,6}}(?:[ ][{_HAN}{_KANA}]{{1,6}})?"
-# A name without such a cue: a listed surname, then a given name.
-_SURNAMES_LONGEST_FIRST = sorted(SURNAMES, key=len, reverse=True)
+_HONORIFIC = r"(?:様|さま|さん|殿|氏|君)"
+# A name without such a cue must start with a listed surname (checked in
+# Python, not by a regex alternation of hundreds of surnames: that is slow).
 # A one-character surname (林, 森, 原, 東) starts too many words (原則, 東口):
 # it counts only when a space follows. Given names in katakana are left to
 # the labelled and honorific forms (a surname then ビル, ハイツ is a building).
-_LONG_SURNAMES = "|".join(n for n in _SURNAMES_LONGEST_FIRST if len(n) > 1)
-_SHORT_SURNAMES = "".join(n for n in _SURNAMES_LONGEST_FIRST if len(n) == 1)
-_GIVEN = r"(?:[{0}]{{1,3}}|[\u3041-\u3096]{{2,4}})".format(_HAN)
-_LISTED_NAME = rf"(?<![{_HAN}])(?:(?:{_LONG_SURNAMES})[ ]?|[{_SHORT_SURNAMES}][ ]){_GIVEN}"
-_HONORIFIC = r"(?:様|さま|さん|殿|氏|君)"
+_GIVEN = re.compile(rf"[{_HAN}]{{1,3}}|[\u3041-\u3096]{{2,4}}")
+_NAME_CANDIDATE = rf"(?<![{_HAN}])[{_HAN}]{{1,4}}[ ]?(?:[{_HAN}]{{1,3}}|[\u3041-\u3096]{{2,4}})(?![{_HAN}])"
+_SURNAMES_LONGEST_FIRST = sorted(SURNAMES, key=len, reverse=True)
 
-# An address of a residence: a block number (丁目・番地・号 or 1-4-1) after a
-# place name, or a postal code.
-_PLACE = rf"[{_HAN}{_KANA}ヶ]{{1,16}}?"
-_BLOCK = (
-    rf"(?:{_PLACE}{_NUM}丁目[ ]?{_NUM}(?:番地?|-)[ ]?(?:{_NUM}号?)?"
-    rf"|{_PLACE}\d{{1,4}}-\d{{1,4}}-\d{{1,4}}"
-    rf"|[{_HAN}]*[都道府県区市町村郡][{_HAN}{_KANA}ヶ]{{0,12}}?\d{{1,4}}(?:-\d{{1,4}}|番地?)(?:[ ]?\d{{1,4}}号?)?)"
+# An address of a residence: a block number (丁目・番地・号, or 1-4-1) after
+# a place name, or a postal code. The block number is found first and the
+# place name read backwards from it, so that the search stays linear.
+_BLOCK_NUMBER = re.compile(
+    rf"(?<![0-9])(?:(?P<chome>{_NUM}丁目[ ]?{_NUM}(?:番地?|-)[ ]?(?:{_NUM}号?)?)"
+    r"|(?P<dashes>\d{1,4}-\d{1,4}-\d{1,4}(?:-\d{1,4})?)"
+    r"|(?P<short>\d{1,4}(?:-\d{1,4}|番地?)(?:[ ]?\d{1,4}号?)?))(?![0-9])"
 )
-_POSTAL = r"〒[ ]?\d{3}-?\d{4}"
-_ADDRESS = rf"(?:{_POSTAL}(?:[ ]?{_BLOCK})?|{_BLOCK})"
-# What may stand between an address and a name: a few characters on the same
-# line (a building name, a comma) or a line break.
-_GAP = r"[ \t、,]*(?:[^\n]{0,24}?[ \t、,]+)??(?:\n[ \t]*)?"
+_PLACE_CHARS = re.compile(rf"[{_HAN}{_KANA}ヶ]")
+_MUNICIPALITY = re.compile(r"[都道府県区市町村郡]")
+_POSTAL = re.compile(r"〒[ ]?\d{3}-?\d{4}")
 
 _LABEL_SEP = r"[ \t]*[:=][ \t]*|[ \t]*は[ \t]*|[ \t]+"
 
@@ -298,14 +297,14 @@ def _birth_dates(text: str) -> Iterator[Span]:
         yield start, end
 
 
-_AGE = (
-    r"(?:[ ・、,]?\([ ]?(?:当時|満)?[ ]?\d{1,3}[ ]?[歳才]?[ ]?\)"
-    r"|[ ・、,]?(?:当時|満)?\d{1,3}[歳才](?!以上|未満|以下|から|まで|代|児|頃))"
+_AGE = re.compile(
+    r"[ ・、,]?(?:\([ ]?(?:当時|満)?[ ]?\d{1,3}[ ]?[歳才]?[ ]?\)"
+    r"|(?<![0-9])(?:当時|満)?\d{1,3}[歳才](?!以上|未満|以下|から|まで|代|児|頃))"
 )
-_NAME_AGE = re.compile(
-    rf"(?P<n>{_LISTED_NAME}|{_ANY_NAME}(?={_HONORIFIC})){_HONORIFIC}?{_AGE}"
-    rf"|\d{{1,3}}歳の(?P<m>{_LISTED_NAME})"
+_NAME_BEFORE_AGE = re.compile(
+    rf"(?:(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}|(?P<n>{_NAME_CANDIDATE}))$"
 )
+_AGE_THEN_NAME = re.compile(rf"(?<![0-9])\d{{1,3}}歳の(?P<n>{_NAME_CANDIDATE})")
 
 
 def _is_name(name: str) -> bool:
@@ -326,68 +325,146 @@ def _is_name(name: str) -> bool:
     return not (set(given) & _NOT_IN_GIVEN_NAME)
 
 
-# Searching for names everywhere is slow (hundreds of surnames at every
-# position); the detectors below look only around an age or a block number.
-_AGE_ANCHOR = re.compile(r"\d{1,3}[ ]?[歳才]|\([ ]?(?:当時|満)?[ ]?\d{1,3}[ ]?[歳才]?[ ]?\)")
-_ADDRESS_ANCHOR = re.compile(r"〒|\d{1,4}(?:[ ]?(?:丁目|番|号)|-\d)|[%s]丁目" % _KANJI_NUM)
-
-
-def _windows(text: str, anchor: re.Pattern[str], before: int, after: int) -> Iterator[tuple[int, str]]:
-    """(offset, text) of the stretches around each anchor, merged when they overlap."""
-    start = end = -1
-    for m in anchor.finditer(text):
-        lo, hi = max(0, m.start() - before), m.end() + after
-        if lo <= end:
-            end = hi
+def _is_listed_name(candidate: str) -> bool:
+    """A listed surname, then a given name (a one-character surname: a space between)."""
+    for size in (3, 2, 1):
+        surname, rest = candidate[:size], candidate[size:]
+        if surname not in SURNAMES:
             continue
-        if end >= 0:
-            yield start, text[start:end]
-        start, end = lo, hi
-    if end >= 0:
-        yield start, text[start:end]
+        if size == 1 and not rest.startswith(" "):
+            return False
+        if _GIVEN.fullmatch(rest.lstrip(" ")) and _is_name(candidate):
+            return True
+    return False
+
+
+def _name_before(text: str, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """The first match of *pattern* (anchored at the end) naming a person."""
+    start = 0
+    while (m := pattern.search(text, start)) is not None:
+        if (m.group("h") and _is_name(m.group("h"))) or (m.group("n") and _is_listed_name(m.group("n"))):
+            return m
+        start = m.start() + 1
+    return None
 
 
 def _names_with_age(text: str) -> Iterator[Span]:
-    for offset, window in _windows(text, _AGE_ANCHOR, 24, 16):
-        for m in _NAME_AGE.finditer(window):
-            if _is_name(m.group("n") or m.group("m")):
-                yield offset + m.start(), offset + m.end()
+    for age in _AGE.finditer(text):
+        lo = max(0, age.start() - 16)
+        m = _name_before(text[lo:age.start()], _NAME_BEFORE_AGE)
+        if m:
+            yield lo + m.start(), age.end()
+    for m in _AGE_THEN_NAME.finditer(text):
+        if _is_listed_name(m.group("n")):
+            yield m.span()
 
 
-_ADDRESS_THEN_NAME = re.compile(
-    rf"(?P<a>{_ADDRESS}){_GAP}(?:(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}|(?P<n>{_LISTED_NAME})(?![{_HAN}]))"
+@functools.lru_cache(maxsize=4)
+def _address_spans(text: str) -> tuple[Span, ...]:
+    """Addresses with a block number or a postal code, in order."""
+    spans: list[Span] = []
+    for m in _BLOCK_NUMBER.finditer(text):
+        start = m.start()
+        while start > 0 and m.start() - start < 16 and _PLACE_CHARS.match(text, start - 1):
+            start -= 1
+        place = text[start:m.start()]
+        if not place or (m.group("short") and not _MUNICIPALITY.search(place)):
+            continue
+        spans.append((start, m.end()))
+    postal = [m.span() for m in _POSTAL.finditer(text)]
+    merged: list[Span] = []
+    for start, end in sorted(spans + postal):
+        if merged and start - merged[-1][1] <= 24 and "\n" not in text[merged[-1][1]:start] \
+                and text[merged[-1][0]] == "〒" and merged[-1][1] - merged[-1][0] <= 9:
+            merged[-1] = (merged[-1][0], end)  # a postal code, then its address
+        elif merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _segment_after(text: str, end: int) -> str:
+    """What may follow an address before a name: this line, or the next one."""
+    segment = text[end:end + 48].split("。", 1)[0]
+    lines = segment.split("\n")
+    return "\n".join(lines[:2])
+
+
+def _segment_before(text: str, start: int) -> str:
+    segment = text[max(0, start - 40):start].rsplit("。", 1)[-1]
+    return "\n".join(segment.split("\n")[-2:])
+
+
+_HONORIFIC_NAME = re.compile(rf"(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}")
+_CANDIDATES = re.compile(_NAME_CANDIDATE)
+_NAME_BEFORE_ADDRESS = re.compile(
+    rf"(?:(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}|(?P<n>{_NAME_CANDIDATE}))"
+    r"[ \t、,(]*(?:\n[ \t]*)?(?:住所[ \t]*:?[ \t]*)?$"
 )
-_NAME_THEN_ADDRESS = re.compile(
-    rf"(?:(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}|(?P<n>{_LISTED_NAME}))"
-    rf"[ \t、,(]*(?:\n[ \t]*)?(?:住所[ \t]*[:]?[ \t]*)?(?P<a>{_ADDRESS})"
-)
+
+
+def _name_after(segment: str) -> int | None:
+    """The end (in *segment*) of the first person's name in it, if any."""
+    ends = []
+    for m in _HONORIFIC_NAME.finditer(segment):
+        if _is_name(m.group("h")):
+            ends.append((m.start(), m.end()))
+            break
+    for m in _CANDIDATES.finditer(segment):
+        if _is_listed_name(m.group()):
+            ends.append(m.span())
+            break
+    return min(ends)[1] if ends else None
+
+
 _NAME_LABEL = (
     r"(?:氏名|お名前|名前|利用者名|申請者名|対象者名|世帯主名?|フリガナ|ふりがな|カナ氏名)"
     r"(?:[(][^)\n]{1,6}[)])?"
 )
 # Not 所在地: that is where an office or a contractor is.
-_ADDRESS_LABEL = r"(?:住所|現住所|居所)"
-_LABELLED_NAME_RE = rf"{_NAME_LABEL}(?:[ \t]*[:=][ \t]*|[ \t]+)(?P<n>{_ANY_NAME})"
-_LABELLED_ADDRESS_RE = rf"{_ADDRESS_LABEL}[ \t]*[:=][ \t]*(?P<a>[^\n]{{0,20}}?{_ADDRESS})"
-_LABELLED_NAME = re.compile(_LABELLED_NAME_RE)
-_LABELLED_ADDRESS = re.compile(_LABELLED_ADDRESS_RE)
-_PAIR_SEP = r"[ \t、,;]*(?:\n[ \t]*)?"
-_LABELLED_PAIRS = (
-    re.compile(rf"{_LABELLED_NAME_RE}{_PAIR_SEP}{_LABELLED_ADDRESS_RE}"),
-    re.compile(rf"{_LABELLED_ADDRESS_RE}{_PAIR_SEP}{_LABELLED_NAME_RE}"),
-)
+_ADDRESS_LABEL = re.compile(r"(?:住所|現住所|居所)[ \t]*[:=][ \t]*")
+_LABELLED_NAME = re.compile(rf"{_NAME_LABEL}(?:[ \t]*[:=][ \t]*|[ \t]+)(?P<n>{_ANY_NAME})")
+_PAIR_SEP = re.compile(r"[ \t、,;]*(?:\n[ \t]*)?")
+
+
+def _labelled_addresses_spans(text: str) -> list[tuple[int, int, int]]:
+    """(label start, address start, address end) of each labelled address."""
+    found = []
+    addresses = _address_spans(text)
+    starts = [a[0] for a in addresses]
+    for label in _ADDRESS_LABEL.finditer(text):
+        i = bisect.bisect_left(starts, label.end())
+        if i < len(addresses):
+            start, end = addresses[i]
+            between = text[label.end():start]
+            if len(between) <= 20 and "\n" not in between:
+                found.append((label.start(), start, end))
+    return found
 
 
 def _addresses_with_names(text: str) -> Iterator[Span]:
-    for offset, window in _windows(text, _ADDRESS_ANCHOR, 60, 80):
-        for pattern in _LABELLED_PAIRS:
-            for m in pattern.finditer(window):
-                if _is_name(m.group("n")):
-                    yield offset + m.start(), offset + m.end()
-        for pattern in (_ADDRESS_THEN_NAME, _NAME_THEN_ADDRESS):
-            for m in pattern.finditer(window):
-                if _is_name(m.group("h") or m.group("n") or ""):
-                    yield offset + m.start(), offset + m.end()
+    # labelled pairs: 氏名：… then 住所：…, or the other way round
+    names = [(m.start(), m.end()) for m in _LABELLED_NAME.finditer(text) if _is_name(m.group("n"))]
+    name_starts = [start for start, _ in names]
+    for label_start, _, address_end in _labelled_addresses_spans(text):
+        i = bisect.bisect_left(name_starts, label_start)
+        # the name just before the address label, or the one just after the address
+        for name_start, name_end in names[max(0, i - 1):i + 2]:
+            if name_end <= label_start and _PAIR_SEP.fullmatch(text, name_end, label_start):
+                yield name_start, address_end
+            elif name_start >= address_end and _PAIR_SEP.fullmatch(text, address_end, name_start):
+                yield label_start, name_end
+    # an address, then a name on the same or the next line
+    for start, end in _address_spans(text):
+        after = _name_after(_segment_after(text, end))
+        if after is not None:
+            yield start, end + after
+            continue
+        before = _segment_before(text, start)
+        m = _name_before(before, _NAME_BEFORE_ADDRESS)
+        if m:
+            yield start - len(before) + m.start(), end
 
 
 def _labelled_names(text: str) -> Iterator[Span]:
@@ -397,8 +474,8 @@ def _labelled_names(text: str) -> Iterator[Span]:
 
 
 def _labelled_addresses(text: str) -> Iterator[Span]:
-    for m in _LABELLED_ADDRESS.finditer(text):
-        yield m.span("a")
+    for _, start, end in _labelled_addresses_spans(text):
+        yield start, end
 
 
 DETECTORS: tuple[tuple[str, Callable[[str], Iterator[Span]]], ...] = (
@@ -419,17 +496,19 @@ def find_personal_data(text: str, allowed: Sequence[Allowed] = ()) -> list[Findi
     """Every match in *text* (1-based line numbers), except allowed values."""
     folded = fold(text)
     allowed_values = {fold(a.value) for a in allowed}
-    taken: list[Span] = []
+    line_starts = [0, *(m.end() for m in re.finditer("\n", folded))]
+    taken: list[Span] = []  # sorted, never overlapping
     findings = []
     for kind, detect in DETECTORS:
         for start, end in detect(folded):
-            if any(s < end and start < e for s, e in taken):
+            i = bisect.bisect_left(taken, (start, end))
+            if (i > 0 and taken[i - 1][1] > start) or (i < len(taken) and taken[i][0] < end):
                 continue
-            taken.append((start, end))
+            taken.insert(i, (start, end))
             value = folded[start:end]
             if value in allowed_values or any(a in value for a in allowed_values if len(a) >= 6):
                 continue
-            lineno = folded.count("\n", 0, start) + 1
+            lineno = bisect.bisect_right(line_starts, start)
             findings.append(Finding(lineno, kind, text[start:end]))
     return sorted(findings)
 
