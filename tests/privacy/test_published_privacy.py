@@ -131,3 +131,25 @@ def test_step_passes_a_clean_site_and_honours_the_allowlist(site: BuildContext):
 def test_step_runs_after_the_search_index():
     steps = publish.STEPS
     assert steps.index(scan_published_step) == steps.index(build_search_index) + 1
+
+
+@pytest.mark.site
+def test_publication_fails_on_data_that_went_around_the_source_lint(tmp_path: Path, capsys):
+    """A value that no page holds (here the configuration's html_title) is
+    still found in the rendered pages; a clean project publishes."""
+    from helpers import copy_project
+
+    project = copy_project("site-minimal", tmp_path)
+    output = tmp_path / "out" / "site"
+    steps = [publish.build_html, scan_published_step]
+    publish.build(project, output, steps)
+    before = sorted(p.relative_to(output) for p in output.rglob("*"))
+
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(f'\nhtml_title = "問合せ {PHONE}"\n')
+    with pytest.raises(BuildFailed, match=r"^privacy scan: \d+ 件の個人情報と思われる値が公開される出力にあります（"):
+        publish.build(project, output, steps)
+    err = capsys.readouterr().err
+    assert "council-privacy: index.html:" in err and "電話番号（0*-****-****）" in err
+    assert PHONE not in err
+    assert sorted(p.relative_to(output) for p in output.rglob("*")) == before
