@@ -1,10 +1,27 @@
 """Privacy lint: the published record must not carry a resident's personal data.
 
-:func:`find_personal_data` is a pure function over text; it finds what looks
-like a telephone number, an e-mail address, a 12-digit individual number
-(マイナンバー) or a postal address followed by a personal name, also when
-written with full-width digits and separators. Field names such as 電話番号 or
-メールアドレス are words, not data, and never match.
+:func:`find_personal_data` is a pure function over text. The kinds it finds
+(:data:`KINDS`), also written with full-width digits and separators or split
+over a line:
+
+- 電話番号 with hyphens, brackets (also full-width), dots, slashes, spaces, +81;
+- メールアドレス, also as ``(at)``, ``[at]``, ＠, アットマーク, without a dot;
+- 個人番号 (12 digits) and 住民票コード (11 digits) only with a valid check
+  digit, or after their label: contract numbers and amounts pass;
+- 宛名番号 after its label; 生年月日 after a label or before 生/生まれ;
+- 氏名と年齢, 住所と氏名 (either order, across a line, with or without an
+  honorific, or as labelled fields), and a labelled 氏名 or 住所 alone.
+
+Field names (電話番号, 氏名、住所), polite forms (担当者様, 区民の皆様) and
+role words never match. A name without a label or an honorific is
+recognised only when it starts with a frequent surname.
+
+Why not a PII library: the usual ones (Presidio, GiNZA's named entities) need
+language models of hundreds of megabytes, do not know the Japanese
+identifiers with their check digits (個人番号, 住民票コード) or labels (宛名番号),
+and give no reason an author can act on. Rules over the text are deterministic,
+fast and reviewable; their accuracy is measured on the labelled corpus of the
+tests (``council-privacy-eval``).
 
 Public facts (the ward's public telephone number, a contractor's address)
 are allowed by a reviewed allow-list, ``privacy-allowlist.toml`` at the
@@ -14,7 +31,8 @@ reviewed it.
 The Sphinx hook scans every source file as read (``source-read`` and
 ``include-read``), which covers page text, need contents and need fields with
 their exact file and line, and reports ``council.privacy`` with the kind of
-data and a masked value: the message never repeats what it found.
+data and a masked value: the message never repeats what it found. What the
+build publishes is scanned again by :mod:`council.published_privacy`.
 """
 
 from __future__ import annotations
@@ -239,7 +257,7 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _DOT = r"(?:[ ]?\.[ ]?|[ ]?[(\[][ ]?dot[ ]?[)\]][ ]?|[ ]dot[ ])"
 _WORD_DOT = r"(?:[ ]?[(\[][ ]?(?i:dot)[ ]?[)\]][ ]?|[ ](?:dot|DOT)[ ])"
 _EMAIL = re.compile(
-    rf"(?<![\w.+-]){_LOCAL}"
+    rf"(?<![A-Za-z0-9_.%+-]){_LOCAL}"
     rf"(?:[ ]?@[ ]?{_LABEL}(?:{_DOT}{_LABEL})*"  # @, the domain may lack a dot
     rf"|[ ]?[(\[][ ]?(?i:at)[ ]?[)\]][ ]?{_LABEL}(?:{_DOT}{_LABEL})*"  # (at) [at]
     rf"|[ ]?[(\[「]?[ ]?(?:アットマ-ク|アット|あっと|[★☆◆■●])[ ]?[)\]」]?[ ]?{_LABEL}(?:{_DOT}{_LABEL})+"
