@@ -145,10 +145,12 @@ _SURNAMES_LONGEST_FIRST = sorted(SURNAMES, key=len, reverse=True)
 # a place name, or a postal code. The block number is found first and the
 # place name read backwards from it, so that the search stays linear.
 _BLOCK_NUMBER = re.compile(
-    rf"(?<![0-9])(?:(?P<chome>{_NUM}丁目[ ]?{_NUM}(?:番地?|-)[ ]?(?:{_NUM}号?)?)"
-    r"|(?P<dashes>\d{1,4}-\d{1,4}-\d{1,4}(?:-\d{1,4})?)"
-    r"|(?P<short>\d{1,4}(?:-\d{1,4}|番地?)(?:[ ]?\d{1,4}号?)?))(?![0-9])"
+    r"\d{1,4}(?:(?P<dashes>-\d{1,4}-\d{1,4}(?:-\d{1,4})?)"
+    r"|(?P<short>(?:-\d{1,4}|番地?)(?:[ ]?\d{1,4}号?)?)"
+    rf"|(?P<chome>丁目[ ]?{_NUM}(?:番地?|-)[ ]?(?:{_NUM}号?)?))(?![0-9])"
 )
+# 一丁目2番3号: searched only in text that has 丁目.
+_KANJI_CHOME = re.compile(rf"[{_KANJI_NUM}]{{1,3}}(?P<chome>丁目[ ]?{_NUM}(?:番地?|-)[ ]?(?:{_NUM}号?)?)(?![0-9])")
 _PLACE_CHARS = re.compile(rf"[{_HAN}{_KANA}ヶ]")
 _MUNICIPALITY = re.compile(r"[都道府県区市町村郡]")
 _POSTAL = re.compile(r"〒[ ]?\d{3}-?\d{4}")
@@ -175,9 +177,17 @@ class Allowed:
     kind: str = ""
 
 
+_FOLD_CHARS = {chr(k): chr(v) for k, v in _FOLD.items()}
+_FOLDED = re.compile("[" + "".join(re.escape(c) for c in _FOLD_CHARS) + "]")
+
+
 def fold(text: str) -> str:
-    """Full-width digits, letters and separators as ASCII (same length)."""
-    return text.translate(_FOLD)
+    """Full-width digits, letters and separators as ASCII (same length).
+
+    (A substitution of the few characters to fold: ``str.translate`` with a
+    table looks every character up, ten times slower on Japanese text.)
+    """
+    return _FOLDED.sub(lambda m: _FOLD_CHARS[m.group()], text)
 
 
 def mask(value: str) -> str:
@@ -215,14 +225,24 @@ def valid_resident_code(number: str) -> bool:
 
 Span = tuple[int, int]
 
+# Patterns start with what they match, not with a look-behind: Python's
+# regex engine then skips ahead to candidate characters quickly; what may
+# not precede a match is checked afterwards.
+def _preceded_by(text: str, start: int, chars: str) -> bool:
+    return start > 0 and text[start - 1] in chars
+
+
+_NOT_BEFORE_NUMBER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.,-"
 _GROUP_SEP = r"(?:[- ]?|[- ]?\n[ \t]*)"
 _TWELVE = re.compile(
-    rf"(?<![0-9A-Za-z_.,-])\d{{4}}{_GROUP_SEP}\d{{4}}{_GROUP_SEP}\d{{4}}(?![0-9A-Za-z_,]|[.-]\d)"
+    rf"\d{{4}}{_GROUP_SEP}\d{{4}}{_GROUP_SEP}\d{{4}}(?![0-9A-Za-z_,]|[.-]\d)"
 )
 
 
 def _personal_numbers(text: str) -> Iterator[Span]:
     for m in _TWELVE.finditer(text):
+        if _preceded_by(text, m.start(), _NOT_BEFORE_NUMBER):
+            continue
         after = text[m.end():m.end() + 2].lstrip()
         if after.startswith(("円", "万", "億")):  # an amount
             continue
@@ -230,12 +250,14 @@ def _personal_numbers(text: str) -> Iterator[Span]:
             yield m.span()
 
 
-_ELEVEN = re.compile(r"(?<![0-9A-Za-z_.,-])\d{11}(?![0-9A-Za-z_,]|[.-]\d)")
+_ELEVEN = re.compile(r"\d{11}(?![0-9A-Za-z_,]|[.-]\d)")
 _RC_LABEL = re.compile(fold("住民票コード") + r"[^\n\d]{0,6}$")
 
 
 def _resident_codes(text: str) -> Iterator[Span]:
     for m in _ELEVEN.finditer(text):
+        if _preceded_by(text, m.start(), _NOT_BEFORE_NUMBER):
+            continue
         labelled = bool(_RC_LABEL.search(text, max(0, m.start() - 12), m.start()))
         if labelled or (not m.group().startswith("0") and valid_resident_code(m.group())
                         and not text[m.end():m.end() + 1] == "円"):
@@ -267,7 +289,13 @@ _EMAIL = re.compile(
 )
 
 
+# Every form of an address has one of these; text without any is skipped.
+_EMAIL_HINT = re.compile(r"@|[(\[ ](?:at|AT|At)[)\] ]|アット|あっと|[★☆◆■●]")
+
+
 def _emails(text: str) -> Iterator[Span]:
+    if not _EMAIL_HINT.search(text):
+        return
     for m in _EMAIL.finditer(text):
         yield m.start(), m.end() - (len(m.group()) - len(m.group().rstrip(" ")))
 
@@ -276,18 +304,23 @@ def _emails(text: str) -> Iterator[Span]:
 # slash (with spaces or a line break around), spaces, or a line break.
 _PSEP = r"(?:[ \t]*[-./][ \t]*(?:\n[ \t]*)?|[ \t]*\n[ \t]*[-./]?[ \t]*|[ \t]+)"
 _PHONE = re.compile(
-    r"(?<![0-9_.,/+-])(?:"
-    rf"\(0\d{{1,4}}\)[ \t]*\d{{1,4}}(?:{_PSEP})?\d{{3,4}}"  # (03)1234-5678
-    rf"|0\d{{1,4}}[ \t]*\([ \t]*\d{{1,4}}[ \t]*\)[ \t]*\d{{3,4}}"  # 03(1234)5678
-    rf"|0\d{{1,4}}{_PSEP}\d{{1,4}}{_PSEP}\d{{3,4}}"  # 03-1234-5678, 03.1234.5678, …
-    r"|(?:(?<![A-Za-z])|(?<=TEL)|(?<=FAX)|(?<=Tel)|(?<=tel))0\d{9,10}"
-    r"|\+81[-. ]?\(?0?\)?\d{1,4}\)?[-. ]?\d{1,4}[-. ]?\d{3,4}"
-    r")(?![0-9A-Za-z_]|[-./]\d)"
+    rf"\(0\d{{1,4}}\)[ \t]*\d{{1,4}}(?:{_PSEP})?\d{{3,4}}(?![0-9A-Za-z_]|[-./]\d)"  # (03)1234-5678
+    rf"|0\d{{1,4}}[ \t]*\([ \t]*\d{{1,4}}[ \t]*\)[ \t]*\d{{3,4}}(?![0-9A-Za-z_]|[-./]\d)"  # 03(1234)5678
+    rf"|0\d{{1,4}}{_PSEP}\d{{1,4}}{_PSEP}\d{{3,4}}(?![0-9A-Za-z_]|[-./]\d)"  # 03-1234-5678, 03.1234.5678
+    r"|(?P<run>0\d{9,10})(?![0-9A-Za-z_]|[-./]\d)"
+    r"|\+81[-. ]?\(?0?\)?\d{1,4}\)?[-. ]?\d{1,4}[-. ]?\d{3,4}(?![0-9A-Za-z_]|[-./]\d)"
 )
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def _phones(text: str) -> Iterator[Span]:
     for m in _PHONE.finditer(text):
+        if _preceded_by(text, m.start(), "0123456789_.,/+-"):
+            continue
+        # a bare run of digits after letters is an identifier, unless the letters say TEL/FAX
+        if m.group("run") and _preceded_by(text, m.start(), _LETTERS) \
+                and not text[max(0, m.start() - 3):m.start()].upper() in ("TEL", "FAX"):
+            continue
         digits = re.sub(r"\D", "", m.group())
         if digits.startswith("81") and m.group().startswith("+"):
             digits = "0" + digits[2:].lstrip("0")
@@ -300,27 +333,37 @@ _DATE = (
     rf"(?:{_ERA}[ ]?(?:{_NUM}|元)[ ]?(?:年|[./-])[ ]?{_NUM}[ ]?(?:月|[./-])[ ]?{_NUM}[ ]?日?"
     rf"|(?:18|19|20)\d{{2}}[ ]?(?:年|[./-])[ ]?\d{{1,2}}[ ]?(?:月|[./-])[ ]?\d{{1,2}}[ ]?日?)"
 )
-_BIRTH = re.compile(
+_BIRTH_LABELLED = re.compile(
     rf"(?:生年月日|誕生日|出生日|生年)(?:[(][^)\n]{{1,6}}[)])?(?:{_LABEL_SEP}|[ \t]*)[(]?(?P<a>{_DATE})"
-    rf"|[(]?(?P<b>{_DATE})[ ]?(?:生まれ|生)(?![{_HAN}])"
 )
+# A date before 生/生まれ, read backwards from it (a scan for dates
+# everywhere would try every position of the text).
+_BORN = re.compile(rf"(?:生まれ|生)(?![{_HAN}])")
+_DATE_BEFORE_BORN = re.compile(rf"[(]?{_DATE}[ ]?$")
 
 
 def _birth_dates(text: str) -> Iterator[Span]:
-    for m in _BIRTH.finditer(text):
-        group = "a" if m.group("a") else "b"
-        start, end = m.span(group)
-        if group == "b":
-            end = m.end()
-        yield start, end
+    for m in _BIRTH_LABELLED.finditer(text):
+        yield m.span("a")
+    for born in _BORN.finditer(text):
+        lo = max(0, born.start() - 24)
+        m = _DATE_BEFORE_BORN.search(text, lo, born.start())
+        if m:
+            yield m.start(), born.end()
 
 
-_AGE = re.compile(
-    r"[ ・、,]?(?:\([ ]?(?:当時|満)?[ ]?\d{1,3}[ ]?[歳才]?[ ]?\)"
-    r"|(?<![0-9])(?:当時|満)?\d{1,3}[歳才](?!以上|未満|以下|から|まで|代|児|頃))"
-)
+_AGE_IN_BRACKETS = re.compile(r"\([ ]?(?:当時|満)?[ ]?\d{1,3}[ ]?[歳才]?[ ]?\)")
+_AGE_IN_YEARS = re.compile(r"(?:当時|満)?\d{1,3}[歳才](?!以上|未満|以下|から|まで|代|児|頃)")
+
+
+def _ages(text: str) -> Iterator[re.Match[str]]:
+    yield from _AGE_IN_BRACKETS.finditer(text)
+    if "歳" in text or "才" in text:
+        for m in _AGE_IN_YEARS.finditer(text):
+            if not _preceded_by(text, m.start(), "0123456789"):
+                yield m
 _NAME_BEFORE_AGE = re.compile(
-    rf"(?:(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}|(?P<n>{_NAME_CANDIDATE}))$"
+    rf"(?:(?P<h>{_ANY_NAME})[ ]?{_HONORIFIC}|(?P<n>{_NAME_CANDIDATE}))[ ・、,]?$"
 )
 _AGE_THEN_NAME = re.compile(rf"(?<![0-9])\d{{1,3}}歳の(?P<n>{_NAME_CANDIDATE})")
 
@@ -367,7 +410,7 @@ def _name_before(text: str, pattern: re.Pattern[str]) -> re.Match[str] | None:
 
 
 def _names_with_age(text: str) -> Iterator[Span]:
-    for age in _AGE.finditer(text):
+    for age in _ages(text):
         lo = max(0, age.start() - 16)
         m = _name_before(text[lo:age.start()], _NAME_BEFORE_AGE)
         if m:
@@ -381,12 +424,17 @@ def _names_with_age(text: str) -> Iterator[Span]:
 def _address_spans(text: str) -> tuple[Span, ...]:
     """Addresses with a block number or a postal code, in order."""
     spans: list[Span] = []
-    for m in _BLOCK_NUMBER.finditer(text):
+    blocks = list(_BLOCK_NUMBER.finditer(text))
+    if "丁目" in text:
+        blocks += _KANJI_CHOME.finditer(text)
+    for m in blocks:
+        if _preceded_by(text, m.start(), "0123456789"):
+            continue
         start = m.start()
         while start > 0 and m.start() - start < 16 and _PLACE_CHARS.match(text, start - 1):
             start -= 1
         place = text[start:m.start()]
-        if not place or (m.group("short") and not _MUNICIPALITY.search(place)):
+        if not place or (m.groupdict().get("short") and not _MUNICIPALITY.search(place)):
             continue
         spans.append((start, m.end()))
     postal = [m.span() for m in _POSTAL.finditer(text)]
