@@ -7,8 +7,10 @@ the finished output as a reader or a program gets it:
 
 - every ``.html`` page as rendered text (the text nodes, plus ``alt``,
   ``title`` and ``aria-label``), without ``<script>`` and ``<style>``; block
-  elements end a line, so two table cells never run together;
-- ``needs.json`` (every string value, located by need id and field);
+  elements end a line, so two table cells never run together; SVG images and
+  XML feeds the same way (their text, not their coordinates);
+- ``needs.json`` and every other JSON file (each string value, located by
+  need id and field), and plain-text files (``_sources``);
 - every ``.csv`` export and every ``.xlsx`` export (each cell of each sheet,
   shared strings resolved, read with :mod:`zipfile`: the exports are our own
   small files, and a spreadsheet library is not a runtime dependency).
@@ -42,7 +44,7 @@ _BLOCK = frozenset(
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot "
     "th thead title tr ul option button label".split()
 )
-_SKIPPED = frozenset({"script", "style", "template", "svg"})
+_SKIPPED = frozenset({"script", "style", "template"})
 _TEXT_ATTRS = ("alt", "title", "aria-label")
 
 
@@ -213,24 +215,30 @@ def scan_file(path: Path, allowed: Sequence[Allowed] = ()) -> list[tuple[str, Fi
     if suffix == ".xlsx":
         return list(_xlsx_findings(path.read_bytes(), allowed))
     text = path.read_text(encoding="utf-8", errors="replace")
-    if suffix in {".html", ".htm"}:
+    if suffix in {".html", ".htm", ".svg", ".xml", ".atom"}:
         return list(_html_findings(text, allowed))
     if suffix == ".json":
         return list(_json_findings(text, allowed))
     if suffix == ".csv":
         return list(_csv_findings(text, allowed))
+    if suffix == ".txt":
+        return [(str(f.lineno), f) for f in find_personal_data(text, allowed)]
     return []
 
 
-#: The published files the scan reads: rendered pages, the open data.
-SCANNED_SUFFIXES = (".html", ".htm", ".csv", ".xlsx")
-SCANNED_JSON = ("needs.json",)
+#: The published files the scan reads: rendered pages, images with text, the
+#: open data, feeds and plain text.
+SCANNED_SUFFIXES = frozenset({".html", ".htm", ".svg", ".xml", ".atom", ".json", ".csv", ".xlsx", ".txt"})
+#: Not content: the theme's assets, and the search index (made from the pages,
+#: which are scanned).
+SKIPPED_DIRS = frozenset({"_static", "pagefind", ".doctrees"})
 
 
 def published_files(root: Path) -> list[Path]:
     return sorted(
         p for p in root.rglob("*")
-        if p.is_file() and (p.suffix.lower() in SCANNED_SUFFIXES or p.name in SCANNED_JSON)
+        if p.is_file() and p.suffix.lower() in SCANNED_SUFFIXES
+        and not SKIPPED_DIRS.intersection(p.relative_to(root).parts[:-1])
     )
 
 

@@ -153,3 +153,19 @@ def test_publication_fails_on_data_that_went_around_the_source_lint(tmp_path: Pa
     assert "council-privacy: index.html:" in err and "電話番号（0*-****-****）" in err
     assert PHONE not in err
     assert sorted(p.relative_to(output) for p in output.rglob("*")) == before
+
+
+def test_svg_text_plain_text_are_scanned_and_assets_are_not(site: BuildContext):
+    (site.html / "graph.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><polygon points="0 5555 0123 4 0 5555 0124"/>'
+        f'<g><title>CASE_2020_TEST</title><text x="0" y="5555">連絡 {PHONE}</text></g></svg>',
+        encoding="utf-8",
+    )
+    (site.html / "_sources").mkdir()
+    (site.html / "_sources" / "a.md.txt").write_text(f"# 見出し\n\n電話 {PHONE}\n", encoding="utf-8")
+    (site.html / "_static").mkdir()
+    (site.html / "_static" / "LICENSE.txt").write_text(f"{PHONE}\n", encoding="utf-8")
+    (site.html / "pagefind").mkdir()
+    (site.html / "pagefind" / "pagefind-entry.json").write_text(f'{{"x": "{PHONE}"}}', encoding="utf-8")
+    found = [(f.path, f.where, f.kind) for f in scan_site(site.html)]
+    assert found == [("_sources/a.md.txt", "3", "電話番号"), ("graph.svg", "1", "電話番号")]
