@@ -265,7 +265,7 @@ def _resident_codes(text: str) -> Iterator[Span]:
 
 
 _ADDRESSEE = re.compile(
-    rf"宛名(?:番号|{fold('コード')}|ID)(?:{_LABEL_SEP}|[ \t]*)(?:第[ ]?)?(\d[\d-]{{2,}}\d)(?!\d)"
+    rf"宛名(?:番号|{fold('コード')}|ID)(?:{_LABEL_SEP}|[ \t]*)[(]?[ ]?(?:第[ ]?)?(\d[\d-]{{2,}}\d)(?!\d)"
 )
 
 
@@ -331,7 +331,7 @@ def _phones(text: str) -> Iterator[Span]:
 _ERA = r"(?:明治|大正|昭和|平成|令和|[MTSHR]\.?[ ]?)"
 _DATE = (
     rf"(?:{_ERA}[ ]?(?:{_NUM}|元)[ ]?(?:年|[./-])[ ]?{_NUM}[ ]?(?:月|[./-])[ ]?{_NUM}[ ]?日?"
-    rf"|(?:18|19|20)\d{{2}}[ ]?(?:年|[./-])[ ]?\d{{1,2}}[ ]?(?:月|[./-])[ ]?\d{{1,2}}[ ]?日?)"
+    rf"|(?:18|19|20)\d{{2}}[ ]?(?:年|[./-])[ ]?(?:\([^)\n]{{1,8}}\)[ ]?)?\d{{1,2}}[ ]?(?:月|[./-])[ ]?\d{{1,2}}[ ]?日?)"
 )
 _BIRTH_LABELLED = re.compile(
     rf"(?:生年月日|誕生日|出生日|生年)(?:[(][^)\n]{{1,6}}[)])?(?:{_LABEL_SEP}|[ \t]*)[(]?(?P<a>{_DATE})"
@@ -489,7 +489,7 @@ _NAME_LABEL = (
     r"(?:[(][^)\n]{1,6}[)])?"
 )
 # Not 所在地: that is where an office or a contractor is.
-_ADDRESS_LABEL = re.compile(r"(?:住所|現住所|居所)[ \t]*[:=][ \t]*")
+_ADDRESS_LABEL = re.compile(r"(?:住所|現住所|居所)(?:[ \t]*[:=][ \t]*|[ \t]+)")
 _LABELLED_NAME = re.compile(rf"{_NAME_LABEL}(?:[ \t]*[:=][ \t]*|[ \t]+)(?P<n>{_ANY_NAME})")
 _PAIR_SEP = re.compile(r"[ \t、,;]*(?:\n[ \t]*)?")
 
