@@ -122,6 +122,8 @@ _NOT_A_NAME = (
     "事業者", "委託先", "御中", "本人", "家族", "職員", "委員", "記載", "不要", "なし", "無し",
     "省略", "非公開", "氏名", "住所", "名前", "該当", "性別", "生年", "年齢", "電話", "番号",
     "連絡先", "項目", "記入", "欄", "及び", "および", "並びに", "又は", "または", "情報",
+    "会社", "法人", "財団", "協会", "組合", "団体", "機構", "事務", "事業", "業務", "委託", "担当",
+    "区長", "部長", "課長", "所長", "会長", "館長", "園長", "校長", "理事", "代表",
 )
 # A name does not start with a particle or a conjunction.
 _NOT_FIRST_IN_NAME = set("をはがにでとのもへや及並又")
@@ -386,8 +388,15 @@ def _is_name(name: str) -> bool:
     return not (set(given) & _NOT_IN_GIVEN_NAME)
 
 
+_SPACED_NAME = re.compile(rf"[{_HAN}]{{1,4}} [{_HAN}]{{1,3}}")
+
+
 def _is_listed_name(candidate: str) -> bool:
-    """A listed surname, then a given name (a one-character surname: a space between)."""
+    """A listed surname, then a given name (a one-character surname: a space
+    between); or any two words of kanji with a space between (山田 太郎), the
+    way a name is written in an address block."""
+    if _SPACED_NAME.fullmatch(candidate) and _is_name(candidate):
+        return True
     for size in (3, 2, 1):
         surname, rest = candidate[:size], candidate[size:]
         if surname not in SURNAMES:
