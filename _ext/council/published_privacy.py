@@ -91,10 +91,8 @@ class _RenderedText(HTMLParser):
                 self._add(f"\n{value}\n")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _SKIPPED:
+        if tag not in _SKIPPED:  # a self-closed <script/> opens nothing
             self.handle_starttag(tag, attrs)
-            if tag in _SKIPPED:
-                self._skip -= 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED:
