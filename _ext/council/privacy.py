@@ -88,8 +88,6 @@ KINDS: tuple[str, ...] = (
 
 _HAN = r"\u3005\u4e00-\u9fff"  # 々 and the CJK ideographs
 _KANA = r"\u3041-\u3096\u30a1-\u30fa\-"  # folded ー is "-"
-_NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z_])"
-_NOT_ALNUM_AFTER = r"(?![0-9A-Za-z_])"
 _KANJI_NUM = "一二三四五六七八九十〇"
 _NUM = rf"(?:\d{{1,4}}|[{_KANJI_NUM}]{{1,3}})"
 
