@@ -57,6 +57,7 @@ from .linkcheck import check_links_step
 from .manifest import write_manifest_step
 from .output_scan import scan_output_step
 from .pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx
+from .published_privacy import scan_published_step
 from .reproducible import normalize_archives_step
 from .search import build_search_index
 from .site_versions import Layout, OutputLocked, OutputRefused, locked, promote, prune, repair, resolve_output
@@ -99,6 +100,7 @@ STEPS: list[Callable[[BuildContext], None]] = [
     build_pdf,
     build_search_index,
     scan_output_step,
+    scan_published_step,
     normalize_archives_step,
     check_links_step,
     write_manifest_step,

@@ -303,7 +303,7 @@ MALFORMED: list[Malformed] = [
     ),
     Malformed(
         "individual-number-full-width",
-        replace("事業内容。", "番号１２３４　５６７８　９０１２の方"),
+        replace("事業内容。", "番号５５５５　００００　１１１０の方"),  # valid check digit
         "個人番号", f"{CASE}:18",
     ),
     Malformed(

@@ -17,9 +17,9 @@ POSITIVE = [
     ("+81-3-1234-5678", "電話番号"),
     ("taro.yamada@example.jp に送る", "メールアドレス"),
     ("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ", "メールアドレス"),
-    ("番号 123456789012", "個人番号"),
-    ("番号 1234-5678-9012", "個人番号"),
-    ("番号 １２３４　５６７８　９０１２", "個人番号"),
+    ("番号 123456789018", "個人番号"),
+    ("番号 1234-5678-9018", "個人番号"),
+    ("番号 １２３４　５６７８　９０１８", "個人番号"),
     ("〒160-8484 新宿区歌舞伎町1-4-1 山田太郎様", "住所と氏名"),
     ("新宿区歌舞伎町一丁目4番1号 山田 花子さん", "住所と氏名"),
 ]
@@ -33,6 +33,7 @@ NEGATIVE = [
     "CL_B_13 CHK_CO_04 SG_2020_TEST_E1_CO_01",
     "チェックリスト様式",
     "約 12,345 件、1,234,567 円",
+    "契約番号 123456789012（検査用数字が合わない 12 桁）",
     "source: 003_0cb8053224550498.txt",
     "新宿区歌舞伎町一丁目4番1号（区役所本庁舎）",
 ]
@@ -88,3 +89,31 @@ def test_allowlist_entries_need_reason_and_reviewer(tmp_path: Path):
 
 def test_missing_allowlist_is_empty(tmp_path: Path):
     assert load_allowlist(tmp_path / "none.toml") == ([], [])
+
+
+def test_check_digit_of_personal_number():
+    from council.privacy import mod11_check_digit, valid_personal_number, valid_resident_code
+
+    # weights 2..7 from the lowest digit: 1*2 = 2, 11 - 2 = 9
+    assert mod11_check_digit("00000000001") == 9
+    # a remainder of 0 or 1 gives 0: 3*2 + 1*6 = 12, remainder 1
+    assert mod11_check_digit("10000000003") == 0
+    assert valid_personal_number("555500001110") and not valid_personal_number("555500001111")
+    assert valid_personal_number("5555-0000-1110")
+    assert valid_resident_code("55550000112") and not valid_resident_code("55550000113")
+
+
+def test_finding_split_over_lines_reports_its_first_line():
+    [finding] = find_personal_data("一行目\n電話 03-5555-\n0123 まで\n")
+    assert (finding.lineno, finding.kind, finding.masked) == (2, "電話番号", "0*-****- ****")
+
+
+def test_every_new_kind_is_masked_in_the_message():
+    text = "山田太郎（45歳）\n生年月日：昭和50年1月2日\n宛名番号 5555001\n住民票コード 55550000112"
+    findings = find_personal_data(text)
+    assert [(f.lineno, f.kind) for f in findings] == [
+        (1, "氏名と年齢"), (2, "生年月日"), (3, "宛名番号"), (4, "住民票コード"),
+    ]
+    for finding in findings:
+        assert finding.value not in message(finding)
+    assert [f.masked for f in findings] == ["山********", "昭********", "5******", "5**********"]
