@@ -56,6 +56,10 @@ def test_write_edition_adds_a_revising_edition(tmp_path, capsys):
 
     project = tmp_path / "site"
     shutil.copytree(REPO / "clauses", project / "clauses")
+    # The project as it was before a third edition: editions A and B only.
+    (project / "clauses" / "edition-c.md").unlink(missing_ok=True)
+    index = project / "clauses" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("edition-c\n", ""), encoding="utf-8")
     (project / "cases").mkdir()
     src = tmp_path / "000.txt"
     src.write_text(source_text("000_bad3504de82e16e0.txt"), encoding="utf-8")

@@ -1,0 +1,76 @@
+"""資料番号 from the document's own references; page breaks inside a word;
+actors of a development's measures read from the same text elsewhere."""
+
+from __future__ import annotations
+
+from conftest import source_text
+
+from council.importer.parse import material_of, parse_document
+
+JIDO = "004_1fc9dd2fc24b308b.txt"
+
+
+def test_a_stated_material_number_is_taken_as_stated():
+    text = "\n資料22-1\n\n情報公開・個人情報保護審議会 諮問・報告事項\n…資料22-1-1のとおり"
+    assert material_of(text) == ("資料22-1", False)
+    assert material_of("（資料 ２３）\n本文") == ("資料23", False)
+
+
+def test_attachment_references_imply_the_material_number():
+    assert material_of("個人情報の流れは、資料22-1-1及び資料22-1-2のとおり") == ("資料22-1", True)
+    assert material_of("資料61-1参照。資料61-2参照。資料61-5のとおり") == ("資料61", True)
+    assert material_of("個人情報の流れは資料23-1のとおり") == ("資料23", True)
+
+
+def test_no_reference_no_material_number():
+    assert material_of("参考22-1参照。資料を添付") == ("", False)
+    assert material_of("資料23-1及び資料61-2のとおり") == ("", False)  # two documents: nothing to infer
+
+
+def test_every_source_gets_its_material_number_or_none():
+    found = {name: material_of(source_text(name)) for name in (
+        "000_bad3504de82e16e0.txt", "001_226f9b6f33957b40.txt", "002_e8f86ce15c3a39e6.txt",
+        "003_0cb8053224550498.txt", JIDO)}
+    assert found == {
+        "000_bad3504de82e16e0.txt": ("資料61", True),
+        "001_226f9b6f33957b40.txt": ("資料23", True),
+        "002_e8f86ce15c3a39e6.txt": ("資料26", True),
+        "003_0cb8053224550498.txt": ("", False),
+        JIDO: ("資料22-1", True),
+    }
+
+
+def test_imported_page_carries_the_material_number(run_import):
+    code, err, out = run_import(source_text(JIDO), slug="JIDO", name=JIDO)
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    assert "\nmaterial: 資料22-1\nmaterial_inferred: true\n" in page
+
+
+def test_a_page_break_inside_a_word_is_joined_and_recorded(run_import):
+    code, err, out = run_import(source_text(JIDO), slug="JIDO", name=JIDO)
+    assert code == 0, err
+    assert (
+        f"<tmp>/{JIDO}:39: 修正: 改ページ: 開発等を委託する場合における個人情報保護対策: "
+        "「最新のパ ターンフ」の改ページによる区切りを除去"
+    ) in err
+    page = out.read_text(encoding="utf-8")
+    assert page.count("パ ターン") == 1  # only in the record of the fix
+    assert "\nウイルス感染等がないよう、ウイルス対策ソフトウェアの導入及び最新のパターンファイルを適用させる。\n" in page
+    assert "- PDF の改ページで語の途中に生じた区切り（空白）を除きました。" in page
+
+
+def test_a_page_break_between_items_stays_a_break():
+    doc = parse_document(source_text("000_bad3504de82e16e0.txt"))
+    texts = [sg.text for w in doc.works for sg in w.safeguards]
+    assert any(t.startswith("委託先が使用するパソコン・サーバは") for t in texts)
+
+
+def test_development_measures_take_the_actor_of_the_same_text(run_import):
+    code, err, out = run_import(source_text(JIDO), slug="JIDO", name=JIDO)
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    # The development's list repeats the ward's list of the entrustment (区が行う対策).
+    for n in (1, 2, 3, 4, 5):
+        assert f"id: SG_2020_JIDO_D1_WS_0{n}\n" in page
+    assert "SG_2020_JIDO_D1_C" not in page
