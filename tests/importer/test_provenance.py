@@ -74,3 +74,37 @@ def test_development_measures_take_the_actor_of_the_same_text(run_import):
     for n in (1, 2, 3, 4, 5):
         assert f"id: SG_2020_JIDO_D1_WS_0{n}\n" in page
     assert "SG_2020_JIDO_D1_C" not in page
+
+
+def test_the_review_of_the_fifth_case_is_learnt(tmp_path, capsys):
+    """Imported unseen (its own page removed), 004's proposals avoid the wrong
+    links the review of issue 16 found: the top proposal is the reviewed one."""
+    import shutil
+
+    from helpers import REPO
+
+    from council.importer.cli import main
+    from council.importer.pages import read_needs
+
+    project = tmp_path / "site"
+    shutil.copytree(REPO / "clauses", project / "clauses")
+    shutil.copytree(REPO / "cases", project / "cases")
+    curated = {n.id: n for n in read_needs((project / "cases" / "2020-jido.md").read_text(encoding="utf-8"))}
+    (project / "cases" / "2020-jido.md").unlink()
+    src = tmp_path / JIDO
+    src.write_text(source_text(JIDO), encoding="utf-8")
+    out = tmp_path / "out.md"
+    assert main([str(src), "--slug", "JIDO", "--output", str(out), "--project", str(project)]) == 0
+    mine = {n.id: n for n in read_needs(out.read_text(encoding="utf-8"))}
+    # The issue's clearly wrong proposals are gone.
+    assert mine["SG_2020_JIDO_E1_CO_02"].links["satisfies"] != ["CHK_CO_07"]
+    assert mine["SG_2020_JIDO_E1_WO_02"].links["satisfies"] != ["CHK_WO_07"]
+    assert mine["SG_2020_JIDO_E1_CO_03"].links["satisfies"] != ["CHK_CO_03"]
+    for sg in ("SG_2020_JIDO_E1_WS_03", "SG_2020_JIDO_E1_CS_02", "SG_2020_JIDO_D1_WS_03"):
+        assert mine[sg].links["binds"] != ["CL_C_18"], sg
+    assert mine["SG_2020_JIDO_E1_CS_03"].links["binds"] != ["CL_C_14"]
+    # And most proposals are the reviewed links.
+    safeguards = [i for i, n in curated.items() if n.type == "safeguard"]
+    items = sum(mine[i].links["satisfies"][0] in curated[i].links["satisfies"] for i in safeguards)
+    clauses = sum(mine[i].links["binds"][0] in curated[i].links["binds"] for i in safeguards)
+    assert items >= 0.8 * len(safeguards) and clauses >= 0.8 * len(safeguards), (items, clauses)

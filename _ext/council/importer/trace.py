@@ -95,9 +95,9 @@ def group_from_siblings(doc: Document) -> None:
 def _assign_work(work: Work, suggester: Suggester) -> None:
     edition = work.edition or ""
     for sg in work.safeguards:
-        clauses = suggester.clauses_for(sg.text, edition)
-        sg.alternatives["binds"] = clauses
         if sg.checkitem:  # checklist row: the item is the source's, the clause is proposed
+            clauses = suggester.clauses_for(sg.text, edition, items=[(sg.checkitem, 1.0)])
+            sg.alternatives["binds"] = clauses
             if sg.applies:
                 sg.satisfies = [sg.checkitem]
                 sg.binds = [clauses[0][0]] if clauses else []
@@ -108,6 +108,9 @@ def _assign_work(work: Work, suggester: Suggester) -> None:
             sg.aspect = sg.aspect or infer_aspect(sg.text)
             sg.inferred_group = True
         items = suggester.checkitems_for(sg.text, sg.actor, sg.aspect)
+        # The clauses that confirmed links pair with the likely items vote too.
+        clauses = suggester.clauses_for(sg.text, edition, items=items)
+        sg.alternatives["binds"] = clauses
         sg.alternatives["satisfies"] = items
         sg.satisfies = [items[0][0]] if items else []
         sg.binds = [clauses[0][0]] if clauses else []
