@@ -60,6 +60,11 @@ def test_changed_clause_flags_measures_without_failing_the_build(make_app, tmp_p
     assert confirm_main([str(page), "--project", str(src)]) == 0
     assert "confirmed_against: CHK_CO_04@" in page.read_text(encoding="utf-8")
     assert confirm_main(["--check", "--project", str(src)]) == 0
+    # The build sees the same fingerprints as the command: nothing to review.
+    app = make_app("html", srcdir=src, warningiserror=True)
+    app.build()
+    assert "要再確認" not in app.status.getvalue()
+    assert "council-suspect-links" not in (Path(app.outdir) / "cases" / "case.html").read_text(encoding="utf-8")
     # The reviewer's list of links to confirm again.
     index = src / "index.md"
     index.write_text(index.read_text(encoding="utf-8") + "\n```{suspect-links}\n```\n", encoding="utf-8")
@@ -74,8 +79,7 @@ def test_changed_clause_flags_measures_without_failing_the_build(make_app, tmp_p
     out = capsys.readouterr().out
     assert "cases/case: 要再確認: SG_2020_TEST_E1_CO_01 → CL_B_13（確認後に CL_B_13 の文言が変わりました）" in out
 
-    app = make_app("html", srcdir=src, warningiserror=True)
-    app.build()
+    app.build()  # the same project, rebuilt after the amendment
     assert warning_lines(app) == []
     status = app.status.getvalue()
     assert "確認後に対応先の文言が変わった対応付けが 1 件あります（要再確認）" in status
