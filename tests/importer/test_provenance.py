@@ -108,3 +108,12 @@ def test_the_review_of_the_fifth_case_is_learnt(tmp_path, capsys):
     items = sum(mine[i].links["satisfies"][0] in curated[i].links["satisfies"] for i in safeguards)
     clauses = sum(mine[i].links["binds"][0] in curated[i].links["binds"] for i in safeguards)
     assert items >= 0.8 * len(safeguards) and clauses >= 0.8 * len(safeguards), (items, clauses)
+
+
+def test_a_certification_in_brackets_is_split_from_the_contractor(run_import):
+    code, err, out = run_import(source_text(JIDO), slug="JIDO", name=JIDO)
+    assert code == 0, err
+    assert "\ncontractor: 株式会社電算\ncertification: ISMS 認証取得済\n" in out.read_text(encoding="utf-8")
+    # A plan in brackets is not a certification (hogo-inji: 「未定(プライバシーマーク取得事業者と…予定)」).
+    code, err, out = run_import(source_text("002_e8f86ce15c3a39e6.txt"), slug="HOGO_INJI", name="002.txt")
+    assert "\ncontractor: 未定(プライバシーマーク取得事業者と随意契約を予定)\n" in out.read_text(encoding="utf-8")

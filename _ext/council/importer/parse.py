@@ -389,6 +389,11 @@ class _Parser:
         m = re.match(r"^(.*?)\s+(※.*)$", value)
         if m:
             work.fields["contractor"], work.fields["certification"] = m.group(1), m.group(2)
+            return
+        # A certification in closing brackets after a name: 「株式会社電算 (ISMS 認証取得済)」.
+        m = re.match(r"^(\S.*?)\s*[(（]((?:ISMS|プライバシーマーク|Pマーク|ＩＳＭＳ)[^()（）]*(?:取得|認証)済?み?)[)）]\s*$", value)
+        if m:
+            work.fields["contractor"], work.fields["certification"] = m.group(1), m.group(2)
 
     def safeguards(self, work: Work, row: _Row, wrapped: bool, checklist: list[Safeguard]) -> None:
         actor = safeguard_actor(row.key)
