@@ -115,5 +115,6 @@ def test_a_certification_in_brackets_is_split_from_the_contractor(run_import):
     assert code == 0, err
     assert "\ncontractor: 株式会社電算\ncertification: ISMS 認証取得済\n" in out.read_text(encoding="utf-8")
     # A plan in brackets is not a certification (hogo-inji: 「未定(プライバシーマーク取得事業者と…予定)」).
-    code, err, out = run_import(source_text("002_e8f86ce15c3a39e6.txt"), slug="HOGO_INJI", name="002.txt")
+    code, err, out = run_import(source_text("002_e8f86ce15c3a39e6.txt"), slug="HOGO_INJI", name="002.txt", extra=["--force"])
+    assert code == 0, err
     assert "\ncontractor: 未定(プライバシーマーク取得事業者と随意契約を予定)\n" in out.read_text(encoding="utf-8")
