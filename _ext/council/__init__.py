@@ -11,7 +11,7 @@ from sphinx.application import Sphinx
 
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
-from . import cjk, compat, config, exports, render, trace_directives
+from . import cjk, compat, config, exports, render, suspect, trace_directives
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -34,6 +34,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     navigation.setup_navigation(app)
     trace_directives.setup_trace_directives(app)
     exports.setup_exports(app)
+    suspect.setup_suspect(app)
     # pages with these are rewritten whenever a page with needs changes
     incremental.register_dynamic_nodes(
         app, trace_directives.trace_placeholder, browse.cases_placeholder, browse.figures_placeholder,

@@ -133,7 +133,10 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
 
     needs = SphinxNeedsData(app.env).get_needs_view()
     cache = Path(app.doctreedir) / "council-exports.json"
-    written = write_exports(tr.all_tables(needs), Path(app.outdir), cache)
+    from .suspect import with_suspect_column
+
+    # The per-case trace tables carry 要再確認 for links whose target text changed.
+    written = write_exports(with_suspect_column(tr.all_tables(needs), needs), Path(app.outdir), cache)
     logger.info(f"council: {len(written)} export files written to {EXPORT_DIR}/")
 
 

@@ -19,8 +19,10 @@ from .model import model_for
 LAYOUT_NAME = "council"
 
 # Internal fields: the proposal state is shown by the importer's notice, and
-# an assumed edition by its terms_note and the page's warning.
-_HIDDEN = {"trace", "terms_assumed"}
+# an assumed edition by its terms_note and the page's warning; the fingerprints
+# of a confirmed trace by the 要再確認 tag when they no longer match; an
+# inferred 資料番号 by the page's note (the case summary marks it as well).
+_HIDDEN = {"trace", "terms_assumed", "confirmed_against", "material_inferred"}
 
 
 def _escape(text: str) -> str:

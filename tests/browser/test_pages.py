@@ -111,7 +111,7 @@ def test_safeguard_to_checklist_item_and_clause_and_back(visit):
     safeguard = "SG_2025_HOGO_INJI_E1_WO_01"
     page = visit.open(f"{case}#{safeguard}")
     need = page.locator(f"table#{safeguard}")
-    for link_class, target_page in (("satisfies", "clauses/checklist.html"), ("binds", "clauses/edition-b.html")):
+    for link_class, target_page in (("satisfies", "clauses/checklist.html"), ("binds", "clauses/edition-c.html")):
         link = need.locator(f"span.{link_class} a").first
         target_id = link.inner_text().strip()
         link.click()

@@ -15,6 +15,7 @@ SLUGS = {
     "001_226f9b6f33957b40.txt": "SASAEAI",
     "002_e8f86ce15c3a39e6.txt": "HOGO_INJI",
     "003_0cb8053224550498.txt": "FUREAI",
+    "004_1fc9dd2fc24b308b.txt": "JIDO",
 }
 
 

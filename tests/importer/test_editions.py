@@ -56,6 +56,10 @@ def test_write_edition_adds_a_revising_edition(tmp_path, capsys):
 
     project = tmp_path / "site"
     shutil.copytree(REPO / "clauses", project / "clauses")
+    # The project as it was before a third edition: editions A and B only.
+    (project / "clauses" / "edition-c.md").unlink(missing_ok=True)
+    index = project / "clauses" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("edition-c\n", ""), encoding="utf-8")
     (project / "cases").mkdir()
     src = tmp_path / "000.txt"
     src.write_text(source_text("000_bad3504de82e16e0.txt"), encoding="utf-8")
@@ -65,6 +69,11 @@ def test_write_edition_adds_a_revising_edition(tmp_path, capsys):
     assert "<tmp>/site/clauses/index.md: 目次に edition-c を加えました" in err
     needs = {n.id: n for n in read_needs((project / "clauses" / "edition-c.md").read_text(encoding="utf-8"))}
     assert needs["ED_C"].links["revises"] == ["ED_B"]
+    # The edition names its origin in the ward's terms, never this repository's file name.
+    edition_page = (project / "clauses" / "edition-c.md").read_text(encoding="utf-8")
+    assert ".txt" not in edition_page
+    assert needs["ED_C"].options["label"] == "21項版（2019年度の資料に掲げられたもの）"
+    assert "案件「自立相談支援事業の実施に係る業務の委託等について（受託者の追加）」の資料（資料61、本サイトの読み取り）に掲げられた条文" in edition_page
     clauses = [n for n in needs.values() if n.type == "clause"]
     assert len(clauses) == 21
     assert all(n.links["revises"] == [f"CL_B_{n.options['number'].zfill(2)}"] for n in clauses)

@@ -86,7 +86,10 @@ def run(args: argparse.Namespace, err) -> int:
                     new_id = next_edition_id({**editions, **{v: None for v in new_editions.values()}})
                     new_editions[id(block)] = new_id
                     base = editions.get(result.closest) if result.closest else None
-                    page = render_edition(block, new_id, base, source.name)
+                    origin = f"案件「{doc.title}」の資料" + (
+                        f"（{doc.material}{'、本サイトの読み取り' if doc.material_inferred else ''}）" if doc.material else ""
+                    )
+                    page = render_edition(block, new_id, base, origin, doc.fiscal_year)
                     edition_files.append((project / "clauses" / f"edition-{new_id[3:].lower()}.md", page, new_id))
         assign_editions(doc, editions, new_editions)
         suggester = Suggester.from_project(project)

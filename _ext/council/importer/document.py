@@ -98,6 +98,10 @@ class Document:
     slug: str = ""
     source: str = ""
     notices: list[str] = field(default_factory=list)
+    # 資料番号 as the document states it, or as this site reads it from the
+    # numbers of the attachments it refers to (material_inferred).
+    material: str = ""
+    material_inferred: bool = False
 
     @property
     def form(self) -> str:

@@ -110,7 +110,9 @@ def next_edition_id(editions: dict[str, Edition]) -> str:
     return f"ED_{nxt}"
 
 
-def render_edition(block: SpecialTerms, new_id: str, base: Edition | None, source: str) -> str:
+def render_edition(block: SpecialTerms, new_id: str, base: Edition | None, origin: str, year: int | None = None) -> str:
+    """The page of a new edition; *origin* names the document in the ward's
+    terms (case title, 資料番号), never a file name of this repository."""
     letter = new_id[3:]
     n = len(block.clauses)
     lines = [
@@ -118,13 +120,13 @@ def render_edition(block: SpecialTerms, new_id: str, base: Edition | None, sourc
         "",
         f"```{{edition}} 特記事項 {n}項版（版 {letter}）",
         f":id: {new_id}",
-        f":label: {n}項版（{source} から取り込み）",
+        f":label: {n}項版（{year}年度の資料に掲げられたもの）" if year else f":label: {n}項版（版 {letter}）",
     ]
     if base:
         lines.append(f":revises: {base.id}")
     lines += [
         "",
-        f"{n} 項からなる特記事項。原典 `{source}` に掲げられた条文を取り込んだもの。",
+        f"{n} 項からなる特記事項。{origin}に掲げられた条文を取り込んだもの。",
         "```",
         "",
         ":::{admonition} 取り込みによる版",
@@ -135,7 +137,7 @@ def render_edition(block: SpecialTerms, new_id: str, base: Edition | None, sourc
         + (f"各条項の「前の版の条項」は、{base.id} の同じ見出し（なければ同じ番号）の条項です。" if base else ""),
         ":::",
         "",
-        f"原典: `{source}`",
+        f"原典: {origin}",
         "",
         "## 条項",
         "",

@@ -40,6 +40,14 @@ _KANA_KANJI = r"\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
 # the PDF broke the line (例: 「情報セキュ リティポリシー」).
 _WRAP_RE = re.compile(rf"(?<=[{_KANA_KANJI}、」])[ \u3000]+(?=[{_KANA_KANJI}])")
 
+# A page break inside a word: the cell before it ends with a Japanese character
+# that cannot end a sentence or item, the continuation starts with one that cannot
+# start an item (not a number, bracket, 「※」 or 「・」).
+_MID_WORD_TAIL = re.compile(rf"[{_KANA_KANJI}]")
+_MID_WORD_HEAD = re.compile(r"[\u3040-\u30fa\u30fc-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_TRAILING_TAGS_RE = re.compile(r"(?:\s*</?(?:p|ol|ul|li|br|span|div)\b[^>]*>)+\s*$", re.IGNORECASE)
+_LEADING_TAGS_RE = re.compile(r"^\s*(?:</?(?:p|ol|ul|li|br|span|div)\b[^>]*>\s*)+", re.IGNORECASE)
+
 #: Work table keys (whitespace and tags removed), matched by prefix, in order.
 _WORK_FIELDS: tuple[tuple[str, str], ...] = (
     ("保有課", "holder"),
@@ -137,6 +145,23 @@ class _Parser:
                 piece = "- " + piece[1:].strip()
             paragraphs.append(piece)
         return paragraphs
+
+    def continue_row(self, row: _Row, value: str, lineno: int) -> None:
+        """Append a cell that the PDF's page break moved to a new table row.
+
+        When the break fell inside a word (「最新のパ」 / 「ターンファイル」), the two
+        halves are joined without the paragraph break the extraction put there,
+        and the fix is recorded; otherwise the continuation is a new paragraph.
+        """
+        tail = _TAG_RE.sub("", row.value).rstrip()
+        head = _TAG_RE.sub("", value).lstrip()
+        if tail and head and _MID_WORD_TAIL.match(tail[-1]) and _MID_WORD_HEAD.match(head[0]):
+            row.value = _TRAILING_TAGS_RE.sub("", row.value) + _LEADING_TAGS_RE.sub("", value)
+            self.cleanups.append(
+                Cleanup(lineno, "改ページ", f"{row.key}: 「{tail[-4:]} {head[:4]}」の改ページによる区切りを除去")
+            )
+        else:
+            row.value += " " + value
 
     # ------------------------------------------------------------- parsing
     def parse(self) -> Document:
@@ -265,7 +290,7 @@ class _Parser:
         key, value = cells[0], " ".join(c for c in cells[1:] if c)
         if not key:
             if rows:
-                rows[-1].value += " " + value
+                self.continue_row(rows[-1], value, lineno)
             return
         plain = _TAG_RE.sub("", key)
         rows.append(
@@ -362,6 +387,11 @@ class _Parser:
             work.fields["contractor"], work.fields["certification"] = m.group(1), m.group(2)
             return
         m = re.match(r"^(.*?)\s+(※.*)$", value)
+        if m:
+            work.fields["contractor"], work.fields["certification"] = m.group(1), m.group(2)
+            return
+        # A certification in closing brackets after a name: 「株式会社電算 (ISMS 認証取得済)」.
+        m = re.match(r"^(\S.*?)\s*[(（]((?:ISMS|プライバシーマーク|Pマーク|ＩＳＭＳ)[^()（）]*(?:取得|認証)済?み?)[)）]\s*$", value)
         if m:
             work.fields["contractor"], work.fields["certification"] = m.group(1), m.group(2)
 
@@ -526,6 +556,40 @@ def parse_start(period: str, line: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+# 資料番号: a line of its own (「資料22-1」, 「（資料22-1）」) states the document's
+# number; references to its attachments (「資料22-1-1のとおり」) only imply it.
+_MATERIAL_LINE_RE = re.compile(r"^\s*[（(]?\s*(資料\s*[0-9０-９]+(?:[-－][0-9０-９]+)*)\s*[）)]?\s*$")
+_MATERIAL_REF_RE = re.compile(r"資料([0-9０-９]+(?:[-－][0-9０-９]+)+)")
+
+
+def material_of(text: str) -> tuple[str, bool]:
+    """The document's 資料番号 and whether it is inferred ("" when unknown).
+
+    A number on a line of its own within the first lines is what the document
+    states. Otherwise the attachments it refers to (資料61-1 … 資料61-6) share
+    the number of the document they belong to (資料61): this site's reading.
+    """
+    for line in text.splitlines()[:15]:
+        m = _MATERIAL_LINE_RE.match(line)
+        if m:
+            return unicodedata.normalize("NFKC", re.sub(r"\s+", "", m.group(1))).replace("－", "-"), False
+    refs = [
+        unicodedata.normalize("NFKC", r).replace("－", "-").split("-") for r in _MATERIAL_REF_RE.findall(text)
+    ]
+    if not refs:
+        return "", False
+    common = refs[0][:-1]
+    for parts in refs[1:]:
+        n = 0
+        while n < min(len(common), len(parts) - 1) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    return ("資料" + "-".join(common), True) if common else ("", False)
+
+
 def parse_document(text: str) -> Document:
     """Parse the extracted text of one council document (raises :class:`DocumentError`)."""
-    return _Parser(text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")).parse()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    document = _Parser(text).parse()
+    document.material, document.material_inferred = material_of(text)
+    return document

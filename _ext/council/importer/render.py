@@ -79,6 +79,7 @@ def _cleanup_lines(doc: Document) -> list[str]:
         "列のずれ": "列が一つずれて抽出されたチェックリストの行を、同じ区分の次の行として扱いました",
         "記号の統一": "チェックリストの記号を「○」「－」に統一しました",
         "未知の欄": "取り込みの対象でない欄がありました（このページには掲載していません）",
+        "改ページ": "PDF の改ページで語の途中に生じた区切り（空白）を除きました",
     }
     lines = []
     for kind, details in grouped.items():
@@ -195,6 +196,10 @@ def render_page(document: Document) -> str:
         ("form", doc.form),
         ("source", _yaml(doc.source)),
     ]
+    if doc.material:
+        options.append(("material", _yaml(doc.material)))
+        if doc.material_inferred:
+            options.append(("material_inferred", "true"))
     lines += _need("case", doc.title, options, _description(doc.description))
     lines += _admonition("原典からの表記の修正", "note", _cleanup_lines(doc))
     warnings = []

@@ -1,9 +1,20 @@
 """Trace suggestions: likely checklist items and clauses for a free-text safeguard.
 
-Character n-gram TF-IDF (1- to 3-grams, no tokenizer needed for Japanese)
+Character n-gram TF-IDF (2- and 3-grams, no tokenizer needed for Japanese)
 with cosine similarity. Candidates are restricted the way the site's rules
 are: checklist items of the same actor (and aspect when the source gives it),
-clauses of the edition the entrustment/development uses.
+clauses of the edition the entrustment/development uses. Three signals learnt
+from the content are added to the similarity (weights chosen by the
+leave-one-case-out evaluation in ``evaluate.py``):
+
+- the links of the most similar confirmed measures of other cases, a ward
+  measure's links counting for the contractor's same-numbered item and back;
+- a clause heading's key phrase found in the measure (「再委託」, 「持出し」);
+- the clauses that confirmed links pair with the measure's likely checklist
+  items.
+
+A library (scikit-learn's TfidfVectorizer) would give the same vectors; a
+hundred lines avoid a heavy dependency for a few hundred short texts.
 """
 
 from __future__ import annotations
@@ -21,8 +32,30 @@ from .pages import PageNeed, read_dir
 _STOP = re.compile(r"個人情報|させる|する|ものとする|こと|ため|また|及び|等|乙は|甲は|区は|委託先|受託者|させ|業務")
 
 
+# Spelling variants and near-synonyms of the special terms' and the checklist's
+# vocabulary, mapped to one form so that n-grams meet (持ち出し/持出し, 廃棄/消去).
+_VARIANTS = (
+    (re.compile(r"持ち出"), "持出"),
+    (re.compile(r"受け渡"), "受渡"),
+    (re.compile(r"立入り"), "立入"),
+    (re.compile(r"取り扱"), "取扱"),
+    (re.compile(r"廃棄|削除"), "消去"),
+    (re.compile(r"返還|回収"), "返却"),
+    (re.compile(r"研修"), "教育"),
+    (re.compile(r"複製"), "複写"),
+    (re.compile(r"ウィルス"), "ウイルス"),
+    (re.compile(r"コンピューター"), "コンピュータ"),
+)
+
+
+def _variants(text: str) -> str:
+    for pattern, replacement in _VARIANTS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
+    text = _variants(unicodedata.normalize("NFKC", text))
     text = _STOP.sub("|", text)
     return re.sub(r"[\s、。，．・「」『』()（）\[\]【】]+", "|", text)
 
@@ -83,11 +116,51 @@ class Example:
     aspect: str
     satisfies: tuple[str, ...]
     binds: tuple[str, ...]
+    #: The measure's text was written by the ward (記述 form); a checklist-form
+    #: case's rows repeat the checklist's own wording, so they teach only which
+    #: clauses reviewers pair with each item.
+    free_text: bool = True
 
 
 #: Weight of the confirmed neighbours' votes against the direct text similarity.
-NEIGHBOUR_WEIGHT = 1.0
-NEIGHBOURS = 5
+# Chosen by leave-one-case-out evaluation over the published cases
+# (``python -m council.importer.evaluate``); a plateau, not a sharp optimum.
+NEIGHBOUR_WEIGHT = 2.0
+NEIGHBOURS = 12
+#: Weight of a clause heading's key phrase found in the measure (「再委託」 for
+#: 再委託の禁止): a heading names what the clause is about in a few words.
+HEADING_WEIGHT = 1.0
+#: Weight of the clauses that confirmed links pair with the measure's likely
+#: checklist items (CHK_WO_10 with 第6項・第8項 in other cases).
+BRIDGE_WEIGHT = 0.5
+
+#: The checklist lists its requirements twice, for the ward (CHK_W…) and for
+#: the contractor (CHK_C…), under the same numbers: a confirmed link of a
+#: measure of the other actor votes for the same-numbered item of this one.
+MIRROR_ACTORS = True
+
+
+def _mirror(item: str, actor_code: str) -> str:
+    m = re.fullmatch(r"CHK_([WC])([OS])_(\d+)", item)
+    return f"CHK_{actor_code}{m.group(2)}_{m.group(3)}" if m and actor_code else item
+
+
+# Words of a heading that name the kind of rule, not its subject.
+_HEADING_GENERIC = re.compile(r"の禁止|に関する|における|に対する|及び|等|の")
+
+
+def heading_key(heading: str) -> set[str]:
+    """The bigrams of a heading's subject (「再委託の禁止」 → {再委, 委託})."""
+    parts = _HEADING_GENERIC.split(_variants(unicodedata.normalize("NFKC", heading)))
+    return {p[k : k + 2] for p in parts for k in range(len(p) - 1)}
+
+
+def heading_match(text: str, key: set[str]) -> float:
+    """Share of a heading key's bigrams found in *text*."""
+    if not key:
+        return 0.0
+    plain = _variants(unicodedata.normalize("NFKC", text))
+    return sum(1 for g in key if g in plain) / len(key)
 
 
 class Suggester:
@@ -110,6 +183,7 @@ class Suggester:
                 for n in clauses
             ]
         )
+        self.heading_keys = {n.id: heading_key(n.options.get("heading", "")) for n in clauses}
         # clause ↔ the same clause in other editions, through ``revises``
         self.same_clause: dict[str, set[str]] = {}
         for n in clauses:
@@ -120,18 +194,20 @@ class Suggester:
 
     def set_examples(self, examples: list[Example]) -> None:
         self.examples = examples
+        # Neighbours are searched among free-text measures only (see Example).
+        self.neighbours = [e for e in examples if e.free_text]
         self.example_index = Index(
-            [Candidate(str(k), e.text, e.actor, e.aspect) for k, e in enumerate(examples)]
-        ) if examples else None
+            [Candidate(str(k), e.text, e.actor, e.aspect) for k, e in enumerate(self.neighbours)]
+        ) if self.neighbours else None
 
     def _votes(self, text: str, keep_example, targets) -> dict[str, float]:
         """Similarity-weighted links of the most similar confirmed safeguards."""
         if self.example_index is None:
             return {}
-        ranked = self.example_index.rank(text, lambda c: keep_example(self.examples[int(c.id)]), NEIGHBOURS)
+        ranked = self.example_index.rank(text, lambda c: keep_example(self.neighbours[int(c.id)]), NEIGHBOURS)
         votes: dict[str, float] = {}
         for key, sim in ranked:
-            for target in targets(self.examples[int(key)]):
+            for target in targets(self.neighbours[int(key)]):
                 votes[target] = votes.get(target, 0.0) + sim
         return votes
 
@@ -162,21 +238,54 @@ class Suggester:
             lambda c: (actor is None or c.actor == actor) and (aspect is None or c.aspect == aspect),
             len(self.checkitems.candidates),
         )
+        code = {"区": "W", "受託者": "C"}.get(actor or "", "")
         votes = self._votes(
             text,
-            lambda e: e.case != exclude_case and (actor is None or e.actor == actor),
-            lambda e: e.satisfies,
+            lambda e: e.case != exclude_case and (MIRROR_ACTORS or actor is None or e.actor == actor),
+            lambda e: {_mirror(i, code) for i in e.satisfies} if MIRROR_ACTORS else e.satisfies,
         )
         return self._combine(direct, votes, k)
 
-    def clauses_for(self, text: str, edition: str, k: int = 3, exclude_case: str = ""):
+    def clauses_for(
+        self,
+        text: str,
+        edition: str,
+        k: int = 3,
+        exclude_case: str = "",
+        items: list[tuple[str, float]] | None = None,
+    ):
+        """Clauses of *edition* for a measure; *items* are its likely checklist
+        items (id, score), whose confirmed clause pairings also vote."""
         direct = self.clauses.rank(text, lambda c: c.edition == edition, len(self.clauses.candidates))
+        direct = [(i, s + HEADING_WEIGHT * heading_match(text, self.heading_keys.get(i, set()))) for i, s in direct]
         votes = self._votes(
             text,
             lambda e: e.case != exclude_case,
             lambda e: {t for b in e.binds for t in self._in_edition(b, edition)},
         )
-        return self._combine(direct, votes, k)
+        scores = dict(self._combine(direct, votes, len(direct)))
+        if items:
+            for clause, v in self._bridge(items, edition, exclude_case).items():
+                if clause in scores:
+                    scores[clause] += BRIDGE_WEIGHT * v
+        ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+        return [(i, round(s, 3)) for i, s in ranked[:k]]
+
+    def _bridge(self, items: list[tuple[str, float]], edition: str, exclude_case: str) -> dict[str, float]:
+        """Clauses that confirmed links of other cases pair with *items*: for
+        each item, the share of its confirmed measures binding each clause."""
+        top = max((s for _, s in items), default=0.0) or 1.0
+        votes: dict[str, float] = {}
+        for item, score in items:
+            pairs = [e for e in self.examples if e.case != exclude_case and item in e.satisfies]
+            if not pairs:
+                continue
+            counts: Counter[str] = Counter()
+            for e in pairs:
+                counts.update({t for b in e.binds for t in self._in_edition(b, edition)})
+            for clause, c in counts.items():
+                votes[clause] = votes.get(clause, 0.0) + (score / top) * c / len(pairs)
+        return votes
 
 
 def infer_aspect(text: str) -> str:
@@ -199,7 +308,7 @@ def infer_actor(text: str) -> str:
 
 
 def confirmed_examples(project: Path) -> list[Example]:
-    """Safeguards of free-text cases whose links are confirmed (no ``trace: 提案``)."""
+    """Safeguards whose links are confirmed (no ``trace: 提案``), of every case."""
     needs = read_dir(project / "cases")
     by_id = {n.id: n for n in needs}
     out = []
@@ -209,7 +318,7 @@ def confirmed_examples(project: Path) -> list[Example]:
         work = by_id.get((n.links.get("part_of") or [""])[0])
         case_id = (work.links.get("part_of") or [""])[0] if work else ""
         case = by_id.get(case_id)
-        if case is None or case.options.get("form") != "記述":
+        if case is None:
             continue
         out.append(
             Example(
@@ -219,6 +328,7 @@ def confirmed_examples(project: Path) -> list[Example]:
                 n.options.get("aspect", ""),
                 tuple(n.links.get("satisfies", [])),
                 tuple(n.links.get("binds", [])),
+                case.options.get("form") == "記述",
             )
         )
     return out

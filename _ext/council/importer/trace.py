@@ -53,16 +53,51 @@ def assign_editions(doc: Document, editions: dict[str, Edition], new_editions: d
 
 
 def assign_links(doc: Document, suggester: Suggester) -> None:
+    group_from_siblings(doc)
     for work in doc.works:
         _assign_work(work, suggester)
+
+
+def group_from_siblings(doc: Document) -> None:
+    """Give a measure without an actor the actor of the same text elsewhere in
+    the document, where the source does state it.
+
+    A development's 「開発等を委託する場合における個人情報保護対策」 often repeats,
+    word for word, the measures listed under 「委託にあたり区が行う…」 of the
+    entrustment of the same system. When one text appears under both actors,
+    the one with the same aspect and number wins; the grouping stays 推定.
+    """
+    import re
+
+    def norm(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    stated: dict[str, list] = {}
+    for work in doc.works:
+        for sg in work.safeguards:
+            if sg.actor and sg.aspect and not sg.checkitem:
+                stated.setdefault(norm(sg.text), []).append(sg)
+    for work in doc.works:
+        for sg in work.safeguards:
+            if sg.actor is not None or sg.checkitem:
+                continue
+            same = stated.get(norm(sg.text), [])
+            if sg.aspect:
+                same = [o for o in same if o.aspect == sg.aspect]
+            exact = [o for o in same if o.number == sg.number]
+            chosen = exact[0] if len(exact) == 1 else same[0] if len({o.actor for o in same}) == 1 and same else None
+            if chosen is not None:
+                sg.actor = chosen.actor
+                sg.aspect = sg.aspect or chosen.aspect
+                sg.inferred_group = True
 
 
 def _assign_work(work: Work, suggester: Suggester) -> None:
     edition = work.edition or ""
     for sg in work.safeguards:
-        clauses = suggester.clauses_for(sg.text, edition)
-        sg.alternatives["binds"] = clauses
         if sg.checkitem:  # checklist row: the item is the source's, the clause is proposed
+            clauses = suggester.clauses_for(sg.text, edition, items=[(sg.checkitem, 1.0)])
+            sg.alternatives["binds"] = clauses
             if sg.applies:
                 sg.satisfies = [sg.checkitem]
                 sg.binds = [clauses[0][0]] if clauses else []
@@ -73,6 +108,9 @@ def _assign_work(work: Work, suggester: Suggester) -> None:
             sg.aspect = sg.aspect or infer_aspect(sg.text)
             sg.inferred_group = True
         items = suggester.checkitems_for(sg.text, sg.actor, sg.aspect)
+        # The clauses that confirmed links pair with the likely items vote too.
+        clauses = suggester.clauses_for(sg.text, edition, items=items)
+        sg.alternatives["binds"] = clauses
         sg.alternatives["satisfies"] = items
         sg.satisfies = [items[0][0]] if items else []
         sg.binds = [clauses[0][0]] if clauses else []
