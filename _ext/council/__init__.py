@@ -12,6 +12,7 @@ from sphinx.application import Sphinx
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
 from . import cjk, exports, gc_policy, render, trace_directives, upstream
+from . import licence, opendata, webmeta
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -33,6 +34,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     navigation.setup_navigation(app)
     trace_directives.setup_trace_directives(app)
     exports.setup_exports(app)
+    licence.setup_licence(app)
+    webmeta.setup_webmeta(app)
+    opendata.setup_opendata(app)
     return {
         "version": "1.0",
         "parallel_read_safe": True,

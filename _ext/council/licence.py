@@ -1,0 +1,74 @@
+"""The licence of the published content and data, as one configuration value.
+
+``council_licence`` (conf.py) names one of :data:`LICENCES`. The same record
+is shown in every page's footer (``rel="license"``), in the open-data guide,
+in ``datapackage.json`` and in the catalogue's JSON-LD, so they cannot
+disagree. The default, 公共データ利用規約（第1.0版）(PDL1.0), is the licence
+the national government recommends for public data and is compatible with
+CC BY 4.0; it is this site's proposal until the ward confirms its choice
+(``council_licence_confirmed``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Licence:
+    key: str  # the value of ``council_licence``
+    spdx: str  # identifier for machine-readable metadata
+    title: str  # Japanese name shown to readers
+    url: str
+    note: str  # compatibility, one Japanese sentence fragment
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+LICENCES: dict[str, Licence] = {
+    "PDL1.0": Licence(
+        key="PDL1.0",
+        # Not in the SPDX list; the Frictionless and schema.org records use the URL.
+        spdx="PDL-1.0",
+        title="公共データ利用規約（第1.0版）",
+        url="https://www.digital.go.jp/resources/open_data/public_data_license_v1.0",
+        note="クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）と互換",
+    ),
+    "CC-BY-4.0": Licence(
+        key="CC-BY-4.0",
+        spdx="CC-BY-4.0",
+        title="クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）",
+        url="https://creativecommons.org/licenses/by/4.0/deed.ja",
+        note="出典を表示すれば、複製・改変・再配布ができます",
+    ),
+}
+
+
+def licence_of(config: Config) -> Licence:
+    return LICENCES[config.council_licence]
+
+
+def _check(app: Sphinx, config: Config) -> None:
+    if config.council_licence not in LICENCES:
+        raise ConfigError(
+            f"council_licence = {config.council_licence!r}: one of {', '.join(LICENCES)} expected"
+        )
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    context["council_licence"] = licence_of(app.config).as_dict()
+    context["council_licence_confirmed"] = bool(app.config.council_licence_confirmed)
+
+
+def setup_licence(app: Sphinx) -> None:
+    app.add_config_value("council_licence", "PDL1.0", "html", types=(str,))
+    # False until the ward has confirmed the licence: pages then say it is provisional.
+    app.add_config_value("council_licence_confirmed", False, "html", types=(bool,))
+    app.connect("config-inited", _check)
+    app.connect("html-page-context", _page_context)
