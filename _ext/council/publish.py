@@ -23,6 +23,7 @@ from .manifest import write_manifest_step
 from .pipeline import BuildContext, BuildFailed, run, sphinx
 from .reproducible import normalize_archives_step
 from .search import build_search_index
+from .signature import sign_manifest_step
 
 __all__ = ["STEPS", "BuildContext", "BuildFailed", "build", "main", "run", "sphinx"]
 
@@ -62,6 +63,7 @@ STEPS: list[Callable[[BuildContext], None]] = [
     normalize_archives_step,
     check_links_step,
     write_manifest_step,
+    sign_manifest_step,
 ]
 
 
