@@ -12,7 +12,7 @@ from sphinx.application import Sphinx
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
 from . import cjk, exports, gc_policy, render, trace_directives, upstream
-from . import licence, opendata, webmeta
+from . import history, licence, opendata, webmeta
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -37,6 +37,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     licence.setup_licence(app)
     webmeta.setup_webmeta(app)
     opendata.setup_opendata(app)
+    history.setup_history(app)
     return {
         "version": "1.0",
         "parallel_read_safe": True,
