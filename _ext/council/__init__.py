@@ -12,7 +12,7 @@ from sphinx.application import Sphinx
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
 from . import cjk, exports, gc_policy, render, trace_directives, upstream
-from . import history, licence, opendata, webmeta
+from . import a11y_report, history, licence, opendata, webmeta
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -38,6 +38,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     webmeta.setup_webmeta(app)
     opendata.setup_opendata(app)
     history.setup_history(app)
+    a11y_report.setup_a11y_report(app)
     return {
         "version": "1.0",
         "parallel_read_safe": True,
