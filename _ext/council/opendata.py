@@ -112,7 +112,9 @@ def parse_column_docs(markdown: str) -> list[ColumnDocs]:
 
     def close() -> None:
         if current is not None:
-            result.append(ColumnDocs(current[0], current[1], tuple(current[2])))
+            # a column named only by a placeholder matches any header: try it last
+            patterns = sorted(current[2], key=lambda entry: entry[0].pattern == ".+")
+            result.append(ColumnDocs(current[0], current[1], tuple(patterns)))
 
     for line in markdown.splitlines():
         section = _SECTION.match(line)

@@ -58,7 +58,8 @@ def commit_dates(directory: Path) -> dict[str, int]:
             continue
         when = int(lines[0])
         for path in lines[1:]:
-            dates.setdefault(path.strip(), when)
+            if path.strip():
+                dates.setdefault(path.strip(), when)
     return dates
 
 
