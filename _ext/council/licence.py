@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
+from sphinx.util.docutils import SphinxDirective
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,29 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     context["council_licence_confirmed"] = bool(app.config.council_licence_confirmed)
 
 
+def licence_nodes(licence: Licence, confirmed: bool) -> list[nodes.Node]:
+    """The licence statement of the open-data guide (directive ``council-licence``)."""
+    para = nodes.paragraph(
+        "", "このサイトの文章と、ダウンロードできるデータ（CSV・XLSX・needs.json など）は、",
+        nodes.reference("", licence.title, refuri=licence.url),
+        nodes.Text(f"（{licence.note}）に従って利用できます。出典として、このサイトの名称と"
+                   "ページのアドレスを示してください。"),
+    )
+    result: list[nodes.Node] = [para]
+    if not confirmed:
+        result.append(nodes.paragraph(
+            "", "この利用条件は、区が正式に定めるまでの仮の設定です（要確認）。"
+        ))
+    return result
+
+
+class LicenceDirective(SphinxDirective):
+    def run(self) -> list[nodes.Node]:
+        return licence_nodes(licence_of(self.config), bool(self.config.council_licence_confirmed))
+
+
 def setup_licence(app: Sphinx) -> None:
+    app.add_directive("council-licence", LicenceDirective)
     app.add_config_value("council_licence", "PDL1.0", "html", types=(str,))
     # False until the ward has confirmed the licence: pages then say it is provisional.
     app.add_config_value("council_licence_confirmed", False, "html", types=(bool,))

@@ -158,7 +158,22 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     Path(app.outdir, SITEMAP).write_text(sitemap_xml(base_url(app), pages), encoding="utf-8")
 
 
+def _quiet_import_opengraph() -> None:
+    """sphinxext-opengraph prints a note on import when matplotlib (for social
+    card images, which this site does not make) is missing; import it once with
+    its output swallowed so every build's output stays clean."""
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            import sphinxext.opengraph  # noqa: F401
+        except ImportError:
+            pass
+
+
 def setup_webmeta(app: Sphinx) -> None:
+    _quiet_import_opengraph()
     app.connect("builder-inited", _builder_inited)
     # Before sphinxext-opengraph (500) reads the page's metadata.
     app.connect("html-page-context", _page_context, priority=400)
