@@ -311,7 +311,7 @@ def site_releases(app: Sphinx) -> list[tuple[Release, Changes]]:
 
 
 def _uri(app: Sphinx, fromdoc: str, docname: str) -> str | None:
-    if not docname:
+    if not docname or docname not in app.env.found_docs:
         return None
     try:
         return app.builder.get_relative_uri(fromdoc, docname)
@@ -320,7 +320,9 @@ def _uri(app: Sphinx, fromdoc: str, docname: str) -> str | None:
 
 
 def _case_ref(app: Sphinx, fromdoc: str, change: CaseChange) -> nodes.Node:
-    uri = None if change.removed else _uri(app, fromdoc, change.docname)
+    # Links only in HTML; other builders get the case title as text.
+    html = app.builder.format == "html"
+    uri = _uri(app, fromdoc, change.docname) if html and not change.removed else None
     text = change.title or change.case
     if uri is None:
         return nodes.Text(text)

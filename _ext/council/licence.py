@@ -21,6 +21,9 @@ from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
 
+OPEN_DATA_GUIDE = "docs/open-data"
+
+
 @dataclass(frozen=True)
 class Licence:
     key: str  # the value of ``council_licence``
@@ -66,6 +69,9 @@ def _check(app: Sphinx, config: Config) -> None:
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     context["council_licence"] = licence_of(app.config).as_dict()
     context["council_licence_confirmed"] = bool(app.config.council_licence_confirmed)
+    # the guide that explains the licence, when the project has it
+    if OPEN_DATA_GUIDE in app.env.found_docs:
+        context["council_open_data_guide"] = context["pathto"](OPEN_DATA_GUIDE)
 
 
 def licence_nodes(licence: Licence, confirmed: bool) -> list[nodes.Node]:

@@ -271,9 +271,15 @@ def jsonld_script(data: Mapping[str, Any]) -> str:
 
 
 def _tables(app: Sphinx) -> list[tr.Table]:
+    """The export tables, computed once per build for the page and the package."""
     from sphinx_needs.data import SphinxNeedsData
 
-    return tr.all_tables(SphinxNeedsData(app.env).get_needs_view())
+    needs = SphinxNeedsData(app.env).get_needs_view()
+    cached = getattr(app, "_council_opendata_tables", None)
+    if cached is None or cached[0] is not needs:
+        cached = (needs, tr.all_tables(needs))
+        app._council_opendata_tables = cached  # type: ignore[attr-defined]
+    return cached[1]
 
 
 def _column_docs(app: Sphinx) -> list[ColumnDocs]:

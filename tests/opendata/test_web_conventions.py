@@ -99,3 +99,23 @@ def test_sitemap_is_sorted_and_absolute():
         "  <url><loc>https://example.jp/a.html</loc><lastmod>2021-05-02</lastmod></url>",
         "  <url><loc>https://example.jp/b.html</loc></url>",
     ]
+
+
+def test_open_data_guide_states_the_configured_licence_as_provisional(site):
+    article = soup(site, "docs/open-data.html").find("article")
+    link = article.find("a", href=PDL.url)
+    assert link.get_text() == "公共データ利用規約（第1.0版）"
+    assert "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）と互換" in link.parent.get_text()
+    assert "この利用条件は、区が正式に定めるまでの仮の設定です（要確認）。" in article.get_text()
+
+
+def test_an_unknown_licence_is_refused():
+    from types import SimpleNamespace
+
+    import pytest
+    from sphinx.errors import ConfigError
+
+    from council.licence import _check
+
+    with pytest.raises(ConfigError, match="council_licence = 'MIT': one of PDL1.0, CC-BY-4.0 expected"):
+        _check(None, SimpleNamespace(council_licence="MIT"))
