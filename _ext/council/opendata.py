@@ -213,6 +213,7 @@ def datapackage(
 
 def catalog_jsonld(
     tables: Iterable[tr.Table], licence: Licence, *, title: str, base_url: str, page_url: str,
+    pdfs: Iterable[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """schema.org DataCatalog listing every download with its format and licence."""
 
@@ -250,6 +251,16 @@ def catalog_jsonld(
             download(DATAPACKAGE, "application/json", "datapackage.json（CSV の説明）"),
         ],
     })
+    pdfs = list(pdfs)
+    if pdfs:
+        datasets.append({
+            "@type": "Dataset",
+            "name": "PDF（サイト全体と案件ごとの審議資料）",
+            "identifier": "pdf",
+            "license": licence.url,
+            "isAccessibleForFree": True,
+            "distribution": [download(path, "application/pdf", name) for path, name in pdfs],
+        })
     return {
         "@context": "https://schema.org",
         "@type": "DataCatalog",
@@ -282,6 +293,16 @@ def _tables(app: Sphinx) -> list[tr.Table]:
     return cached[1]
 
 
+def pdf_downloads(app: Sphinx) -> list[tuple[str, str]]:
+    """(path, title) of every PDF council-build publishes: one per LaTeX document."""
+    from .latex import PDF_DIR
+
+    return [
+        (f"{PDF_DIR}/{Path(entry[1]).stem}.pdf", f"{entry[2]}（PDF）")
+        for entry in app.config.latex_documents or ()
+    ]
+
+
 def _column_docs(app: Sphinx) -> list[ColumnDocs]:
     path = Path(app.srcdir, "docs", "open-data.md")
     return parse_column_docs(path.read_text(encoding="utf-8")) if path.is_file() else []
@@ -298,7 +319,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     base = _base_url(app)
     data = catalog_jsonld(
         _tables(app), licence_of(app.config), title=app.config.project,
-        base_url=base, page_url=base + app.builder.get_target_uri(pagename),
+        base_url=base, page_url=base + app.builder.get_target_uri(pagename), pdfs=pdf_downloads(app),
     )
     context["metatags"] = (context.get("metatags") or "") + "\n" + jsonld_script(data)
 

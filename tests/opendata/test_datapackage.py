@@ -11,7 +11,10 @@ from frictionless import Package
 from council import traceability as tr
 from council.exports import write_csv
 from council.licence import LICENCES
+from council.latex import latex_documents_for
 from council.opendata import catalog_jsonld, column_type, datapackage, parse_column_docs
+
+from helpers import REPO
 
 PDL = LICENCES["PDL1.0"]
 
@@ -71,12 +74,16 @@ def test_open_data_page_carries_a_catalogue_naming_every_download(site):
     }
     files = sorted(p.relative_to(site).as_posix() for p in (site / "exports").iterdir())
     files += ["needs.json", "datapackage.json"]
+    # the PDFs council-build adds after the HTML (one per LaTeX document)
+    files += [f"pdf/{Path(entry[1]).stem}.pdf" for entry in latex_documents_for(REPO, "t", "a")]
+    assert {"pdf/council-trace.pdf", "pdf/2018-fureai.pdf"} <= set(files)
     assert sorted(downloads) == sorted("https://example.jp/" + f for f in files)
     formats = {Path(url).suffix: fmt for url, (fmt, _) in downloads.items()}
     assert formats == {
         ".csv": "text/csv",
         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ".json": "application/json",
+        ".pdf": "application/pdf",
     }
     assert {licence for _, licence in downloads.values()} == {PDL.url}
 
