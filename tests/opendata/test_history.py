@@ -137,3 +137,16 @@ def _model(project: Path):
     from council.history import model_names
 
     return model_names(project)
+
+
+def test_a_project_without_git_builds_without_dates(build_project, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("GIT_DIR", "/nonexistent")  # no repository, whatever the temp dir is in
+    app = build_project("site-minimal")
+    out = Path(app.outdir)
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert feed.findall(f"{ATOM}entry") == []  # an undated release is not announced
+    case = next((out / "cases").glob("*.html"))
+    page = BeautifulSoup(case.read_text(encoding="utf-8"), "html.parser")
+    assert page.select(".last-updated time") == []
+    assert "未公開の変更（日付なし）" in page.find(id="council-case-history").get_text()
