@@ -41,7 +41,7 @@ latex_documents = latex_documents_for(Path(__file__).parent, project, author)
 latex_elements = LATEX_ELEMENTS
 latex_domain_indices = False
 
-# Open data and web conventions (council.licence, council.webmeta, council.datapackage,
+# Open data and web conventions (council.licence, council.webmeta, council.opendata,
 # council.history). Both values below are this site's proposals, TO CONFIRM with the ward:
 # the public address is a placeholder domain, and the licence is PDL1.0 until the ward decides.
 html_baseurl = "https://example.jp/"  # TO CONFIRM: placeholder (example.jp is reserved for examples)
