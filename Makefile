@@ -61,6 +61,14 @@ test: system-deps $(STAMP) ## Run the test suite
 bench: $(STAMP) ## Benchmark builds on synthetic corpora of 100, 300 and 1000 cases (slow; see docs/performance.md)
 	$(BIN)/python -m council.bench --workdir _build/bench
 
+.PHONY: release
+release: $(STAMP) ## Record the published site's needs under releases/ (更新履歴, feed.xml); commit the file
+	$(BIN)/council-release --needs _build/site/html/needs.json
+
+.PHONY: accessibility-report
+accessibility-report: $(STAMP) ## Run axe over every page type of _build/site/html; writes docs/accessibility-results.json
+	$(BIN)/council-a11y-report _build/site/html
+
 .PHONY: clean
 clean: ## Remove build output (keeps the virtualenv)
 	rm -rf _build

@@ -40,3 +40,22 @@ latex_engine = "uplatex"
 latex_documents = latex_documents_for(Path(__file__).parent, project, author)
 latex_elements = LATEX_ELEMENTS
 latex_domain_indices = False
+
+# Open data and web conventions (council.licence, council.webmeta, council.opendata,
+# council.history). Both values below are this site's proposals, TO CONFIRM with the ward:
+# the public address is a placeholder domain, and the licence is PDL1.0 until the ward decides.
+html_baseurl = "https://example.jp/"  # TO CONFIRM: placeholder (example.jp is reserved for examples)
+council_licence = "PDL1.0"  # TO CONFIRM: one of council.licence.LICENCES
+council_licence_confirmed = False
+extensions += ["sphinxext.opengraph", "notfound.extension"]
+ogp_site_url = html_baseurl
+ogp_social_cards = {"enable": False}  # no generated images (they would need matplotlib and fonts)
+# The 404 page is served at any depth: its links start at the site root.
+notfound_urls_prefix = "/" + html_baseurl.split("/", 3)[3]
+notfound_context = {
+    "title": "ページが見つかりません",
+    "body": "<h1>ページが見つかりません</h1>"
+    "<p>お探しのページは、移動したか削除された可能性があります。アドレスをご確認ください。</p>"
+    f'<p><a href="{notfound_urls_prefix}index.html">トップページ</a>から、'
+    f'または<a href="{notfound_urls_prefix}browse/index.html">案件をさがす</a>から目的のページをお探しください。</p>',
+}

@@ -12,6 +12,7 @@ from sphinx.application import Sphinx
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
 from . import cjk, compat, config, exports, render, suspect, trace_directives
+from . import a11y_report, history, licence, opendata, webmeta
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -35,6 +36,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     trace_directives.setup_trace_directives(app)
     exports.setup_exports(app)
     suspect.setup_suspect(app)
+    licence.setup_licence(app)
+    webmeta.setup_webmeta(app)
+    opendata.setup_opendata(app)
+    history.setup_history(app)
+    a11y_report.setup_a11y_report(app)
     # pages with these are rewritten whenever a page with needs changes
     incremental.register_dynamic_nodes(
         app, trace_directives.trace_placeholder, browse.cases_placeholder, browse.figures_placeholder,

@@ -60,6 +60,7 @@ from .pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx
 from .published_privacy import scan_published_step
 from .reproducible import normalize_archives_step
 from .search import build_search_index
+from .signature import sign_manifest_step
 from .site_versions import Layout, OutputLocked, OutputRefused, locked, promote, prune, repair, resolve_output
 from .site_versions import link as switch_link
 
@@ -104,6 +105,7 @@ STEPS: list[Callable[[BuildContext], None]] = [
     normalize_archives_step,
     check_links_step,
     write_manifest_step,
+    sign_manifest_step,
 ]
 
 

@@ -609,7 +609,8 @@ def edition_diff_table(needs: Needs, old_edition: str, new_edition: str) -> Tabl
     return Table(
         name=f"edition-diff-{_slug(old_edition)}-{_slug(new_edition)}",
         title=f"特記事項の版の比較 {old_edition} → {new_edition}",
-        headers=(f"{old_edition} の条項", "番号", f"{new_edition} の条項", "番号", "見出し",
+        # Unique headers: a CSV column is named by its header (datapackage.json).
+        headers=(f"{old_edition} の条項", f"{old_edition} の番号", f"{new_edition} の条項", f"{new_edition} の番号", "見出し",
                  "変更", "変更箇所（〔－削除〕〔＋追加〕）"),
         rows=tuple(rows),
     )

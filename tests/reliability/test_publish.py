@@ -114,8 +114,10 @@ def test_link_check_and_manifest_are_the_last_steps():
     from council.manifest import write_manifest_step
 
     from council.reproducible import normalize_archives_step
+    from council.signature import sign_manifest_step
 
-    assert publish.STEPS[-3:] == [normalize_archives_step, check_links_step, write_manifest_step]
+    # the signature covers the manifest, so it comes right after it
+    assert publish.STEPS[-4:] == [normalize_archives_step, check_links_step, write_manifest_step, sign_manifest_step]
 
 
 def test_broken_link_fails_the_publication(project, published):

@@ -1,0 +1,152 @@
+"""Release history: comparison of releases, 更新履歴, case history, feed.xml, council-release."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from council.history import JST, Release, atom_feed, compare, history, main, read_releases, snapshot
+
+from conftest import build_site
+from helpers import REPO
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+FIELDS = ["actor", "department"]
+LINKS = ["binds", "part_of", "satisfies"]
+
+
+def need(need_id, kind, title, content="", **links):
+    return {"id": need_id, "type": kind, "title": title, "content": content, "docname": f"cases/{need_id[-1].lower()}",
+            **links}
+
+
+BEFORE = {
+    "CASE_A": need("CASE_A", "case", "案件A", department="総務課"),
+    "ENT_A_1": need("ENT_A_1", "entrustment", "委託", part_of=["CASE_A"]),
+    "SG_A_1": need("SG_A_1", "safeguard", "対策1", "本文", part_of=["ENT_A_1"], binds=["CL_A_01"], satisfies=["CHK_1"]),
+    "ED_A": need("ED_A", "edition", "19項版"),
+    "CL_A_01": need("CL_A_01", "clause", "秘密の保持", "条文"),
+}
+
+
+def after() -> dict:
+    new = json.loads(json.dumps(BEFORE))
+    new["SG_A_1"]["content"] = "本文（修正）"
+    new["SG_A_1"]["binds"] = ["CL_A_02"]
+    new["SG_A_2"] = need("SG_A_2", "safeguard", "対策2", part_of=["ENT_A_1"])
+    new["CASE_B"] = need("CASE_B", "case", "案件B")
+    new["ENT_B_1"] = need("ENT_B_1", "entrustment", "委託", part_of=["CASE_B"])
+    new["SG_B_1"] = need("SG_B_1", "safeguard", "対策", part_of=["ENT_B_1"])
+    new["ED_B"] = need("ED_B", "edition", "21項版")
+    new["CL_A_01"]["content"] = "条文（改正）"
+    return new
+
+
+def test_compare_names_new_cases_changed_measures_links_and_editions():
+    changes = compare(snapshot(BEFORE, FIELDS, LINKS), snapshot(after(), FIELDS, LINKS))
+    assert [(c.case, c.new) for c in changes.cases] == [("CASE_B", True), ("CASE_A", False)]
+    assert changes.cases[0].summary() == ["新しい案件として掲載しました。"]
+    assert changes.cases[1].summary() == [
+        "情報保護対策を 1 件追加しました（SG_A_2）。",
+        "情報保護対策の記載を 1 件変更しました（SG_A_1）。",
+        "SG_A_1 の特記事項の条項: CL_A_02 を追加、CL_A_01 を削除。",
+    ]
+    assert changes.new_editions == [("ED_B", "21項版")]
+    assert changes.changed_clauses == [("CL_A_01", "秘密の保持")]
+    # a link confirmed again without change, or review bookkeeping, is no change
+    same = json.loads(json.dumps(BEFORE))
+    same["SG_A_1"]["trace"] = "確認済"
+    assert compare(snapshot(BEFORE, FIELDS, LINKS), snapshot(same, FIELDS + ["trace"], LINKS)).empty
+
+
+def _releases() -> list[Release]:
+    day1 = dt.datetime(2026, 4, 1, 10, 0, tzinfo=JST)
+    day2 = dt.datetime(2026, 6, 1, 10, 0, tzinfo=JST)
+    return [Release("aaaaaaaaaaaa", day1, snapshot(BEFORE, FIELDS, LINKS)),
+            Release("bbbbbbbbbbbb", day2, snapshot(after(), FIELDS, LINKS))]
+
+
+def test_feed_is_atom_with_one_entry_per_new_or_changed_case_per_release():
+    text = atom_feed(history(_releases()), base_url="https://example.jp/", title="サイト", author="新宿区",
+                     uri_of={"cases/a": "cases/a.html", "cases/b": "cases/b.html"})
+    root = ET.fromstring(text)
+    assert root.tag == f"{ATOM}feed"
+    assert root.findtext(f"{ATOM}updated") == "2026-06-01T10:00:00+09:00"
+    entries = [(e.findtext(f"{ATOM}id"), e.findtext(f"{ATOM}title"), e.findtext(f"{ATOM}updated"),
+                e.find(f"{ATOM}link").get("href")) for e in root.findall(f"{ATOM}entry")]
+    assert entries == [
+        ("tag:example.jp,2026:council/bbbbbbbbbbbb/CASE_B", "新しい案件: 案件B", "2026-06-01T10:00:00+09:00",
+         "https://example.jp/cases/b.html"),
+        ("tag:example.jp,2026:council/bbbbbbbbbbbb/CASE_A", "更新: 案件A", "2026-06-01T10:00:00+09:00",
+         "https://example.jp/cases/a.html"),
+        ("tag:example.jp,2026:council/aaaaaaaaaaaa/CASE_A", "新しい案件: 案件A", "2026-04-01T10:00:00+09:00",
+         "https://example.jp/cases/a.html"),
+    ]
+
+
+def test_published_feed_parses_and_keeps_its_ids_across_rebuilds(site, tmp_path):
+    def entries(root: Path) -> list[tuple[str, str]]:
+        feed = ET.parse(root / "feed.xml").getroot()
+        assert feed.tag == f"{ATOM}feed" and feed.findtext(f"{ATOM}id")
+        return [(e.findtext(f"{ATOM}id"), e.findtext(f"{ATOM}updated")) for e in feed.findall(f"{ATOM}entry")]
+
+    first = entries(site)
+    assert first and all(i.startswith("tag:example.jp,") for i, _ in first)
+    assert entries(build_site(tmp_path / "again")) == first
+
+
+def test_history_page_and_case_page_show_the_releases(site):
+    kept = read_releases(REPO / "releases")
+    assert kept, "no release kept under releases/"
+    page = BeautifulSoup((site / "docs" / "history.html").read_text(encoding="utf-8"), "html.parser")
+    first = kept[0]
+    section = page.find(id=f"release-{first.key}")
+    assert section.find("h2").get_text().startswith(f"{first.date.year}年{first.date.month}月{first.date.day}日の公開")
+    case = BeautifulSoup((site / "cases" / "2018-fureai.html").read_text(encoding="utf-8"), "html.parser")
+    own = case.find(id="council-case-history")
+    assert own.find("h2").get_text().startswith("この案件の更新履歴")
+    assert "新しい案件として掲載しました。" in own.get_text()
+
+
+def test_council_release_keeps_a_snapshot_once_per_change(tmp_path, capsys):
+    shutil.copy2(REPO / "ubproject.toml", tmp_path / "ubproject.toml")
+    needs = tmp_path / "needs.json"
+    needs.write_text(json.dumps({"current_version": "1", "versions": {"1": {"needs": BEFORE}}}), encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.jp"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "公開"], cwd=tmp_path, check=True,
+                   env={"GIT_COMMITTER_DATE": "2026-04-01T10:00:00+09:00", "PATH": "/usr/bin:/bin"})
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
+    assert main(["--source", str(tmp_path), "--needs", str(needs)]) == 0
+    written = sorted((tmp_path / "releases").iterdir())
+    assert [p.name for p in written] == [f"2026-04-01-{commit[:12]}.json"]
+    assert read_releases(tmp_path / "releases")[0].needs == snapshot(BEFORE, *_model(tmp_path))
+    assert main(["--source", str(tmp_path), "--needs", str(needs)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "council-release: 前回の公開から変更がないため、記録しませんでした"
+    assert len(list((tmp_path / "releases").iterdir())) == 1
+
+
+def _model(project: Path):
+    from council.history import model_names
+
+    return model_names(project)
+
+
+def test_a_project_without_git_builds_without_dates(build_project, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("GIT_DIR", "/nonexistent")  # no repository, whatever the temp dir is in
+    app = build_project("site-minimal")
+    out = Path(app.outdir)
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert feed.findall(f"{ATOM}entry") == []  # an undated release is not announced
+    case = next((out / "cases").glob("*.html"))
+    page = BeautifulSoup(case.read_text(encoding="utf-8"), "html.parser")
+    assert page.select(".last-updated time") == []
+    assert "未公開の変更（日付なし）" in page.find(id="council-case-history").get_text()
