@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 RELEASES_DIR = "releases"
 WORK_TYPES = ("entrustment", "development")
 #: Fields that record the review of a link, not the measure itself.
-BOOKKEEPING_FIELDS = frozenset({"trace"})
+BOOKKEEPING_FIELDS = frozenset({"trace", "confirmed_against"})
 FEED_LIMIT = 50
 
 Snapshot = dict[str, dict[str, Any]]
