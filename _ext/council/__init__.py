@@ -12,10 +12,12 @@ from sphinx.application import Sphinx
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
 from . import cjk, exports, gc_policy, render, trace_directives, upstream
+from . import confined_reads, content_profile
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     upstream.setup_upstream(app)
+    confined_reads.setup_confined_reads(app)
     gc_policy.setup_gc_policy(app)
     cjk.setup_cjk(app)
     layouts.setup_layouts(app)
@@ -23,6 +25,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     validation.setup_validation(app)
     sources.setup_sources(app)
     safety.setup_safety(app)
+    content_profile.setup_content_profile(app)
     privacy.setup_privacy(app)
     reproducible.setup_reproducible(app)
     latex.setup_latex(app)
