@@ -401,6 +401,19 @@ def _refused_directive(kind: str, message: str) -> type[Directive]:
     return RefusedDirective
 
 
+def _dropped_directive() -> type[Directive]:
+    class DroppedDirective(Directive):
+        has_content = True
+        optional_arguments = 1
+        final_argument_whitespace = True
+        option_spec = _AnyOption()
+
+        def run(self) -> list[nodes.Node]:
+            return []
+
+    return DroppedDirective
+
+
 def _guarded_directive(cls: type[Directive], name: str, rule: DirectiveRule, root: Path) -> type[Directive]:
     class GuardedDirective(cls):  # type: ignore[misc, valid-type]
         def run(self) -> list[nodes.Node]:
@@ -438,8 +451,18 @@ class ProfileDispatcher(CustomReSTDispatcher):
         self.rules = rules
         self.root = Path(app.srcdir)
 
+    def _follow_current_page(self) -> None:
+        # Should a page be read outside Sphinx's per-page dispatcher, the
+        # profile still follows the page being read.
+        current = getattr(self.app.env, "docname", None) or self.docname
+        if current != self.docname:
+            self.docname, self.profile = current, profile_of(current)
+
     def directive(self, directive_name: str, language_module: Any, document: nodes.document) -> Any:
+        self._follow_current_page()
         name = directive_name.lower()
+        if name == _DROPPED:
+            return _dropped_directive(), []
         rule = self.rules.get(name)
         if rule is None or not allowed_in(rule.scope, self.profile):
             return _refused_directive("ディレクティブ", refusal("ディレクティブ", name, self.profile)), []
@@ -449,6 +472,7 @@ class ProfileDispatcher(CustomReSTDispatcher):
         return _guarded_directive(cls, name, rule, self.root), messages
 
     def role(self, role_name: str, language_module: Any, lineno: int, reporter: Any) -> Any:
+        self._follow_current_page()
         name = role_name.lower()
         scope = ROLES.get(name, (None,))[0] if name else CONTENT
         if scope is None or not allowed_in(scope, self.profile):
@@ -489,6 +513,8 @@ class ProfileDispatcher(CustomReSTDispatcher):
 
 # ------------------------------------------------------------ Sphinx wiring
 
+#: The name a refused ``{eval-rst}`` block is given: dropped without a second warning.
+_DROPPED = "council-refused-block"
 _EVAL_RST = re.compile(r"(`{3,}|~{3,}|:{3,})\s*\{eval-rst\}")
 
 
@@ -517,7 +543,8 @@ def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
             if _EVAL_RST.search(line):
                 logger.warning(refusal("ディレクティブ", "eval-rst", profile), type="council",
                                subtype="profile", location=(docname, index + 1))
-                lines[index] = _EVAL_RST.sub(lambda m: m.group(1), line)
+                # The block is dropped, unread and unshown (see ProfileDispatcher).
+                lines[index] = _EVAL_RST.sub(lambda m: m.group(1) + "{" + _DROPPED + "}", line)
         text = "\n".join(lines)
     source[0] = text
     ProfileDispatcher(app, docname, _rules(app)).enable()
