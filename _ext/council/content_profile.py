@@ -464,22 +464,24 @@ class ProfileDispatcher(CustomReSTDispatcher):
         if name == _DROPPED:
             return _dropped_directive(), []
         rule = self.rules.get(name)
-        if rule is None or not allowed_in(rule.scope, self.profile):
-            return _refused_directive("ディレクティブ", refusal("ディレクティブ", name, self.profile)), []
         cls, messages = super().directive(directive_name, language_module, document)
         if cls is None:
-            return cls, messages
+            return cls, messages  # a misspelt name: MyST and docutils say it is unknown
+        if rule is None or not allowed_in(rule.scope, self.profile):
+            return _refused_directive("ディレクティブ", refusal("ディレクティブ", name, self.profile)), []
         return _guarded_directive(cls, name, rule, self.root), messages
 
     def role(self, role_name: str, language_module: Any, lineno: int, reporter: Any) -> Any:
         self._follow_current_page()
         name = role_name.lower()
         scope = ROLES.get(name, (None,))[0] if name else CONTENT
+        func, messages = super().role(role_name, language_module, lineno, reporter)
+        if func is None:
+            return func, messages  # a misspelt name: reported as unknown
         if scope is None or not allowed_in(scope, self.profile):
             message = refusal("ロール", name, self.profile)
             return self._refused_role(message), []
-        func, messages = super().role(role_name, language_module, lineno, reporter)
-        if func is None or name != "download":
+        if name != "download":
             return func, messages
         return self._download_role(func), messages
 
