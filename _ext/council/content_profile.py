@@ -594,8 +594,17 @@ def guide_table() -> str:
     return "\n".join(rows)
 
 
+def _drop_empty_sources_dir(app: Sphinx, exception: Exception | None) -> None:
+    # Page sources (with their `%` internal notes) are not published
+    # (html_copy_source = False), but Sphinx still creates an empty _sources/.
+    sources = Path(app.outdir, "_sources")
+    if exception is None and sources.is_dir() and not any(sources.iterdir()):
+        sources.rmdir()
+
+
 def setup_content_profile(app: Sphinx) -> None:
     # Late, after the other source-read handlers (privacy lint, markup checks)
     # have seen the text as written.
     app.connect("source-read", _source_read, priority=900)
     app.add_transform(RefuseScriptLinks)
+    app.connect("build-finished", _drop_empty_sources_dir)

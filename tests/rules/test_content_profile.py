@@ -233,3 +233,24 @@ def test_author_guide_lists_the_profile():
         "python -c 'from council.content_profile import guide_table; print(guide_table())' の出力に"
         "置き換えてください"
     )
+
+
+# ------------------------------------------------- internal notes not published
+
+def test_comments_and_sources_are_not_published(make_app, tmp_path):
+    src = copy_project("site-minimal", tmp_path)
+    case = src / "cases" / "case.md"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("# テスト案件\n", "# テスト案件\n\n% 内部メモ: 担当者の確認待ち\n"),
+        encoding="utf-8",
+    )
+    app = make_app("html", srcdir=src, warningiserror=True)
+    app.build()
+    assert app.statuscode == 0
+    out = Path(app.outdir)
+    assert not (out / "_sources").exists()
+    files = published_files(out)
+    assert files
+    for path, text in files.items():
+        assert "内部メモ" not in text, path
+        assert "_sources" not in text, path
