@@ -29,11 +29,11 @@ table is generated from the data here (:func:`guide_table`).
 from __future__ import annotations
 
 import ast
-import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -414,6 +414,7 @@ def _dropped_directive() -> type[Directive]:
     return DroppedDirective
 
 
+@cache
 def _guarded_directive(cls: type[Directive], name: str, rule: DirectiveRule, root: Path) -> type[Directive]:
     class GuardedDirective(cls):  # type: ignore[misc, valid-type]
         def run(self) -> list[nodes.Node]:
