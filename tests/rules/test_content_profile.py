@@ -152,10 +152,21 @@ def test_needextend_rewrites_no_clause(build_project, tmp_path, monkeypatch):
     assert "個人情報を取り扱う従事者の指定" in clause_page
 
 
-def test_declarative_filter_still_works(build_project):
-    """A needtable with a comparison-only filter, as on the review page, builds."""
-    app = build_project("site-minimal")
+def test_declarative_filter_still_works(make_app, tmp_path):
+    """A needtable with a comparison-only filter, as on the review page, is built."""
+    src = copy_project("site-minimal", tmp_path)
+    index = src / "index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8")
+        + '\n```{needtable}\n:filter: type == "safeguard" and actor in ["受託者"]\n:columns: id, title\n```\n',
+        encoding="utf-8",
+    )
+    app = make_app("html", srcdir=src, warningiserror=True)
+    app.build()
+    assert warning_lines(app) == []
     assert app.statuscode == 0
+    html = (Path(app.outdir) / "index.html").read_text(encoding="utf-8")
+    assert "SG_2020_TEST_E1_CO_01" in html
 
 
 # ----------------------------------------------------------- confined reads
