@@ -150,6 +150,9 @@ def test_needextend_rewrites_no_clause(build_project, tmp_path, monkeypatch):
     app = build_project("broken-profile-needextend")
     clause_page = (Path(app.outdir) / "clauses" / "edition-b.html").read_text(encoding="utf-8")
     assert "個人情報を取り扱う従事者の指定" in clause_page
+    assert "pwned" not in clause_page
+    needs_json = (Path(app.outdir) / "needs.json").read_text(encoding="utf-8")
+    assert "pwned" not in needs_json
 
 
 def test_declarative_filter_still_works(make_app, tmp_path):
