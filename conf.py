@@ -29,6 +29,9 @@ templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["council.css"]
 html_theme = "furo"
+# Sources are not published: `%` comments in them are internal notes.
+html_copy_source = False
+html_show_sourcelink = False
 html_title = "個人情報保護 審議案件トレーサビリティ"
 # Trace graphs (council.graph) as SVG in HTML; the PDF gets PDF figures.
 graphviz_output_format = "svg"

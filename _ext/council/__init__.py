@@ -13,18 +13,21 @@ from . import browse, incremental, latex, layouts, navigation, search, ui_text, 
 from . import privacy, reproducible, safety, sources
 from . import cjk, compat, config, exports, render, suspect, trace_directives
 from . import a11y_report, history, licence, opendata, webmeta
+from . import confined_reads, content_profile
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     config.setup_config(app)
     compat.setup_compat(app)
+    confined_reads.setup_confined_reads(app)
     cjk.setup_cjk(app)
     layouts.setup_layouts(app)
     render.setup_render(app)
     validation.setup_validation(app)
     sources.setup_sources(app)
     safety.setup_safety(app)
+    content_profile.setup_content_profile(app)
     privacy.setup_privacy(app)
     reproducible.setup_reproducible(app)
     latex.setup_latex(app)

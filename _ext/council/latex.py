@@ -14,6 +14,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.osutil import relative_uri
 
+from .confined_reads import is_confined_page
+
 #: Directory of the case pages, relative to the source directory.
 CASES_DIR = "cases"
 #: Where the published site keeps the PDFs, relative to the HTML root.
@@ -38,7 +40,10 @@ def page_title(path: Path) -> str:
 def case_pages(srcdir: Path) -> list[Path]:
     """The case pages (every ``cases/*.md`` but the index), sorted by name."""
     return sorted(
-        path for path in (srcdir / CASES_DIR).glob("*.md") if path.stem != "index"
+        path for path in (srcdir / CASES_DIR).glob("*.md")
+        # Runs while conf.py is read: links out, devices and folders are
+        # refused later by council.confined_reads, with the path.
+        if path.stem != "index" and is_confined_page(path, srcdir)
     )
 
 

@@ -13,6 +13,7 @@ and duplicate IDs (``needs.create_need``), links to missing IDs
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -200,6 +201,149 @@ def _check_checklist(
         )
 
 
+def parse_start(value: str) -> datetime.date | None:
+    """The date a ``start`` value names (``YYYY-MM`` is the first of the month),
+    or None when no such day exists (``2025-02-30``, year 0)."""
+    parts = str(value).split("-")
+    try:
+        numbers = [int(p) for p in parts]
+        return datetime.date(numbers[0], numbers[1], numbers[2] if len(numbers) > 2 else 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    """The ward's fiscal year (April to March) of a day."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def check_dates(needs: Iterable[Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
+    """A start date names a day that exists (the schema only checks its form)."""
+    pattern = re.compile(model.field_schemas.get("start", {}).get("pattern", r".*"))
+    for need in needs:
+        value = need.get("start")
+        if _empty(value) or not pattern.fullmatch(str(value)):
+            continue  # missing or malformed: reported by check_fields
+        if parse_start(str(value)) is None:
+            yield _problem(
+                need,
+                "impossible_date",
+                f"{model.type_title(need['type'])} {need['id']} の開始日 'start' の値 "
+                f"'{value}' は存在しない日付です",
+            )
+
+
+_ID_YEAR = re.compile(r"^[A-Z]+_([0-9]{4})_")
+
+
+def check_fiscal_years(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
+    """A case's fiscal year is that of its earliest entrustment start (else of its
+    earliest development start); its ID and its parts' IDs carry that year."""
+    children: dict[str, list[Mapping[str, Any]]] = {}
+    for need in needs.values():
+        for parent_id in _links(need, "part_of"):
+            children.setdefault(parent_id, []).append(need)
+    for case in needs.values():
+        if case["type"] != "case" or _empty(case.get("fiscal_year")):
+            continue
+        try:
+            year = int(case["fiscal_year"])
+        except (TypeError, ValueError):
+            continue
+        works = [k for k in children.get(case["id"], []) if k["type"] in WORK_TYPES]
+        for kind in WORK_TYPES:
+            dated = sorted(
+                (day, work["id"]) for work in works if work["type"] == kind
+                for day in [parse_start(str(work.get("start") or ""))] if day is not None
+            )
+            if not dated:
+                continue
+            day, work_id = dated[0]
+            if fiscal_year_of(day) != year:
+                what = "業務委託" if kind == "entrustment" else "開発・変更"
+                yield _problem(
+                    case,
+                    "fiscal_year_mismatch",
+                    f"案件 {case['id']} の開始年度 (fiscal_year) {year} が、最も早い{what}の"
+                    f"開始日 {day.isoformat()}（{work_id}）の年度 {fiscal_year_of(day)} と"
+                    "合いません",
+                )
+            break
+        parts = [case, *works]
+        for work in works:
+            parts += [k for k in children.get(work["id"], []) if k["type"] in ("safeguard", "exemption")]
+        for need in parts:
+            match = _ID_YEAR.match(need["id"])
+            if match and int(match.group(1)) != year:
+                owner = "" if need is case else f"（案件 {case['id']}）"
+                yield _problem(
+                    need,
+                    "id_year_mismatch",
+                    f"{model.type_title(need['type'])}の ID '{need['id']}' の年 {match.group(1)} "
+                    f"が開始年度 (fiscal_year) {year}{owner}と合いません",
+                )
+
+
+def check_checklist_marks(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
+    """A checklist item is not both covered (○) and waived (－) in one work item."""
+    children: dict[str, list[Mapping[str, Any]]] = {}
+    for need in needs.values():
+        for parent_id in _links(need, "part_of"):
+            children.setdefault(parent_id, []).append(need)
+    for work in needs.values():
+        if work["type"] not in WORK_TYPES:
+            continue
+        covered: dict[str, list[str]] = {}
+        for kid in children.get(work["id"], []):
+            for item in _links(kid, "satisfies"):
+                covered.setdefault(item, []).append(kid["id"])
+        for kid in children.get(work["id"], []):
+            for item in _links(kid, "waives"):
+                if item in covered:
+                    yield _problem(
+                        kid,
+                        "checklist_item_contradicted",
+                        f"{work['id']} はチェックリスト項目 {item} を対策（○、"
+                        f"{'、'.join(sorted(covered[item]))}）と対策不要（－、{kid['id']}）の"
+                        "両方に示しています。どちらか一方にしてください",
+                    )
+
+
+def check_revisions(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
+    """A clause revises a clause of an earlier edition: never itself, never in a cycle."""
+    reported: set[frozenset[str]] = set()
+    for need in needs.values():
+        if need["type"] != "clause":
+            continue
+        if need["id"] in _links(need, "revises"):
+            yield _problem(
+                need,
+                "revises_itself",
+                f"条項 {need['id']} が自分自身を前の版の条項 (revises) にしています",
+            )
+            continue
+        path = [need["id"]]
+        current = need
+        while True:
+            following = [t for t in _links(current, "revises") if t in needs and t != current["id"]]
+            if not following:
+                break
+            target = following[0]
+            if target in path:
+                cycle = path[path.index(target):]
+                if frozenset(cycle) not in reported and target == need["id"]:
+                    reported.add(frozenset(cycle))
+                    yield _problem(
+                        need,
+                        "revises_cycle",
+                        "条項の前の版 (revises) が循環しています（"
+                        + " → ".join([*cycle, target]) + "）",
+                    )
+                break
+            path.append(target)
+            current = needs[target]
+
+
 def check_all(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> list[Problem]:
     """Every rule over every need, sorted by file and line."""
     values = list(needs.values())
@@ -209,6 +353,10 @@ def check_all(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> li
         *check_links(values, model),
         *check_editions(needs),
         *check_structure(needs),
+        *check_dates(values, model),
+        *check_fiscal_years(needs, model),
+        *check_checklist_marks(needs),
+        *check_revisions(needs),
     ]
     return sorted(set(problems))
 

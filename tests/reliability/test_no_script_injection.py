@@ -1,7 +1,7 @@
 """A ``<script>`` written into a case page never reaches the HTML unescaped.
 
-Raw HTML (a block, inline, the ``{raw}`` directive, ``.. raw::`` in
-``{eval-rst}``) is refused by the ``-W`` build and dropped even when
+Raw HTML (a block, inline; the ``{raw}`` directive and ``{eval-rst}`` are
+not in the content profile of case pages) is refused by the ``-W`` build and dropped even when
 warnings are not errors; text in need titles, fields and contents is escaped.
 """
 
@@ -64,8 +64,12 @@ def test_strict_build_refuses_raw_html(injected_project, tmp_path):
     assert result.returncode != 0
     raw = [line for line in result.stderr.splitlines() if "[council.raw_html]" in line]
     located = sorted(int(line.split("case.md:")[1].split(":")[0]) for line in raw)
-    # line 18 twice (inline <script> and </script>), then each injection
-    assert located == [18, 18, 52, 54, 56, 61, 77]
+    # line 18 twice (inline <script> and </script>), then the HTML block, the
+    # inline HTML and the need content
+    assert located == [18, 18, 52, 54, 77]
+    # {raw} and {eval-rst} are not in the content profile of case pages: refused unread
+    profile = [line for line in result.stderr.splitlines() if "[council.profile]" in line]
+    assert sorted(int(line.split("case.md:")[1].split(":")[0]) for line in profile) == [56, 60]
     assert "Traceback" not in result.stderr
 
 
