@@ -124,6 +124,10 @@ def scroll_wrap(node: nodes.Node, label: str) -> scroll_region:
 # --------------------------------------------------------- the transform
 
 
+#: Words read out after a short summary so that its accessible name says what opens.
+SUMMARY_SUFFIX = {"本文": "（チェックリスト項目と特記事項の条項）"}
+
+
 def _details(container: nodes.container) -> details:
     node = details(classes=[c for c in container["classes"] if c != DETAILS])
     node["ids"] = list(container["ids"])
@@ -131,6 +135,9 @@ def _details(container: nodes.container) -> details:
     if children and isinstance(children[0], nodes.paragraph) and DETAILS_SUMMARY in children[0]["classes"]:
         head = children.pop(0)
         summary = details_summary("", "", *head.children, classes=["council-details-summary"])
+        suffix = SUMMARY_SUFFIX.get(head.astext())
+        if suffix:
+            summary += nodes.inline("", suffix, classes=["council-visually-hidden"])
     else:
         summary = details_summary("", "詳細を表示")
     node += summary
@@ -280,9 +287,9 @@ class CasePageLayout(SphinxPostTransform):
             size = pdf_size()
             size["pdf"] = f"{name}.pdf"
             item("PDF（この案件の印刷用文書）", f"{PDF_DIR}/{name}.pdf", [size])
-        for table in tr.case_tables(needs, case["id"]):
-            title = " ".join(table.title.replace(case["id"], "").split())
-            para = nodes.paragraph("", "", nodes.Text(f"{title}: "))
+        # the per-measure table here; every table is among the reviewer material's downloads
+        for table in tr.case_tables(needs, case["id"])[:1]:
+            para = nodes.paragraph("", "", nodes.Text("対策の対応表（チェックリスト項目・特記事項）: "))
             for n, ext in enumerate(("csv", "xlsx")):
                 if n:
                     para += nodes.Text(" / ")
@@ -305,16 +312,10 @@ class CasePageLayout(SphinxPostTransform):
             label = f"{title}（対策 {count} 件）" if count else title
             para = nodes.paragraph("", "", nodes.reference(label, label, internal=True, refid=sub["ids"][0]))
             entry = nodes.list_item("", para)
-            groups = nodes.bullet_list()
-            for group in sub.children:
-                if isinstance(group, nodes.section) and group["ids"]:
-                    gtitle = group.next_node(nodes.title).astext()
-                    n = _measures_in(group)
-                    glabel = f"{gtitle}（{n} 件）" if n else gtitle
-                    groups += nodes.list_item("", nodes.paragraph("", "", nodes.reference(
-                        glabel, glabel, internal=True, refid=group["ids"][0])))
-            if len(groups):
-                entry += groups
+            groups = [f"{g.next_node(nodes.title).astext()} {_measures_in(g)}"
+                      for g in sub.children if isinstance(g, nodes.section) and _measures_in(g)]
+            if len(groups) > 1:
+                entry += nodes.paragraph("", "、".join(groups), classes=["council-contents-groups"])
             lst += entry
         nav = nav_region(classes=["council-contents"])
         nav["label"] = "この案件の目次"

@@ -69,10 +69,13 @@ CASE_SUMMARY_WORK_FIELDS = (
     ("期間", ("period",)),
 )
 #: Fields of a work shown open under its heading (the others are collapsed).
-WORK_OPEN_FIELDS = ("registered_business", "holder", "contractor", "certification")
+WORK_OPEN_FIELDS = ("contractor", "certification")
 WORK_HIDDEN_FIELDS = {"start", "terms_assumed", "trace"}
 #: A description longer than this many characters is collapsed behind 全文を表示.
 LONG_TEXT = 200
+
+#: Characters of a checklist item's text in a link to it (the full text is one toggle away).
+CHECKITEM_LABEL = 24
 
 WORK_KIND = {"entrustment": "業務委託", "development": "開発・変更"}
 
@@ -99,7 +102,10 @@ def target_name(target: Any) -> str:
     """What a link to *target* reads: its kind and heading, never a bare ID."""
     kind = target.get("type")
     if kind == "checkitem":
-        return f"チェックリスト: {checkitem_code(target['id'])} {target.get('title') or ''}".rstrip()
+        title = (target.get("title") or "").rstrip("…")
+        if len(title) > CHECKITEM_LABEL:
+            title = title[: CHECKITEM_LABEL - 1] + "…"
+        return f"チェックリスト: {checkitem_code(target['id'])} {title}".rstrip()
     if kind == "clause":
         return f"特記事項: {clause_name(target)}"
     return target.get("title") or target["id"]
@@ -265,17 +271,16 @@ class _Page:
                 nodes.Text(material), *([self.tag(TAG_ESTIMATED)] if inferred else [])])]))
         children: list[nodes.Node] = [self.summary_list(rows, ["council-case-summary"])]
         overview: list[nodes.Node] = [_heading("事業の概要", 2)]
-        overview.append(self.summary_list([
-            ("事業名", self.field_value(need, "business")),
+        overview.append(self.summary_list([("事業名", self.field_value(need, "business"))], ["council-case-overview"]))
+        full = [self.summary_list([
             ("目的", self.field_value(need, "purpose")),
             ("対象者", self.field_value(need, "subjects")),
-        ], ["council-case-overview"]))
-        if content:
-            length = sum(len(c.astext()) for c in content)
-            if length > LONG_TEXT:
-                overview.append(self.details(f"全文を表示（{length:,}字）", content, ["council-case-text"]))
-            else:
-                overview += content
+        ]), *content]
+        length = sum(len(c.astext()) for c in full)
+        if length > LONG_TEXT:
+            overview.append(self.details(f"全文を表示（目的・対象者・事業内容、{length:,}字）", full, ["council-case-text"]))
+        else:
+            overview += full
         children.append(_el(nodes.container, overview, ["council-overview"]))
         return self._box(need, children)
 
@@ -312,27 +317,36 @@ class _Page:
             children.append(_el(nodes.paragraph, [nodes.Text("対策不要（－）")], ["council-exemption-label"]))
         children += content
         suspect = self.suspect.get(need["id"], set())
-        items = []
+        rows = []
         texts: list[nodes.Node] = []
         for name in ("satisfies", "waives", "binds"):
+            refs: list[nodes.Node] = []
+            kind = ""
             for target_id in need.get(name) or []:
                 target = self.needs.get(target_id)
                 if target is None:
                     continue
                 label = target_name(target)
-                para = _el(nodes.paragraph, [self.ref(target, label, ["council-trace-link"])])
+                kind, _, short = label.partition(": ")
+                if not short:
+                    kind, short = "", label
+                if refs:
+                    refs.append(nodes.Text("、"))
+                refs.append(self.ref(target, short, ["council-trace-link"]))
                 if target_id in suspect:
-                    para += self.tag(TAG_SUSPECT)
-                items.append(_el(nodes.list_item, [para]))
+                    refs.append(self.tag(TAG_SUSPECT))
                 body = target.get("content") or ""
                 texts.append(_el(nodes.paragraph, [
                     _el(nodes.strong, [nodes.Text(label)]), nodes.Text(f"　{body}" if body else ""),
                 ], ["council-target-text"]))
-        if items:
-            children.append(_el(nodes.bullet_list, items, ["council-trace-links"]))
+            if refs:
+                head = [_el(nodes.inline, [nodes.Text(f"{kind}: ")], ["council-trace-kind"])] if kind else []
+                rows.append(_el(nodes.list_item, [_el(nodes.paragraph, [*head, *refs])]))
+        if rows:
+            children.append(_el(nodes.bullet_list, rows, ["council-trace-links"]))
         foot: list[nodes.Node] = []
         if texts:
-            foot.append(self.details("項目・条項の本文を表示", texts, ["council-target-texts"]))
+            foot.append(self.details("本文", texts, ["council-target-texts"]))
         foot.append(self.permalink(need))
         children.append(_el(nodes.container, [*tags_line(tags), *foot], ["council-measure-foot"]))
         box = self._box(need, children)
