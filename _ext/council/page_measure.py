@@ -54,31 +54,37 @@ def case_pages(site: Path) -> list[str]:
     return sorted(str(p.relative_to(site)) for p in (site / "cases").glob("*.html") if p.name != "index.html")
 
 
-def measure(site: Path, pages: list[str]) -> list[dict]:
-    from playwright.sync_api import sync_playwright
+def measure(site: Path, pages: list[str], browser: object | None = None) -> list[dict]:
+    """The figures of *pages*; *browser* is a running Playwright browser, or one is started."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as pw:
+            own = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+            try:
+                return measure(site, pages, own)
+            finally:
+                own.close()
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     results = []
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-            context = browser.new_context(locale="ja-JP")
-            page = context.new_page()
-            for path in pages:
-                row: dict = {"page": path}
-                for width in (375, 1280):
-                    page.set_viewport_size({"width": width, "height": 900})
-                    page.goto(base + path)
-                    data = page.evaluate(_MEASURE_JS)
-                    row[f"height_{width}"] = data["height"]
-                    if width == 1280:
-                        row["id_share"] = round(data["idChars"] / max(1, data["chars"]), 4)
-                        row["id_only_links"] = data["idOnly"]
-                results.append(row)
-            browser.close()
+        context = browser.new_context(locale="ja-JP")
+        page = context.new_page()
+        for path in pages:
+            row: dict = {"page": path}
+            for width in (375, 1280):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(base + path)
+                data = page.evaluate(_MEASURE_JS)
+                row[f"height_{width}"] = data["height"]
+                if width == 1280:
+                    row["id_share"] = round(data["idChars"] / max(1, data["chars"]), 4)
+                    row["id_only_links"] = data["idOnly"]
+            results.append(row)
+        context.close()
     finally:
         server.shutdown()
         server.server_close()

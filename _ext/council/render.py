@@ -355,15 +355,20 @@ class _Page:
         return box
 
     def generic(self, need: Any, content: list[nodes.Node]) -> nodes.container:
-        head = _el(nodes.paragraph, [_el(nodes.strong, [nodes.Text(target_name(need) if need["type"] == "clause"
-                                                               else need.get("title") or need["id"])])],
-                   ["council-need-title"])
+        if need["type"] == "checkitem":  # its title is a cut copy of its text
+            title = f"チェックリスト {checkitem_code(need['id'])}"
+        elif need["type"] == "clause":
+            title = target_name(need)
+        else:
+            title = need.get("title") or need["id"]
+        head = _el(nodes.paragraph, [_el(nodes.strong, [nodes.Text(title)])], ["council-need-title"])
         children: list[nodes.Node] = [head, *content]
         fields = self.fields.get(need["layout"] or "", [])
-        rows = [(label.removesuffix(": "), self.field_value(need, name)) for name, label in fields
-                if name not in {"heading", "number", "trace", "terms_assumed"}]
-        if any(value for _, value in rows):
-            children.append(self.summary_list(rows, ["council-need-fields"]))
+        facts = [f"{label}{value}" for name, label in fields
+                 if name not in {"heading", "number", "trace", "terms_assumed"}
+                 and (value := self.field_value(need, name))]
+        if facts:
+            children.append(_el(nodes.paragraph, [nodes.Text(" ／ ".join(facts))], ["council-need-fields"]))
         for name, outgoing, incoming in self.links:
             for targets, label, back in ((need[name], outgoing, False), (need[f"{name}_back"], incoming, True)):
                 if not targets:
