@@ -286,7 +286,11 @@ class _Page:
 
     def work(self, need: Any, content: list[nodes.Node]) -> nodes.container:
         shown = [name for name, _ in self.fields.get(need["layout"] or "", []) if name not in WORK_HIDDEN_FIELDS]
-        open_rows = [(self.model.field_label(f), self.field_value(need, f)) for f in shown if f in WORK_OPEN_FIELDS]
+        siblings = [w for c in need.get("part_of") or [] if c in self.needs
+                    for w in self.needs[c]["part_of_back"] if self.needs.get(w, {}).get("type") in WORK_KIND]
+        # with one work, the case's summary list already names its contractor
+        open_rows = [(self.model.field_label(f), self.field_value(need, f)) for f in shown
+                     if f in WORK_OPEN_FIELDS and len(siblings) > 1]
         terms = [self.needs[t] for t in need.get("terms") or [] if t in self.needs]
         if terms:
             links: list[nodes.Node] = []
