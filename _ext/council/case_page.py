@@ -298,7 +298,7 @@ class CasePageLayout(SphinxPostTransform):
                                         classes=["council-download"])
             items.append(nodes.list_item("", para))
         source = source_file(case)
-        if source:
+        if source and Path(self.app.srcdir, SOURCE_DIR, source).is_file():
             item("原典の抽出テキスト（TXT、審議会資料の PDF から抽出した文字）", f"{SOURCE_DIR}/{source}")
         return _el(nodes.container, [_heading("ダウンロード", 2), items], ["council-downloads"])
 

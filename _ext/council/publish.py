@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .case_page import fill_pdf_sizes
 from .latex import PDF_DIR
 from .linkcheck import check_links_step
 from .manifest import write_manifest_step
@@ -58,6 +59,7 @@ def build_pdf(ctx: BuildContext) -> None:
 STEPS: list[Callable[[BuildContext], None]] = [
     build_html,
     build_pdf,
+    fill_pdf_sizes,
     build_search_index,
     normalize_archives_step,
     check_links_step,
