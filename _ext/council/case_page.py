@@ -312,8 +312,7 @@ class CasePageLayout(SphinxPostTransform):
             label = f"{title}（対策 {count} 件）" if count else title
             para = nodes.paragraph("", "", nodes.reference(label, label, internal=True, refid=sub["ids"][0]))
             entry = nodes.list_item("", para)
-            groups = [f"{g.next_node(nodes.title).astext()} {_measures_in(g)}"
-                      for g in sub.children if isinstance(g, nodes.section) and _measures_in(g)]
+            groups = _counts_by_actor_and_aspect(sub)
             if len(groups) > 1:
                 entry += nodes.paragraph("", "、".join(groups), classes=["council-contents-groups"])
             lst += entry
@@ -349,6 +348,15 @@ class CasePageLayout(SphinxPostTransform):
             para += nodes.reference(title, f"注記「{title}」", internal=True, refid=ident)
             para += nodes.Text("。")
         return para
+
+
+def _counts_by_actor_and_aspect(section: nodes.Element) -> list[str]:
+    """「区・運用 4」…: the measures of a work counted by who acts and the kind."""
+    counts: dict[str, int] = {}
+    for box in section.findall(nodes.container):
+        if "council-measure" in box["classes"] and box.get("council_group"):
+            counts[box["council_group"]] = counts.get(box["council_group"], 0) + 1
+    return [f"{group} {n}" for group, n in counts.items()]
 
 
 def _measures_in(section: nodes.Element) -> int:

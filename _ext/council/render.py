@@ -75,7 +75,7 @@ WORK_HIDDEN_FIELDS = {"start", "terms_assumed", "trace"}
 LONG_TEXT = 200
 
 #: Characters of a checklist item's text in a link to it (the full text is one toggle away).
-CHECKITEM_LABEL = 24
+CHECKITEM_LABEL = 18
 
 WORK_KIND = {"entrustment": "業務委託", "development": "開発・変更"}
 
@@ -303,10 +303,12 @@ class _Page:
             open_rows.append(("適用する特記事項の版", [_el(nodes.paragraph, links)]))
         rest = [(self.model.field_label(f), self.field_value(need, f)) for f in shown if f not in WORK_OPEN_FIELDS]
         children: list[nodes.Node] = [self.summary_list(open_rows, ["council-work-summary"])]
+        if not open_rows:
+            children = []
         kind = WORK_KIND.get(need["type"], "")
-        children.append(self.details(f"この{kind}の詳細（扱う個人情報・理由・内容・期間など）",
-                                     [self.summary_list(rest), *content], ["council-work-details"]))
-        children.append(self.permalink(need))
+        more = self.details(f"この{kind}の詳細（扱う個人情報・理由・内容・期間など）",
+                            [self.summary_list(rest), *content], ["council-work-details"])
+        children.append(_el(nodes.container, [more, self.permalink(need)], ["council-measure-foot"]))
         return self._box(need, children)
 
     def measure(self, need: Any, content: list[nodes.Node]) -> nodes.container:
@@ -356,6 +358,8 @@ class _Page:
         box = self._box(need, children)
         box["classes"].append("council-measure")
         box["council_number"] = need.get("number")
+        if need.get("actor") and need.get("aspect"):
+            box["council_group"] = f"{need['actor']}・{need['aspect']}"
         return box
 
     def generic(self, need: Any, content: list[nodes.Node]) -> nodes.container:

@@ -18,6 +18,8 @@ PAGE_TYPES = {
     "case": "cases/2025-hogo-inji.html",
     "clause edition": "clauses/edition-b.html",
     "checklist": "clauses/checklist.html",
+    "edition diff": "clauses/diff.html",
+    "matrix": "traceability/clause-case.html",
     "browse": "browse/department.html",
     "search": "search.html?q=再委託",
     "docs": "docs/accessibility.html",

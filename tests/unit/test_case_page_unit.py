@@ -32,7 +32,7 @@ def test_links_name_their_target() -> None:
     item = {"id": "CHK_WO_01", "type": "checkitem",
             "title": "契約にあたり、「特記事項」を付すとともに、個人情報保護法及び新宿区情報セキュリテ…"}
     clause = {"id": "CL_B_10", "type": "clause", "number": 10, "heading": "再委託の禁止"}
-    assert render.target_name(item) == "チェックリスト: WO-01 契約にあたり、「特記事項」を付すとともに、個人…"
+    assert render.target_name(item) == "チェックリスト: WO-01 契約にあたり、「特記事項」を付すと…"
     assert render.target_name(clause) == "特記事項: 第10項 再委託の禁止"
 
 
