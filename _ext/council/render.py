@@ -271,14 +271,14 @@ class _Page:
                 nodes.Text(material), *([self.tag(TAG_ESTIMATED)] if inferred else [])])]))
         children: list[nodes.Node] = [self.summary_list(rows, ["council-case-summary"])]
         overview: list[nodes.Node] = [_heading("事業の概要", 2)]
-        overview.append(self.summary_list([("事業名", self.field_value(need, "business"))], ["council-case-overview"]))
         full = [self.summary_list([
+            ("事業名", self.field_value(need, "business")),
             ("目的", self.field_value(need, "purpose")),
             ("対象者", self.field_value(need, "subjects")),
         ]), *content]
         length = sum(len(c.astext()) for c in full)
         if length > LONG_TEXT:
-            overview.append(self.details(f"全文を表示（目的・対象者・事業内容、{length:,}字）", full, ["council-case-text"]))
+            overview.append(self.details(f"全文を表示（事業名・目的・対象者・事業内容、{length:,}字）", full, ["council-case-text"]))
         else:
             overview += full
         children.append(_el(nodes.container, overview, ["council-overview"]))
