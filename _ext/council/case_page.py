@@ -35,7 +35,7 @@ from sphinx_needs.data import SphinxNeedsData
 
 from . import traceability as tr
 from .latex import PDF_DIR, case_pdf_name, pdf_names
-from .render import DETAILS, DETAILS_SUMMARY, NEED_ID, WORK_KIND, _el, _heading
+from .render import COPIED, DETAILS, DETAILS_SUMMARY, NEED_ID, WORK_KIND, _el, _heading
 
 SOURCE_DIR = "sources"
 NEED_ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
@@ -62,6 +62,18 @@ class scroll_region(nodes.container):
     builders render it as the container it is."""
 
 
+class copied_text(nodes.container):
+    """Text copied from other pages: HTML marks it for the search indexer to skip."""
+
+
+def _visit_copied(self: Any, node: copied_text) -> None:
+    self.body.append(self.starttag(node, "div", "", **{"data-pagefind-ignore": "all"}))
+
+
+def _depart_copied(self: Any, node: copied_text) -> None:
+    self.body.append("</div>\n")
+
+
 class need_id_text(nodes.inline):
     """A need ID that may break only after its underscores (HTML)."""
 
@@ -71,7 +83,9 @@ class pdf_size(nodes.inline):
 
 
 def _visit_details(self: Any, node: details) -> None:
-    self.body.append(self.starttag(node, "details", ""))
+    # text copied from other pages is not indexed for search here (Pagefind)
+    extra = {"data-pagefind-ignore": "all"} if COPIED in node["classes"] else {}
+    self.body.append(self.starttag(node, "details", "", **extra))
 
 
 def _depart_details(self: Any, node: details) -> None:
@@ -177,6 +191,10 @@ class CasePageLayout(SphinxPostTransform):
         for container in list(self.document.findall(nodes.container)):
             if DETAILS in container["classes"] and container.parent is not None:
                 container.replace_self(_details(container))
+            elif COPIED in container["classes"] and container.parent is not None:
+                copied = copied_text(classes=container["classes"])
+                copied.extend(container.children)
+                container.replace_self(copied)
         for ref in list(self.document.findall(nodes.reference)):
             if NEED_ID in ref["classes"]:
                 text = ref.astext()
@@ -431,6 +449,7 @@ def setup_case_page(app: Sphinx) -> None:
     app.add_node(nav_region, html=(_visit_nav, _depart_nav))
     app.add_node(scroll_region, html=(_visit_scroll, _depart_scroll))
     app.add_node(need_id_text, html=(_visit_id, None))
+    app.add_node(copied_text, html=(_visit_copied, _depart_copied))
     app.add_node(pdf_size, html=(_visit_pdf_size, None))
     app.add_post_transform(CasePageLayout)
     # after council.latex adds its PDF line (default priority)

@@ -50,6 +50,8 @@ from .model import model_for
 DETAILS = "council-details"
 DETAILS_SUMMARY = "council-details-summary"
 NEED_ID = "council-need-id"
+#: Text copied from other pages (link lists, linked texts): left out of the search index.
+COPIED = "council-copied"
 
 #: Tags shown on a measure or link, only where they apply.
 TAG_ESTIMATED = "推定"
@@ -352,7 +354,7 @@ class _Page:
             children.append(_el(nodes.bullet_list, rows, ["council-trace-links"]))
         foot: list[nodes.Node] = []
         if texts:
-            foot.append(self.details("本文", texts, ["council-target-texts"]))
+            foot.append(self.details("本文", texts, ["council-target-texts", COPIED]))
         foot.append(self.permalink(need))
         children.append(_el(nodes.container, [*tags_line(tags), *foot], ["council-measure-foot"]))
         box = self._box(need, children)
@@ -387,10 +389,11 @@ class _Page:
                          for t in listed]
                 block = [_el(nodes.bullet_list, items, ["council-need-links"])]
                 if back and len(listed) > 3:
-                    children.append(self.details(f"{label}（{len(listed)}件）", block))
+                    block = [self.details(f"{label}（{len(listed)}件）", block)]
                 else:
-                    children.append(_el(nodes.paragraph, [nodes.Text(f"{label}:")], ["council-links-label"]))
-                    children += block
+                    block.insert(0, _el(nodes.paragraph, [nodes.Text(f"{label}:")], ["council-links-label"]))
+                # copies of other pages' titles: navigation, not this page's content
+                children.append(_el(nodes.container, block, [COPIED]))
         children.append(self.permalink(need))
         return self._box(need, children)
 
