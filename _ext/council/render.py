@@ -238,7 +238,11 @@ class _Page:
 
     def _box(self, need: Any, children: list[nodes.Node]) -> nodes.container:
         box = _el(nodes.container, children, ["council-need", f"council-need-{need['type']}"])
-        box["ids"] = [need["id"]]
+        if self.app.builder.format == "html":
+            box["ids"] = [need["id"]]
+        else:
+            # LaTeX labels targets, not containers
+            box.insert(0, nodes.target("", "", ids=[need["id"]]))
         return box
 
     def case(self, need: Any, content: list[nodes.Node]) -> nodes.container:
