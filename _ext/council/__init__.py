@@ -11,7 +11,7 @@ from sphinx.application import Sphinx
 
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
 from . import privacy, reproducible, safety, sources
-from . import cjk, compat, config, exports, render, suspect, trace_directives
+from . import case_page, cjk, compat, config, exports, render, suspect, trace_directives
 from . import a11y_report, history, licence, opendata, webmeta
 from . import confined_reads, content_profile
 
@@ -24,6 +24,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     cjk.setup_cjk(app)
     layouts.setup_layouts(app)
     render.setup_render(app)
+    case_page.setup_case_page(app)
     validation.setup_validation(app)
     sources.setup_sources(app)
     safety.setup_safety(app)

@@ -52,6 +52,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .case_page import fill_pdf_sizes
 from .latex import PDF_DIR
 from .linkcheck import check_links_step
 from .manifest import write_manifest_step
@@ -99,6 +100,7 @@ def build_pdf(ctx: BuildContext) -> None:
 STEPS: list[Callable[[BuildContext], None]] = [
     build_html,
     build_pdf,
+    fill_pdf_sizes,
     build_search_index,
     scan_output_step,
     scan_published_step,

@@ -199,6 +199,10 @@ class _Renderer:
     # ---------------------------------------------------------- views
 
     def case(self, case_id: str) -> list[nodes.Node]:
+        """Reviewer material of a case page: coverage figures, the tables (each in
+        its own scroll region on HTML), the graph and the downloads."""
+        from .case_page import scroll_wrap
+
         case = self.needs[case_id]
         tables = tr.case_tables(self.needs, case_id)
         matrix, cov_table, summary = tables
@@ -220,15 +224,19 @@ class _Renderer:
             f"対策不要 {figures.not_applicable} 項目、未対応 {figures.gaps} 項目"
             f"（充足 {figures.ratio}、{figures.percent}）。"
         ), classes=["council-coverage-figure"]))
-        result += [nodes.rubric("", "充足状況の集計"), self.table(summary)]
-        result += [nodes.rubric("", "情報保護対策 → チェックリスト項目 → 特記事項の条項"), self.table(matrix)]
-        result += [nodes.rubric("", "チェックリスト項目ごとの充足状況"), self.table(cov_table)]
+        for heading, table in (("充足状況の集計", summary),
+                               ("情報保護対策 → チェックリスト項目 → 特記事項の条項", matrix),
+                               ("チェックリスト項目ごとの充足状況", cov_table)):
+            result.append(nodes.rubric("", heading))
+            rendered = self.table(table)
+            result.append(scroll_wrap(rendered, table.title) if self.html else rendered)
         result.append(nodes.rubric("", "トレーサビリティ図"))
         result.append(nodes.paragraph("", (
             "案件 → 業務委託・開発 → 情報保護対策 → チェックリスト項目・特記事項の条項の順に"
             "結び付きを示します。"
         )))
-        result.append(graph_node(self.needs, case_id, self.docname))
+        graph = graph_node(self.needs, case_id, self.docname)
+        result.append(scroll_wrap(graph, "トレーサビリティ図") if self.html else graph)
         result.append(nodes.rubric("", "ダウンロード"))
         result += self.downloads(tables)
         return result

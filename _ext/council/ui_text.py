@@ -5,7 +5,8 @@ and furo labels its navigation switches with strings that no Japanese catalog
 translates; readers see them on hover and hear them in screen readers. The
 rest of furo's text is in the templates under ``_templates/``. Two gaps in
 the generated markup found by axe-core are closed here as well: toctree
-captions get a heading level, and graph figures a text alternative.
+captions get a heading level, graph figures a text alternative, and table
+header cells a ``scope``.
 """
 
 from __future__ import annotations
@@ -34,10 +35,21 @@ _GRAPH_OBJECT = re.compile(r'<object (data="[^"]*" type="image/svg\+xml" class="
 GRAPH_LABEL = "関係図（同じ内容は本文と表にも掲載しています）"
 
 
+#: Sphinx writes header cells without ``scope``; screen readers then guess
+#: which cells a header labels (column heads, and stub columns as row heads).
+_HEADER_CELL = re.compile(r'<th class="(head|stub)((?: [^"]*)?)"')
+
+
+def _scope(match: re.Match[str]) -> str:
+    scope = "col" if match.group(1) == "head" else "row"
+    return f'<th scope="{scope}" class="{match.group(1)}{match.group(2)}"'
+
+
 def translate(body: str) -> str:
     for english, japanese in REPLACEMENTS.items():
         body = body.replace(english, japanese)
     body = body.replace(*CAPTION_HEADING)
+    body = _HEADER_CELL.sub(_scope, body)
     return _GRAPH_OBJECT.sub(rf'<object \1 role="img" aria-label="{GRAPH_LABEL}">', body)
 
 

@@ -29,10 +29,13 @@ TABLE_PAGE = """# 対策と条項
 
 
 def _need_block(html: Path, need_id: str) -> str:
-    """The text of the rendered need *need_id* (its table), from a built page."""
+    """The text of the rendered need *need_id* (its block), from a built page."""
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     anchor = soup.find(id=need_id)
     assert anchor is not None, f"{need_id} not on {html.name}"
+    if "council-need" in anchor.get("class", []):
+        return " ".join(anchor.get_text(" ", strip=True).split()) + " " + " ".join(
+            a["href"].rsplit("#", 1)[-1] for a in anchor.find_all("a", href=True))
     block = anchor.find_parent("table") or anchor.find_parent("div")
     return block.get_text(" ", strip=True)
 

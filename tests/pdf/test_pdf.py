@@ -115,9 +115,11 @@ def test_latex_log_clean(latex_dir: Path, name: str) -> None:
 def test_case_page_links_its_pdf(published: Path, stem: str) -> None:
     page = published / "html" / "cases" / f"{stem}.html"
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    links = [a["href"] for a in soup.select(".council-pdf-link a")]
+    links = [a["href"] for a in soup.select(".council-downloads a[href$='.pdf']")]
     assert links == [f"../pdf/{stem}.pdf"]
     assert (page.parent / links[0]).resolve().is_file()
+    # the slot its size is written into by the publish step after the PDFs
+    assert soup.select_one(f".council-downloads [data-council-pdf='{stem}.pdf']") is not None
 
 
 def test_book_and_case_pdfs_are_numbered_from_one(pdf_dir, pdf_text):

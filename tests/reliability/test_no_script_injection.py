@@ -84,6 +84,7 @@ def test_lenient_build_publishes_no_script(injected_project, tmp_path):
         assert "<script>x()" not in html, path
         assert "onerror=" not in html, path
     case = pages[out / "cases" / "case.html"]
-    # The need title is text, shown escaped, not markup.
-    assert "&lt;script&gt;alert('pwned')&lt;/script&gt;" in case
+    # The measure is on the page; its title (a copy of its text) is not shown,
+    # and nowhere as markup.
+    assert 'id="SG_2020_TEST_E1_CO_02"' in case
     assert "事業内容" in case

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+
 from helpers import copy_project, warning_lines
 
 from council.importer.confirm import main as confirm_main
@@ -86,6 +88,13 @@ def test_changed_clause_flags_measures_without_failing_the_build(make_app, tmp_p
     assert "SG_2020_TEST_E1_CO_01 → CL_B_13" in status
     html = (Path(app.outdir) / "index.html").read_text(encoding="utf-8")
     assert "SG_2020_TEST_E1_CO_01" in html and "要再確認" in html
+    # the case page tags the link itself, next to the clause it names
+    case = BeautifulSoup((Path(app.outdir) / "cases" / "case.html").read_text(encoding="utf-8"), "html.parser")
+    links = case.find(id="SG_2020_TEST_E1_CO_01").find(class_="council-trace-links")
+    clause_line = next(li for li in links.find_all("li") if "特記事項" in li.get_text())
+    assert "要再確認" in clause_line.get_text()
+    checklist_line = next(li for li in links.find_all("li") if "チェックリスト" in li.get_text())
+    assert "要再確認" not in checklist_line.get_text()
     with open(Path(app.outdir) / "exports" / "case-2020-test-trace.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][-1] == "要再確認"
