@@ -191,8 +191,10 @@ def export_value(cell: Cell) -> str | int | float:
     """A cell as a CSV/XLSX value: numbers stay numbers, the rest is text."""
     if isinstance(cell, bool):
         return str(cell)
-    if isinstance(cell, int | float):
-        return cell
+    if isinstance(cell, int):
+        return int(cell)
+    if isinstance(cell, float):
+        return float(cell)  # a Percent as its plain value, not its "67%" display
     return str(cell)
 
 
