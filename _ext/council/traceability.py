@@ -285,9 +285,10 @@ def case_matrix(needs: Needs, case_id: str) -> Table:
                 sg.get("aspect") or "",
                 _int_or_text(sg.get("number")),
                 sg.get("title") or "",
-                _refs(needs, links(sg, "satisfies")),
-                _refs(needs, clause_ids, exported=lambda n: clause_label(needs, n["id"])),
-                _refs(needs, editions, exported=lambda n: edition_label(needs, n["id"])),
+                _refs(needs, links(sg, "satisfies"), label=full_text),
+                _refs(needs, clause_ids, label=clause_title, exported=lambda n: clause_label(needs, n["id"])),
+                _refs(needs, editions, label=lambda n: edition_label(needs, n["id"]),
+                      exported=lambda n: edition_label(needs, n["id"])),
             ))
     return Table(
         name=f"{_slug(case_id)}-trace",

@@ -13,10 +13,10 @@ from helpers import copy_project, warning_lines
 
 CROSS_PAGE = """# 横断
 
-```{trace-matrix} checkitem-case
+```{trace-matrix} checkitem-summary
 ```
 
-```{trace-matrix} clause-case
+```{trace-matrix} clause-summary
 ```
 """
 
@@ -36,6 +36,18 @@ def test_unknown_case_warning_text(make_app, tmp_path):
 def _rows(outdir: Path, name: str) -> dict[str, list[str]]:
     text = (outdir / "exports" / f"{name}.csv").read_text(encoding="utf-8-sig")
     return {row[0]: row for row in csv.reader(text.splitlines())}
+
+
+def _summary(soup: BeautifulSoup, name: str, header: str) -> dict[str, str]:
+    """need ID of each row of a summary table on a page -> the text of one column."""
+    table = soup.find("table", id=f"council-{name}")
+    headers = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
+    column = headers.index(header)
+    result = {}
+    for row in table.find("tbody").find_all("tr"):
+        cells = row.find_all(["th", "td"], recursive=False)
+        result[cells[0].find("a")["href"].rsplit("#", 1)[-1]] = cells[column].get_text(strip=True)
+    return result
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -63,7 +75,8 @@ def test_editing_a_case_changes_the_matrices_on_the_next_build(make_app, tmp_pat
     assert _rows(outdir, "clause-case")["CL_B_13"][4:] == ["SG_2020_TEST_E1_CO_01", "1"]
     cross_html = outdir / "cross.html"
     first = BeautifulSoup(cross_html.read_text(encoding="utf-8"), "html.parser")
-    assert len(first.find_all("td", class_="council-status-covered")) == 1
+    counts = _summary(first, "checkitem-summary", "対策ありの案件数")
+    assert (counts["CHK_CO_04"], counts["CHK_CO_05"]) == ("1", "0")
 
     _edit(src / "cases" / "case.md", "satisfies: CHK_CO_04\nbinds: CL_B_13",
           "satisfies: CHK_CO_05\nbinds: CL_B_10")
@@ -79,5 +92,6 @@ def test_editing_a_case_changes_the_matrices_on_the_next_build(make_app, tmp_pat
     assert _rows(outdir, "case-2020-test-trace")["SG_2020_TEST_E1_CO_01"][6] == "CHK_CO_05"
     # The cross-case page was not edited, yet it is rewritten with the new state.
     second = BeautifulSoup(cross_html.read_text(encoding="utf-8"), "html.parser")
-    covered = second.find_all("td", class_="council-status-covered")
-    assert [td.find_parent("tr").find("td").get_text(strip=True) for td in covered] == ["CHK_CO_05"]
+    counts = _summary(second, "checkitem-summary", "対策ありの案件数")
+    assert (counts["CHK_CO_04"], counts["CHK_CO_05"]) == ("0", "1")
+    assert _summary(second, "clause-summary", "依拠する案件数")["CL_B_10"] == "1"
