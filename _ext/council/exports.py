@@ -147,6 +147,10 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     needs = need_index(app)
     cache = Path(app.doctreedir) / "council-exports.json"
     written = write_exports(tr.all_tables(needs), Path(app.outdir), cache)
+    # The comparison page's data (after write_exports, which removes files it did not write).
+    data = json.dumps(tr.compare_data(needs), ensure_ascii=False, sort_keys=True, indent=1)
+    (Path(app.outdir) / EXPORT_DIR / "compare.json").write_text(data + "\n", encoding="utf-8")
+    written.append(Path(app.outdir) / EXPORT_DIR / "compare.json")
     logger.info(f"council: {len(written)} export files written to {EXPORT_DIR}/")
 
 

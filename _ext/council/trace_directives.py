@@ -45,6 +45,13 @@ VIEW_GRIDS: dict[str, Callable[[tr.Needs], tr.Table]] = {
     "checkitem-summary": tr.checkitem_case_table,
     "data-summary": tr.data_case_table,
 }
+#: Views of ``trace-matrix`` that are not one table.
+OTHER_VIEWS = ("compare", "exports")
+#: The data of the comparison page's script, beside the other exports.
+COMPARE_DATA = f"{EXPORT_DIR}/compare.json"
+COMPARE_SCRIPT = "council-compare.js"
+_COMPARE_PAGES = "_council_compare_pages"
+
 #: Levels of the per-year bars (CSS classes council-level-0 .. council-level-5).
 BAR_LEVELS = 5
 
@@ -123,10 +130,10 @@ class TraceMatrix(_TraceDirective):
 
     def run(self) -> list[nodes.Node]:
         name = self.arguments[0]
-        if name not in (*CROSS_VIEWS, "exports"):
+        if name not in (*CROSS_VIEWS, *OTHER_VIEWS):
             raise self.error(
                 f"trace-matrix: 表 '{name}' はありません（使える表: "
-                f"{', '.join((*CROSS_VIEWS, 'exports'))}）"
+                f"{', '.join((*CROSS_VIEWS, *OTHER_VIEWS))}）"
             )
         self.view = name
         return self.placeholder()
@@ -348,10 +355,33 @@ class _Renderer:
         result += self.downloads([table, grid, *extra])
         return result
 
+    def compare(self) -> list[nodes.Node]:
+        """The newest cases side by side; a script (``council-compare.js``) lets readers
+        choose up to four cases, filtered by year and department, from ``compare.json``."""
+        chosen = tr.default_comparison(self.needs)
+        result: list[nodes.Node] = []
+        controls = nodes.container(ids=["council-compare-controls"], classes=["council-compare-controls"])
+        result.append(controls)
+        result.append(nodes.paragraph("", (
+            f"案件を選ばないときは、開始年度の新しい {len(chosen)} 件を比較しています。"
+            "案件の選択にはブラウザーのスクリプトを使います。スクリプトを使えないときは、"
+            "すべての案件の表（CSV・XLSX）をご利用ください。"
+        ), classes=["council-compare-default"]))
+        table = tr.compare_table(self.needs, chosen)
+        result.append(nodes.container("", self.table(table), ids=["council-compare-result"]))
+        grid = tr.checkitem_case_table(self.needs)
+        result += self.downloads([grid], [(COMPARE_DATA, "比較用のデータ（JSON）")])
+        if self.html:
+            pages = getattr(self.app, _COMPARE_PAGES, set())
+            pages.add(self.docname)
+            setattr(self.app, _COMPARE_PAGES, pages)
+        return result
+
     def exports(self) -> list[nodes.Node]:
         """The cross-case tables, then each case's tables under its fiscal year (closed)."""
         result: list[nodes.Node] = [nodes.rubric("", "案件を横断する表")]
-        result += self.downloads(tr.cross_tables(self.needs), [("needs.json", "サイト全体の needs.json")])
+        result += self.downloads(tr.cross_tables(self.needs), [
+            ("needs.json", "サイト全体の needs.json"), (COMPARE_DATA, "案件の比較用のデータ（JSON）")])
         result.append(nodes.rubric("", "案件ごとの表"))
         by_year: dict[int | None, list] = {}
         for case in tr.cases(self.needs):
@@ -412,6 +442,8 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             new = renderer.edition_diff(*args)
         elif view == "exports":
             new = renderer.exports()
+        elif view == "compare":
+            new = renderer.compare()
         else:
             new = renderer.cross(view)
         node.replace_self(new)
@@ -518,6 +550,12 @@ def _add_relying_cases(app: Sphinx, doctree: nodes.document, docname: str) -> No
             parent.insert(position + offset, block)
 
 
+def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The comparison script, on the pages that compare cases only."""
+    if pagename in getattr(app, _COMPARE_PAGES, set()):
+        app.add_js_file(COMPARE_SCRIPT, loading_method="defer")
+
+
 def setup_trace_directives(app: Sphinx) -> None:
     app.setup_extension("sphinx.ext.graphviz")
     app.add_node(trace_placeholder)
@@ -530,4 +568,5 @@ def setup_trace_directives(app: Sphinx) -> None:
     # Before the needs are laid out (council.render at 450, sphinx-needs at 500).
     app.connect("doctree-resolved", _add_relying_cases, priority=400)
     app.connect("env-updated", _reset_index)
+    app.connect("html-page-context", _page_scripts)
     app.add_css_file("council-trace.css")

@@ -746,6 +746,63 @@ def trace_long_table(needs: Needs) -> Table:
     )
 
 
+# ------------------------------------------------------ case comparison
+
+#: At most this many cases are compared side by side on a page.
+COMPARE_LIMIT = 4
+
+
+def default_comparison(needs: Needs) -> list[str]:
+    """The cases compared when none are chosen: the newest ones."""
+    ordered = sorted(cases(needs), key=lambda c: (-(fiscal_year(c) or 0), c["id"]))
+    return [c["id"] for c in ordered[:COMPARE_LIMIT]]
+
+
+@_indexed
+def compare_table(needs: Needs, case_ids: Iterable[str]) -> Table:
+    """The checklist coverage of a few chosen cases side by side."""
+    chosen = [needs[c] for c in list(case_ids)[:COMPARE_LIMIT]]
+    coverages = [coverage(needs, c["id"]) for c in chosen]
+    rows: list[tuple[Cell, ...]] = [
+        ("充足（対策あり/対象項目）", *(cov.figures().ratio for cov in coverages)),
+    ]
+    for item in checkitems(needs):
+        rows.append((
+            Refs([Ref(item["id"], full_text(item))]),
+            *(Status(cov.status_of(item["id"]).status) for cov in coverages),
+        ))
+    return Table(
+        name="compare",
+        title="選んだ案件のチェックリスト充足状況",
+        headers=("チェックリスト項目", *(case_header(c) for c in chosen)),
+        rows=tuple(rows),
+    )
+
+
+@_indexed
+def compare_data(needs: Needs) -> dict[str, Any]:
+    """What the comparison page's script needs to compare any cases (``exports/compare.json``)."""
+    items = checkitems(needs)
+    return {
+        "items": [{"id": i["id"], "text": full_text(i), "href": f"{i.get('docname', '')}.html#{i['id']}"}
+                  for i in items],
+        "statuses": STATUS_LABELS,
+        "cases": [
+            {
+                "id": c["id"],
+                "title": str(c.get("title") or c["id"]),
+                "header": case_header(c),
+                "year": fiscal_year(c),
+                "department": str(c.get("department") or ""),
+                "href": f"{c.get('docname', '')}.html#{c['id']}",
+                "ratio": (cov := coverage(needs, c["id"])).figures().ratio,
+                "status": [cov.status_of(i["id"]).status for i in items],
+            }
+            for c in sorted(cases(needs), key=lambda c: (-(fiscal_year(c) or 0), c["id"]))
+        ],
+    }
+
+
 # ------------------------------------------------ relying cases of a need
 
 
