@@ -52,6 +52,8 @@ COMPARE_DATA = f"{EXPORT_DIR}/compare.json"
 COMPARE_SCRIPT = "council-compare.js"
 _COMPARE_PAGES = "_council_compare_pages"
 
+#: Years shown one by one in a row's strip; earlier years are added up in one block.
+STRIP_YEARS = 6
 #: Levels of the per-year bars (CSS classes council-level-0 .. council-level-5).
 BAR_LEVELS = 5
 
@@ -204,20 +206,29 @@ class _Renderer:
         return box
 
     def strip(self, counts: list[int], headers: list[str]) -> list[nodes.Node]:
-        """The per-year counts as one line of labelled numbers with a bar level each."""
+        """The per-year counts as one line of labelled numbers with a bar level each.
+
+        At most :data:`STRIP_YEARS` years are shown one by one; the years before
+        them are added up in one block 「〜YYYY」, so that a row stays the same
+        size however many years the site covers (the exports have every year)."""
+        labels = [h.removesuffix("年度") for h in headers]
+        if len(counts) > STRIP_YEARS:
+            cut = len(counts) - STRIP_YEARS + 1
+            counts = [sum(counts[:cut]), *counts[cut:]]
+            labels = [f"〜{labels[cut - 1]}", *labels[cut:]]
         top = max(counts, default=0)
         para = nodes.paragraph(classes=["council-year-strip"])
-        for count, header in zip(counts, headers, strict=True):
+        for count, label in zip(counts, labels, strict=True):
             level = 0 if not count else max(1, round(BAR_LEVELS * count / top))
             year = nodes.inline(classes=["council-year", f"council-level-{level}"])
-            year += nodes.inline("", header.removesuffix("年度"), classes=["council-year-label"])
+            year += nodes.inline("", label, classes=["council-year-label"])
             year += nodes.Text(" ")
             year += nodes.inline("", str(count), classes=["council-year-count"])
             para += year
             para += nodes.Text(" ")
         return [para]
 
-    def table(self, table: tr.Table, diff_columns: tuple[int, ...] = ()) -> nodes.table:
+    def table(self, table: tr.Table) -> nodes.table:
         """*table* as a docutils table: hidden columns left out, the year columns
         as one strip, the expand column as a closed list under the row header."""
         shown = [i for i in range(len(table.headers))
@@ -225,7 +236,9 @@ class _Renderer:
         headers = [table.headers[i] for i in shown]
         if table.strip:
             headers.append(table.strip_header)
-        node = nodes.table(classes=["council-matrix"])
+        summary = bool(table.strip or table.expand is not None)
+        # A summary stacks its rows on a phone, each value with its column's label.
+        node = nodes.table(classes=["council-matrix", *(["council-summary"] if summary else [])])
         # Captioned tables are numbered: each needs an ID, unique on its page.
         node["ids"].append(f"council-{table.name}")
         node += nodes.title(table.title, table.title)
@@ -246,6 +259,8 @@ class _Renderer:
             classes: list[list[str]] = []
             for i in shown:
                 content = self.cell(row[i])
+                if summary and i != shown[0]:
+                    content = [nodes.inline("", table.headers[i], classes=["council-cell-label"]), *content]
                 if i == shown[0] and table.expand is not None and row[table.expand]:
                     content = [nodes.paragraph("", "", *content), self.case_list(row[table.expand],
                                                                                  table.expand_label)]
@@ -253,8 +268,10 @@ class _Renderer:
                 value = row[i]
                 classes.append([STATUS_CLASSES[value.code]] if isinstance(value, tr.Status) else [])
             if table.strip:
-                cells.append(self.strip([int(row[i]) for i in table.strip],
-                                        [table.headers[i] for i in table.strip]))
+                cells.append([
+                    nodes.paragraph("", "", nodes.inline("", table.strip_header, classes=["council-cell-label"])),
+                    *self.strip([int(row[i]) for i in table.strip], [table.headers[i] for i in table.strip]),
+                ])
                 classes.append(["council-year-cell"])
             body += self._row(cells, classes)
         return node
@@ -383,6 +400,10 @@ class _Renderer:
         result += self.downloads(tr.cross_tables(self.needs), [
             ("needs.json", "サイト全体の needs.json"), (COMPARE_DATA, "案件の比較用のデータ（JSON）")])
         result.append(nodes.rubric("", "案件ごとの表"))
+        case_count = len(tr.cases(self.needs))
+        outer = expandable(classes=["council-case-downloads"])
+        outer += expandable_summary("", f"案件ごとの表（{case_count}件、開始年度別）")
+        result.append(outer)
         by_year: dict[int | None, list] = {}
         for case in tr.cases(self.needs):
             by_year.setdefault(tr.fiscal_year(case), []).append(case)
@@ -397,7 +418,7 @@ class _Renderer:
                 item += self.downloads(tr.case_tables(self.needs, case["id"]), html_only=True)
                 items += item
             box += items
-            result.append(box)
+            outer += box
         return result
 
     def edition_diff(self, old: str, new: str) -> list[nodes.Node]:
@@ -408,9 +429,9 @@ class _Renderer:
         return [
             nodes.paragraph("", (
                 f"{tr.edition_label(self.needs, old)} → {tr.edition_label(self.needs, new)}: {summary}。"
-                "変更箇所は〔－削除された文字〕〔＋追加された文字〕で示します。"
+                "見出しと条文の変更箇所は〔－削除された文字〕〔＋追加された文字〕で示します。"
             )),
-            self.table(table, diff_columns=(len(table.headers) - 1,)),
+            self.table(table),
             *self.downloads([table]),
         ]
 

@@ -43,6 +43,8 @@ def _summary(soup: BeautifulSoup, name: str, header: str) -> dict[str, str]:
     table = soup.find("table", id=f"council-{name}")
     headers = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
     column = headers.index(header)
+    for label in table.find_all(class_="council-cell-label"):
+        label.extract()
     result = {}
     for row in table.find("tbody").find_all("tr"):
         cells = row.find_all(["th", "td"], recursive=False)
@@ -95,3 +97,20 @@ def test_editing_a_case_changes_the_matrices_on_the_next_build(make_app, tmp_pat
     counts = _summary(second, "checkitem-summary", "対策ありの案件数")
     assert (counts["CHK_CO_04"], counts["CHK_CO_05"]) == ("0", "1")
     assert _summary(second, "clause-summary", "依拠する案件数")["CL_B_10"] == "1"
+
+
+def test_year_strip_adds_up_the_years_before_the_last_few():
+    from council.trace_directives import STRIP_YEARS, _Renderer
+
+    renderer = _Renderer.__new__(_Renderer)
+    years = [f"{y}年度" for y in range(2010, 2010 + STRIP_YEARS + 3)]
+    (strip,) = renderer.strip(list(range(1, len(years) + 1)), years)
+    blocks = [(y.children[0].astext(), y.children[-1].astext()) for y in strip.children if y.children]
+    # 2010..2013 added up (1+2+3+4) in one block; the last five years one by one.
+    assert blocks[0] == ("〜2013", "10")
+    assert [b[0] for b in blocks[1:]] == [str(y) for y in range(2014, 2019)]
+    assert len(blocks) == STRIP_YEARS
+    # The largest count (the added-up block) has the highest bar; an empty year none.
+    assert "council-level-5" in strip.children[0]["classes"]
+    (empty,) = renderer.strip([0, 3], ["2020年度", "2021年度"])
+    assert [y["classes"][-1] for y in empty.children if y.children] == ["council-level-0", "council-level-5"]

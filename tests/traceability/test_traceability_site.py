@@ -121,6 +121,9 @@ def summary_rows(site_html: Path, docname: str, name: str) -> tuple[list[str], d
     """The headers of a summary table on a page, and each row by the need ID its first cell links to."""
     table = page(site_html, docname).find("table", id=f"council-{name}")
     headers = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
+    labels = [label.extract() for label in table.find_all(class_="council-cell-label")]
+    # Every value carries its column's label, for the stacked rows on a phone.
+    assert labels and {label.get_text() for label in labels} <= set(headers)
     rows = {}
     for row in table.find("tbody").find_all("tr"):
         first = row.find(["th", "td"])
@@ -258,7 +261,9 @@ def test_every_export_is_linked_and_documented(site_html, needs):
     downloads = page(site_html, "traceability/downloads")
     hrefs = {a["href"] for a in downloads.find_all("a", class_="council-download")}
     # Each case's tables are listed under its fiscal year, closed.
-    assert [d.find("summary").get_text() for d in downloads.find_all("details")] == [
+    outer = downloads.find("details", class_="council-case-downloads")
+    assert outer.find("summary").get_text() == "案件ごとの表（4件、開始年度別）"
+    assert [d.find("summary").get_text() for d in outer.find_all("details", class_="council-year-downloads")] == [
         "2025年度（1件）", "2019年度（2件）", "2018年度（1件）"]
     files = {f"../exports/{p.name}" for p in (site_html / "exports").iterdir()}
     assert files and files <= hrefs
