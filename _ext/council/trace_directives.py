@@ -490,6 +490,11 @@ def relying_block(renderer: _Renderer, need) -> list[nodes.Node]:
     if not total:
         result.append(nodes.paragraph("", f"{wording}はありません。", classes=["council-relying"]))
         return result
+    if not renderer.html:
+        # Printed volumes give the count; the list (which grows with the site) is on the web.
+        result.append(nodes.paragraph("", f"{wording}: {total}件（一覧はウェブ版のこのページにあります）。",
+                                      classes=["council-relying"]))
+        return result
     box = expandable(classes=["council-relying"], ids=[f"{need['id']}-cases"])
     box += expandable_summary("", f"{wording}（{total}件）")
     for year, cases in groups:
@@ -562,7 +567,7 @@ def _add_relying_cases(app: Sphinx, doctree: nodes.document, docname: str) -> No
     renderer = None
     for node in found:
         need = needs.get(node["ids"][0]) if node["ids"] else None
-        if need is None or need.get("type") not in RELYING or need.get("docname") != docname:
+        if need is None or need.get("type") not in RELYING:
             continue
         renderer = renderer or _Renderer(app, docname, needs)
         parent = node.parent
