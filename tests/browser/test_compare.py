@@ -47,3 +47,22 @@ def test_compare_chosen_cases_filtered_by_year(visit, built_site):
     assert cells[0] == data["statuses"][first["status"][0]]
     assert not page.locator(".council-compare-default").is_visible()
     assert visit.errors == [] and visit.external == []
+
+
+CROSS_PAGES = ["traceability/clause-case.html", "traceability/checkitem-case.html",
+               "traceability/data-case.html", "traceability/compare.html", "traceability/downloads.html"]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("path", CROSS_PAGES)
+def test_cross_case_pages_pass_axe_and_fit_a_phone(visit, path, width):
+    from test_pages import SERIOUS, run_axe
+
+    page = visit.open(path, width=width, height=812)
+    # Open every closed list, so that its content is checked too.
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in run_axe(page)
+                  if v["impact"] in SERIOUS]
+    assert violations == []
+    if width == 375:
+        assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
