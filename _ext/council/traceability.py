@@ -279,8 +279,8 @@ def case_matrix(needs: Needs, case_id: str) -> Table:
             clause_ids = links(sg, "binds")
             editions = sorted({e for c in clause_ids for e in links(needs.get(c) or {}, "part_of")})
             rows.append((
-                Refs([Ref(sg["id"])]),
-                Refs([Ref(work["id"])]),
+                Refs([Ref(sg["id"], full_text(sg))]),
+                Refs([Ref(work["id"], str(work.get("title") or ""))]),
                 sg.get("actor") or "",
                 sg.get("aspect") or "",
                 _int_or_text(sg.get("number")),
@@ -296,6 +296,7 @@ def case_matrix(needs: Needs, case_id: str) -> Table:
         headers=("情報保護対策", "業務委託・開発", "実施主体", "種別", "原典の番号", "見出し",
                  "チェックリスト項目", "特記事項の条項", "特記事項の版"),
         rows=tuple(rows),
+        page_hidden=(5,),  # the measure's text names the row
     )
 
 
@@ -419,8 +420,8 @@ def coverage(needs: Needs, case_id: str, work_id: str | None = None) -> Coverage
 
 def _checkitem_columns(item: Mapping[str, Any]) -> tuple[Cell, ...]:
     """The columns that identify a checklist item in every coverage table (its whole text)."""
-    return (Refs([Ref(item["id"])]), *(item.get(k) or "" for k in ("actor", "aspect", "category")),
-            full_text(item))
+    return (Refs([Ref(item["id"], full_text(item))]),
+            *(item.get(k) or "" for k in ("actor", "aspect", "category")), full_text(item))
 
 
 #: The note every export of a retrospective coverage carries (as the page does).
@@ -453,6 +454,7 @@ def coverage_table(needs: Needs, case_id: str) -> Table:
                  *(("分析の種類",) if cov.retrospective else ())),
         rows=tuple(rows),
         note=RETROSPECTIVE_NOTE if cov.retrospective else "",
+        page_hidden=(4,),  # the item's text names the row
     )
 
 

@@ -73,8 +73,14 @@ def test_case_page_shows_coverage_matrix_graph_and_downloads(site_html):
     for href in links:
         assert (site_html / "cases" / href).resolve().is_file(), href
     # Each safeguard row names the edition of the clauses it binds.
-    row = next(tr_ for tr_ in section.find_all("tr") if "SG_2025_HOGO_INJI_E1_CO_04" in tr_.get_text())
+    row = next(tr_ for tr_ in section.find_all("tr")
+               if tr_.find("a", href="#SG_2025_HOGO_INJI_E1_CO_04"))
     assert "ED_B 21項版" in row.get_text()
+    # Links name their targets: the measure's text, the item's text, the clause's number and heading.
+    texts = [a.get_text() for a in row.find_all("a")]
+    assert texts[0] == "取扱責任者及び取扱者をあらかじめ指定させ、区に報告させる。"
+    assert "第13項 個人情報を取り扱う従事者の指定" in texts
+    assert not [t for t in texts if re.fullmatch(r"[A-Z]+_[A-Z0-9_]+", t)]
 
 
 def test_old_case_page_is_labelled_retrospective(site_html):
