@@ -280,3 +280,12 @@ def test_every_export_is_linked_and_documented(site_html, needs):
             if header.startswith("ED_") or "（CASE_" in header or re.fullmatch(r"[0-9]{4}年度", header):
                 continue  # per-edition, per-case and per-year columns are described generically
             assert header in guide, (table.name, header)
+
+
+def test_no_number_is_stored_as_text_in_any_xlsx(site_html):
+    number = re.compile(r"[0-9]+(\.[0-9]+)?%?")
+    for path in sorted((site_html / "exports").glob("*.xlsx")):
+        sheet = load_workbook(path).active
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                assert not (isinstance(cell.value, str) and number.fullmatch(cell.value)), (path.name, cell)
