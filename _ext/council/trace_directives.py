@@ -237,6 +237,7 @@ class _Renderer:
         if table.strip:
             headers.append(table.strip_header)
         summary = bool(table.strip or table.expand is not None)
+        labelled = summary and self.html  # the labels serve the stacked rows of a phone
         # A summary stacks its rows on a phone, each value with its column's label.
         node = nodes.table(classes=["council-matrix", *(["council-summary"] if summary else [])])
         # Captioned tables are numbered: each needs an ID, unique on its page.
@@ -259,7 +260,7 @@ class _Renderer:
             classes: list[list[str]] = []
             for i in shown:
                 content = self.cell(row[i])
-                if summary and i != shown[0]:
+                if labelled and i != shown[0]:
                     content = [nodes.inline("", table.headers[i], classes=["council-cell-label"]), *content]
                 if i == shown[0] and table.expand is not None and row[table.expand]:
                     content = [nodes.paragraph("", "", *content), self.case_list(row[table.expand],
@@ -268,10 +269,9 @@ class _Renderer:
                 value = row[i]
                 classes.append([STATUS_CLASSES[value.code]] if isinstance(value, tr.Status) else [])
             if table.strip:
-                cells.append([
-                    nodes.paragraph("", "", nodes.inline("", table.strip_header, classes=["council-cell-label"])),
-                    *self.strip([int(row[i]) for i in table.strip], [table.headers[i] for i in table.strip]),
-                ])
+                label = nodes.paragraph("", "", nodes.inline("", table.strip_header, classes=["council-cell-label"]))
+                cells.append([*([label] if labelled else []),
+                              *self.strip([int(row[i]) for i in table.strip], [table.headers[i] for i in table.strip])])
                 classes.append(["council-year-cell"])
             body += self._row(cells, classes)
         return node
