@@ -3,7 +3,9 @@
 At ``build-finished`` of an HTML build, every :class:`~.traceability.Table`
 is written to ``<outdir>/exports/<name>.csv`` (UTF-8 with BOM, so Excel
 detects the encoding) and ``<name>.xlsx`` (Japanese headers, frozen header
-row, auto filter; :mod:`council.xlsx`). The columns are documented in ``docs/open-data.md``.
+row and first column, auto filter; :mod:`council.xlsx`). Counts are written as
+numbers and shares as numbers with a % format, so spreadsheets can compute with
+them. The columns are documented in ``docs/open-data.md``.
 
 Sphinx-needs writes ``needs.json`` (``needs_build_json``) under the project's
 ``version``; when ``conf.py`` sets none, the version of ``pyproject.toml`` is
@@ -32,7 +34,8 @@ from .xlsx import write_workbook
 logger = logging.getLogger(__name__)
 
 EXPORT_DIR = "exports"
-STATUS_FILLS = {"対策あり": "C6EFCE", "対策不要": "EDEDED", "未対応": "FFC7CE"}
+#: Fill colour of each coverage state code.
+STATUS_FILLS = {tr.COVERED: "C6EFCE", tr.NOT_APPLICABLE: "EDEDED", tr.GAP: "FFC7CE"}
 
 
 def site_version(confdir: Path) -> str:
@@ -55,7 +58,7 @@ def write_csv(table: tr.Table, path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(table.headers)
-        writer.writerows(table.rows)
+        writer.writerows(table.text_rows())
 
 
 def _timestamp() -> dt.datetime:
@@ -67,16 +70,26 @@ def _timestamp() -> dt.datetime:
 
 def write_xlsx(table: tr.Table, path: Path) -> None:
     widths = []
+    rows = table.text_rows()
     for index, header in enumerate(table.headers):
-        values = [header, *(row[index] for row in table.rows)]
-        widths.append(min(60, max(8, max(len(v) for v in values) * 2)))
+        values = [header, *(row[index] for row in rows)]
+        widths.append(min(60, max(8, max(len(str(v)) for v in values) * 2)))
+    fills: dict[int, dict[str, str]] = {}
+    percent: set[int] = set()
+    for row in table.rows:
+        for index, cell in enumerate(row):
+            if isinstance(cell, tr.Status):
+                fills.setdefault(index, {})[str(cell)] = STATUS_FILLS[cell.code]
+            elif isinstance(cell, tr.Percent):
+                percent.add(index)
     write_workbook(
         path,
         sheet=table.name,
         headers=table.headers,
-        rows=table.rows,
+        rows=rows,
         widths=widths,
-        fills={column: STATUS_FILLS for column in table.status_columns},
+        fills=fills,
+        percent_columns=percent,
         title=table.title,
         creator="council-trace",
         when=_timestamp(),
@@ -85,8 +98,8 @@ def write_xlsx(table: tr.Table, path: Path) -> None:
 
 def fingerprint(table: tr.Table) -> str:
     """What an export file is made of: equal fingerprints, equal files."""
-    data = [table.name, table.title, list(table.headers), [list(r) for r in table.rows],
-            list(table.status_columns), os.environ.get("SOURCE_DATE_EPOCH", "")]
+    data = [table.name, table.title, list(table.headers), table.text_rows(),
+            [[type(c).__name__ for c in r] for r in table.rows], os.environ.get("SOURCE_DATE_EPOCH", "")]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -129,14 +142,18 @@ def write_exports(tables: Iterable[tr.Table], outdir: Path, cache: Path | None =
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    from sphinx_needs.data import SphinxNeedsData
+    from .trace_directives import need_index
 
-    needs = SphinxNeedsData(app.env).get_needs_view()
+    needs = need_index(app)
     cache = Path(app.doctreedir) / "council-exports.json"
     from .suspect import with_suspect_column
 
     # The per-case trace tables carry 要再確認 for links whose target text changed.
     written = write_exports(with_suspect_column(tr.all_tables(needs), needs), Path(app.outdir), cache)
+    # The comparison page's data (after write_exports, which removes files it did not write).
+    data = json.dumps(tr.compare_data(needs), ensure_ascii=False, sort_keys=True, indent=1)
+    (Path(app.outdir) / EXPORT_DIR / "compare.json").write_text(data + "\n", encoding="utf-8")
+    written.append(Path(app.outdir) / EXPORT_DIR / "compare.json")
     logger.info(f"council: {len(written)} export files written to {EXPORT_DIR}/")
 
 

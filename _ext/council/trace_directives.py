@@ -5,13 +5,17 @@ need of the project is known, the placeholder becomes neutral docutils nodes
 (tables, rubrics, a ``graphviz`` node), so HTML and LaTeX both render them.
 
 ```{case-trace} CASE_ID``` per case page; ```{trace-matrix} VIEW``` for the
-cross-case views (``clause-case``, ``checkitem-case``, ``data-case``,
-``data-work``, ``exports``); ```{edition-diff} OLD NEW```.
+cross-case views (``clause-summary``, ``checkitem-summary``, ``data-summary``,
+``exports``); ```{edition-diff} OLD NEW```.
+
+Cross-case views have one row per clause, checklist item or kind of data and
+aggregate columns, whatever the number of cases; each row expands
+(``expandable``: ``<details>`` in HTML, a plain block elsewhere) to the cases.
+The grids with a column per case are only written to CSV/XLSX.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from docutils import nodes
@@ -27,16 +31,73 @@ from .graph import graph_node
 logger = logging.getLogger(__name__)
 
 EXPORT_DIR = "exports"
-STATUS_CLASSES = {label: f"council-status-{key.replace('_', '-')}" for key, label in tr.STATUS_LABELS.items()}
-_NEED_ID = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])(?![A-Za-z0-9_])")
-_DIFF_MARK = re.compile(r"〔([－＋])(.*?)〕", re.S)
+#: Cell classes keyed by coverage state code (not by the label readers see).
+STATUS_CLASSES = {key: f"council-status-{key.replace('_', '-')}" for key in tr.STATUS_LABELS}
 
 CROSS_VIEWS: dict[str, Callable[[tr.Needs], tr.Table]] = {
-    "clause-case": tr.clause_case_table,
-    "checkitem-case": tr.checkitem_case_table,
-    "data-case": tr.data_case_table,
-    "data-work": tr.data_work_table,
+    "clause-summary": tr.clause_summary_table,
+    "checkitem-summary": tr.checkitem_summary_table,
+    "data-summary": tr.data_summary_table,
 }
+#: The grid (exports only) offered beside each view's summary.
+VIEW_GRIDS: dict[str, Callable[[tr.Needs], tr.Table]] = {
+    "clause-summary": tr.clause_case_table,
+    "checkitem-summary": tr.checkitem_case_table,
+    "data-summary": tr.data_case_table,
+}
+#: Views of ``trace-matrix`` that are not one table.
+OTHER_VIEWS = ("compare", "exports")
+#: The data of the comparison page's script, beside the other exports.
+COMPARE_DATA = f"{EXPORT_DIR}/compare.json"
+COMPARE_SCRIPT = "council-compare.js"
+_COMPARE_PAGES = "_council_compare_pages"
+
+#: Years shown one by one in a row's strip; earlier years are added up in one block.
+STRIP_YEARS = 6
+#: Levels of the per-year bars (CSS classes council-level-0 .. council-level-5).
+BAR_LEVELS = 5
+
+_INDEX_ATTR = "_council_need_index"
+
+
+def need_index(app: Sphinx) -> tr.NeedIndex:
+    """The needs of this build, indexed once (reset when the environment is updated)."""
+    cached = getattr(app, _INDEX_ATTR, None)
+    if cached is None:
+        from sphinx_needs.data import SphinxNeedsData
+
+        cached = tr.NeedIndex(SphinxNeedsData(app.env).get_needs_view())
+        setattr(app, _INDEX_ATTR, cached)
+    return cached
+
+
+def _reset_index(app: Sphinx, env) -> list[str]:
+    setattr(app, _INDEX_ATTR, None)
+    return []
+
+
+class expandable(nodes.container):
+    """A block that starts closed in HTML (``<details>``); other builders show it whole."""
+
+
+class expandable_summary(nodes.paragraph):
+    """The always visible line of an :class:`expandable` (``<summary>``)."""
+
+
+def _visit_expandable(self, node: expandable) -> None:
+    self.body.append(self.starttag(node, "details", CLASS="council-expandable"))
+
+
+def _depart_expandable(self, node: expandable) -> None:
+    self.body.append("</details>\n")
+
+
+def _visit_summary(self, node: expandable_summary) -> None:
+    self.body.append(self.starttag(node, "summary", ""))
+
+
+def _depart_summary(self, node: expandable_summary) -> None:
+    self.body.append("</summary>\n")
 
 
 class trace_placeholder(nodes.General, nodes.Element):
@@ -71,10 +132,10 @@ class TraceMatrix(_TraceDirective):
 
     def run(self) -> list[nodes.Node]:
         name = self.arguments[0]
-        if name not in (*CROSS_VIEWS, "exports"):
+        if name not in (*CROSS_VIEWS, *OTHER_VIEWS):
             raise self.error(
                 f"trace-matrix: 表 '{name}' はありません（使える表: "
-                f"{', '.join((*CROSS_VIEWS, 'exports'))}）"
+                f"{', '.join((*CROSS_VIEWS, *OTHER_VIEWS))}）"
             )
         self.view = name
         return self.placeholder()
@@ -98,73 +159,136 @@ class _Renderer:
         self.needs = needs
         self.html = app.builder.format == "html"
 
-    def text(self, text: str) -> list[nodes.Node]:
-        """Text with every known need ID turned into a link to the need."""
+    def ref(self, ref: tr.Ref) -> nodes.Node:
+        """A link to a need, its label as text (the ID when it has none)."""
+        need = self.needs.get(ref.id)
+        label = ref.label or ref.id
+        text: nodes.Node = nodes.Text(label) if ref.label else nodes.literal(label, label)
+        if not need or not need.get("docname"):
+            return text
+        return make_refnode(self.app.builder, self.docname, need["docname"], need["id"], text,
+                            ref.id if ref.label else (need.get("title") or None))
+
+    def refs(self, refs: tr.Refs) -> list[nodes.Node]:
         result: list[nodes.Node] = []
-        pos = 0
-        for match in _NEED_ID.finditer(text):
-            need = self.needs.get(match.group(1))
-            if not need or not need.get("docname"):
+        for n, ref in enumerate(refs):
+            if n:
+                result.append(nodes.Text(", "))
+            result.append(self.ref(ref))
+        return result
+
+    def cell(self, value: tr.Cell) -> list[nodes.Node]:
+        if isinstance(value, tr.Refs):
+            return self.refs(value)
+        if isinstance(value, tr.Diff):
+            return self.diff(value.segments)
+        return [nodes.Text(str(value))]
+
+    def diff(self, segments) -> list[nodes.Node]:
+        result: list[nodes.Node] = []
+        for op, text in segments:
+            if op == "equal":
+                result.append(nodes.Text(text))
                 continue
-            if match.start() > pos:
-                result.append(nodes.Text(text[pos:match.start()]))
-            result.append(make_refnode(
-                self.app.builder, self.docname, need["docname"], need["id"],
-                nodes.literal(match.group(1), match.group(1)), need.get("title") or None,
-            ))
-            pos = match.end()
-        if pos < len(text):
-            result.append(nodes.Text(text[pos:]))
+            marked = f"〔{'－' if op == 'delete' else '＋'}{text}〕"
+            result.append(nodes.inline(marked, marked, classes=[
+                "council-diff-del" if op == "delete" else "council-diff-ins"]))
         return result
 
-    def diff_text(self, text: str) -> list[nodes.Node]:
-        result: list[nodes.Node] = []
-        pos = 0
-        for match in _DIFF_MARK.finditer(text):
-            if match.start() > pos:
-                result.append(nodes.Text(text[pos:match.start()]))
-            deleted = match.group(1) == "－"
-            result.append(nodes.inline(
-                match.group(0), match.group(0),
-                classes=["council-diff-del" if deleted else "council-diff-ins"],
-            ))
-            pos = match.end()
-        if pos < len(text):
-            result.append(nodes.Text(text[pos:]))
-        return result
+    def case_list(self, refs: tr.Refs, label: str) -> nodes.Node:
+        """The cases of a row, closed under 「label（n件）」."""
+        box = expandable(classes=["council-row-cases"])
+        box += expandable_summary("", f"{label}（{len(refs)}件）")
+        items = nodes.bullet_list(classes=["council-case-list"])
+        for ref in refs:
+            items += nodes.list_item("", nodes.paragraph("", "", self.ref(ref)))
+        box += items
+        return box
 
-    def table(self, table: tr.Table, diff_columns: tuple[int, ...] = ()) -> nodes.table:
-        node = nodes.table(classes=["council-matrix"])
+    def strip(self, counts: list[int], headers: list[str]) -> list[nodes.Node]:
+        """The per-year counts as one line of labelled numbers with a bar level each.
+
+        At most :data:`STRIP_YEARS` years are shown one by one; the years before
+        them are added up in one block 「〜YYYY」, so that a row stays the same
+        size however many years the site covers (the exports have every year)."""
+        labels = [h.removesuffix("年度") for h in headers]
+        if len(counts) > STRIP_YEARS:
+            cut = len(counts) - STRIP_YEARS + 1
+            counts = [sum(counts[:cut]), *counts[cut:]]
+            labels = [f"〜{labels[cut - 1]}", *labels[cut:]]
+        top = max(counts, default=0)
+        para = nodes.paragraph(classes=["council-year-strip"])
+        for count, label in zip(counts, labels, strict=True):
+            level = 0 if not count else max(1, round(BAR_LEVELS * count / top))
+            year = nodes.inline(classes=["council-year", f"council-level-{level}"])
+            year += nodes.inline("", label, classes=["council-year-label"])
+            year += nodes.Text(" ")
+            year += nodes.inline("", str(count), classes=["council-year-count"])
+            para += year
+            para += nodes.Text(" ")
+        return [para]
+
+    def table(self, table: tr.Table) -> nodes.table:
+        """*table* as a docutils table: hidden columns left out, the year columns
+        as one strip, the expand column as a closed list under the row header."""
+        shown = [i for i in range(len(table.headers))
+                 if i not in table.page_hidden and i not in table.strip and i != table.expand]
+        headers = [table.headers[i] for i in shown]
+        if table.strip:
+            headers.append(table.strip_header)
+        summary = bool(table.strip or table.expand is not None)
+        labelled = summary and self.html  # the labels serve the stacked rows of a phone
+        # A summary stacks its rows on a phone, each value with its column's label.
+        node = nodes.table(classes=["council-matrix", *(["council-summary"] if summary else [])])
         # Captioned tables are numbered: each needs an ID, unique on its page.
         node["ids"].append(f"council-{table.name}")
         node += nodes.title(table.title, table.title)
-        group = nodes.tgroup(cols=len(table.headers))
+        group = nodes.tgroup(cols=len(headers))
         node += group
-        for header in table.headers:
-            group += nodes.colspec(colwidth=max(4, min(30, len(header) * 2)))
+        for n, header in enumerate(headers):
+            spec = nodes.colspec(colwidth=max(4, min(30, len(header) * 2)))
+            if n == 0 and table.row_headers:
+                spec["stub"] = 1
+            group += spec
         head = nodes.thead()
         group += head
-        head += self._row(table.headers)
+        head += self._row([[nodes.Text(h)] for h in headers])
         body = nodes.tbody()
         group += body
         for row in table.rows:
-            body += self._row(row, table.status_columns, diff_columns)
+            cells: list[list[nodes.Node]] = []
+            classes: list[list[str]] = []
+            for i in shown:
+                content = self.cell(row[i])
+                if labelled and i != shown[0]:
+                    content = [nodes.inline("", table.headers[i], classes=["council-cell-label"]), *content]
+                if i == shown[0] and table.expand is not None and row[table.expand]:
+                    content = [nodes.paragraph("", "", *content), self.case_list(row[table.expand],
+                                                                                 table.expand_label)]
+                cells.append(content)
+                value = row[i]
+                classes.append([STATUS_CLASSES[value.code]] if isinstance(value, tr.Status) else [])
+            if table.strip:
+                label = nodes.paragraph("", "", nodes.inline("", table.strip_header, classes=["council-cell-label"]))
+                cells.append([*([label] if labelled else []),
+                              *self.strip([int(row[i]) for i in table.strip], [table.headers[i] for i in table.strip])])
+                classes.append(["council-year-cell"])
+            body += self._row(cells, classes)
         return node
 
-    def _row(self, cells: tuple[str, ...], status_columns: tuple[int, ...] = (),
-             diff_columns: tuple[int, ...] = ()) -> nodes.row:
+    def _row(self, cells: list[list[nodes.Node]], classes: list[list[str]] | None = None) -> nodes.row:
         row = nodes.row()
-        for index, cell in enumerate(cells):
-            entry = nodes.entry()
-            if index in status_columns and cell in STATUS_CLASSES:
-                entry["classes"].append(STATUS_CLASSES[cell])
-            para = nodes.paragraph()
-            para.extend(self.diff_text(cell) if index in diff_columns else self.text(cell))
-            entry += para
+        for index, content in enumerate(cells):
+            entry = nodes.entry(classes=list((classes or [])[index:index + 1] and classes[index]))
+            if content and all(isinstance(c, nodes.Body) and not isinstance(c, nodes.Inline) for c in content):
+                entry.extend(content)
+            else:
+                entry += nodes.paragraph("", "", *content)
             row += entry
         return row
 
-    def downloads(self, tables: list[tr.Table], extra: list[tuple[str, str]] = ()) -> list[nodes.Node]:
+    def downloads(self, tables: list[tr.Table], extra: list[tuple[str, str]] = (),
+                  html_only: bool = False) -> list[nodes.Node]:
         """Links to the CSV/XLSX of *tables* (HTML), or their file names (other builders)."""
         items = nodes.bullet_list()
         for table in tables:
@@ -185,7 +309,7 @@ class _Renderer:
             item += para
             items += item
         result: list[nodes.Node] = [items]
-        if not self.html:
+        if not self.html and not html_only:
             result.insert(0, nodes.paragraph(
                 "", "次のファイルは、ウェブ版のサイトからダウンロードできます。"))
         return result
@@ -243,22 +367,67 @@ class _Renderer:
 
     def cross(self, view: str) -> list[nodes.Node]:
         table = CROSS_VIEWS[view](self.needs)
+        grid = VIEW_GRIDS[view](self.needs)
         result: list[nodes.Node] = []
-        if view == "checkitem-case":
-            result.append(nodes.paragraph("", (
-                "凡例: 「対策あり」＝対応する情報保護対策がある、「対策不要」＝原典が「－」"
-                "（対策の必要がない）とした、「未対応」＝どちらでもない。"
-                f"「（遡及・参考）」の列は、チェックリスト様式より前の案件の{tr.RETROSPECTIVE_LABEL}です。"
-            )))
+        if table.note:
+            result.append(nodes.paragraph("", table.note, classes=["council-retrospective-note"]))
         result.append(self.table(table))
-        result += self.downloads([table])
+        result.append(nodes.paragraph("", (
+            "案件ごとの列をもつ表（すべての案件 × すべての行）は、次の CSV・XLSX で提供します。"
+            "見出し行と1列目を固定し、案件名を列見出しに、本文を省略せずに収めています。"
+        )))
+        extra = [tr.data_work_table(self.needs)] if view == "data-summary" else [tr.trace_long_table(self.needs)]
+        result += self.downloads([table, grid, *extra])
+        return result
+
+    def compare(self) -> list[nodes.Node]:
+        """The newest cases side by side; a script (``council-compare.js``) lets readers
+        choose up to four cases, filtered by year and department, from ``compare.json``."""
+        chosen = tr.default_comparison(self.needs)
+        result: list[nodes.Node] = []
+        controls = nodes.container(ids=["council-compare-controls"], classes=["council-compare-controls"])
+        result.append(controls)
+        result.append(nodes.paragraph("", (
+            f"案件を選ばないときは、開始年度の新しい {len(chosen)} 件を比較しています。"
+            "案件の選択にはブラウザーのスクリプトを使います。スクリプトを使えないときは、"
+            "すべての案件の表（CSV・XLSX）をご利用ください。"
+        ), classes=["council-compare-default"]))
+        table = tr.compare_table(self.needs, chosen)
+        result.append(nodes.container("", self.table(table), ids=["council-compare-result"]))
+        grid = tr.checkitem_case_table(self.needs)
+        result += self.downloads([grid], [(COMPARE_DATA, "比較用のデータ（JSON）")])
+        if self.html:
+            pages = getattr(self.app, _COMPARE_PAGES, set())
+            pages.add(self.docname)
+            setattr(self.app, _COMPARE_PAGES, pages)
         return result
 
     def exports(self) -> list[nodes.Node]:
-        return self.downloads(
-            tr.all_tables(self.needs),
-            [("needs.json", "サイト全体の needs.json")],
-        )
+        """The cross-case tables, then each case's tables under its fiscal year (closed)."""
+        result: list[nodes.Node] = [nodes.rubric("", "案件を横断する表")]
+        result += self.downloads(tr.cross_tables(self.needs), [
+            ("needs.json", "サイト全体の needs.json"), (COMPARE_DATA, "案件の比較用のデータ（JSON）")])
+        result.append(nodes.rubric("", "案件ごとの表"))
+        case_count = len(tr.cases(self.needs))
+        outer = expandable(classes=["council-case-downloads"])
+        outer += expandable_summary("", f"案件ごとの表（{case_count}件、開始年度別）")
+        result.append(outer)
+        by_year: dict[int | None, list] = {}
+        for case in tr.cases(self.needs):
+            by_year.setdefault(tr.fiscal_year(case), []).append(case)
+        for year in sorted(by_year, key=lambda y: -(y or 0)):
+            box = expandable(classes=["council-year-downloads"])
+            label = f"{year}年度" if year else "年度不明"
+            box += expandable_summary("", f"{label}（{len(by_year[year])}件）")
+            items = nodes.bullet_list()
+            for case in by_year[year]:
+                item = nodes.list_item()
+                item += nodes.paragraph("", "", self.ref(tr.Ref(case["id"], str(case.get("title") or ""))))
+                item += self.downloads(tr.case_tables(self.needs, case["id"]), html_only=True)
+                items += item
+            box += items
+            outer += box
+        return result
 
     def edition_diff(self, old: str, new: str) -> list[nodes.Node]:
         table = tr.edition_diff_table(self.needs, old, new)
@@ -268,9 +437,9 @@ class _Renderer:
         return [
             nodes.paragraph("", (
                 f"{tr.edition_label(self.needs, old)} → {tr.edition_label(self.needs, new)}: {summary}。"
-                "変更箇所は〔－削除された文字〕〔＋追加された文字〕で示します。"
+                "見出しと条文の変更箇所は〔－削除された文字〕〔＋追加された文字〕で示します。"
             )),
-            self.table(table, diff_columns=(len(table.headers) - 1,)),
+            self.table(table),
             *self.downloads([table]),
         ]
 
@@ -279,9 +448,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = list(doctree.findall(trace_placeholder))
     if not placeholders:
         return
-    from sphinx_needs.data import SphinxNeedsData
-
-    needs = SphinxNeedsData(app.env).get_needs_view()
+    needs = need_index(app)
     for node in placeholders:
         renderer = _Renderer(app, docname, needs)
         view, args = node["view"], node["args"]
@@ -304,16 +471,136 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             new = renderer.edition_diff(*args)
         elif view == "exports":
             new = renderer.exports()
+        elif view == "compare":
+            new = renderer.compare()
         else:
             new = renderer.cross(view)
         node.replace_self(new)
 
 
+#: Need types whose page lists the cases relying on them: the link followed, and the wording.
+RELYING = {
+    "clause": ("binds", "この条項に依拠する案件"),
+    "checkitem": ("satisfies", "この項目に対応する案件"),
+}
+
+
+def relying_block(renderer: _Renderer, need) -> list[nodes.Node]:
+    """The editions of a clause, and the cases relying on a clause or checklist item
+    by fiscal year, each with excerpts of its safeguards linking to them."""
+    needs = renderer.needs
+    link, wording = RELYING[need["type"]]
+    result: list[nodes.Node] = []
+    if need["type"] == "clause":
+        result += _editions_line(renderer, need)
+    groups = tr.relying_cases(needs, need["id"], link)
+    total = sum(len(cases) for _, cases in groups)
+    if not total:
+        result.append(nodes.paragraph("", f"{wording}はありません。", classes=["council-relying"]))
+        return result
+    if not renderer.html:
+        # Printed volumes give the count; the list (which grows with the site) is on the web.
+        result.append(nodes.paragraph("", f"{wording}: {total}件（一覧はウェブ版のこのページにあります）。",
+                                      classes=["council-relying"]))
+        return result
+    box = expandable(classes=["council-relying"], ids=[f"{need['id']}-cases"])
+    box += expandable_summary("", f"{wording}（{total}件）")
+    for year, cases in groups:
+        box += nodes.paragraph("", "", nodes.strong("", f"{year}年度（{len(cases)}件）" if year else
+                                                    f"年度不明（{len(cases)}件）"),
+                               classes=["council-relying-year"])
+        items = nodes.bullet_list(classes=["council-case-list"])
+        for relying in cases:
+            case = relying.case
+            item = nodes.list_item()
+            item += nodes.paragraph("", "", renderer.ref(tr.Ref(case["id"], str(case.get("title") or ""))))
+            measures = nodes.bullet_list(classes=["council-relying-measures"])
+            for sg in relying.safeguards:
+                measures += nodes.list_item("", nodes.paragraph("", "", renderer.ref(
+                    tr.Ref(sg["id"], tr.excerpt(sg)))))
+            item += measures
+            items += item
+        box += items
+    result.append(box)
+    return result
+
+
+def _editions_line(renderer: _Renderer, clause) -> list[nodes.Node]:
+    """「各版: 19項版 第10項 再委託の禁止 → 21項版 第10項 再委託の禁止」 when the clause has other editions."""
+    needs = renderer.needs
+    chain = [clause]
+    seen = {clause["id"]}
+    while True:  # older editions
+        older = [p for p in tr.links(chain[0], "revises") if p in needs and p not in seen]
+        if not older:
+            break
+        chain.insert(0, needs[older[0]])
+        seen.add(older[0])
+    while True:  # newer editions
+        newer = [n for n in tr.index(needs).memo("revised_by", lambda: _revised_by(needs)).get(chain[-1]["id"], [])
+                 if n not in seen]
+        if not newer:
+            break
+        chain.append(needs[newer[0]])
+        seen.add(newer[0])
+    if len(chain) < 2:
+        return []
+    para = nodes.paragraph("", "各版の条項: ", classes=["council-clause-editions"])
+    for n, version in enumerate(chain):
+        if n:
+            para += nodes.Text(" → ")
+        editions = tr.links(version, "part_of")
+        edition = tr.edition_name(needs, editions[0]) if editions else ""
+        label = f"{edition} {tr.clause_title(version)}".strip()
+        para += nodes.strong("", label) if version is clause else renderer.ref(tr.Ref(version["id"], label))
+    return [para]
+
+
+def _revised_by(needs) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for clause in tr.of_type(needs, "clause"):
+        for old in tr.links(clause, "revises"):
+            result.setdefault(old, []).append(clause["id"])
+    return result
+
+
+def _add_relying_cases(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """After each clause and checklist item, the cases relying on it (before the needs are laid out)."""
+    from sphinx_needs.nodes import Need
+
+    found = [n for n in doctree.findall(Need)]
+    if not found:
+        return
+    needs = need_index(app)
+    renderer = None
+    for node in found:
+        need = needs.get(node["ids"][0]) if node["ids"] else None
+        if need is None or need.get("type") not in RELYING:
+            continue
+        renderer = renderer or _Renderer(app, docname, needs)
+        parent = node.parent
+        position = parent.index(node) + 1
+        for offset, block in enumerate(relying_block(renderer, need)):
+            parent.insert(position + offset, block)
+
+
+def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The comparison script, on the pages that compare cases only."""
+    if pagename in getattr(app, _COMPARE_PAGES, set()):
+        app.add_js_file(COMPARE_SCRIPT, loading_method="defer")
+
+
 def setup_trace_directives(app: Sphinx) -> None:
     app.setup_extension("sphinx.ext.graphviz")
     app.add_node(trace_placeholder)
+    app.add_node(expandable, html=(_visit_expandable, _depart_expandable))
+    app.add_node(expandable_summary, html=(_visit_summary, _depart_summary))
     app.add_directive("case-trace", CaseTrace)
     app.add_directive("trace-matrix", TraceMatrix)
     app.add_directive("edition-diff", EditionDiff)
     app.connect("doctree-resolved", _resolve)
+    # Before the needs are laid out (council.render at 450, sphinx-needs at 500).
+    app.connect("doctree-resolved", _add_relying_cases, priority=400)
+    app.connect("env-updated", _reset_index)
+    app.connect("html-page-context", _page_scripts)
     app.add_css_file("council-trace.css")

@@ -3,9 +3,9 @@
 Every case has three tables and each is published as a workbook, so a site
 of a thousand cases writes thousands of workbooks. openpyxl spent about ten
 milliseconds on each (half a minute at that size) building and serialising
-a cell object per value; the exports need only one sheet of text cells with
-a bold, frozen header row, an auto filter, column widths and a fill per
-status. This module writes exactly that as XML text: the parts Excel and
+a cell object per value; the exports need only one sheet of text and number
+cells with a bold header row, the header row and first column frozen, an auto
+filter, column widths, a % format and a fill per status. This module writes exactly that as XML text: the parts Excel and
 LibreOffice require (content types, relationships, workbook, styles, sheet,
 document properties), strings inline in the cells. The tests read the files
 back with openpyxl.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -65,8 +65,10 @@ _APP = _HEAD + (
     "<Application>council-trace</Application></Properties>"
 )
 
-#: Style index 0 is the default, 1 the header; a fill colour gets 2, 3, ...
+#: Style index 0 is the default, 1 the header, 2 a percentage; a fill colour gets 3, 4, ...
 _HEADER_STYLE = 1
+_PERCENT_STYLE = 2
+_FIRST_FILL_STYLE = 3
 
 
 def _col(index: int) -> str:
@@ -96,25 +98,28 @@ def _styles(fills: Sequence[str]) -> str:
         f'<fill><patternFill patternType="gray125"/></fill>{solid}</fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        f'<cellXfs count="{2 + len(fills)}">'
+        f'<cellXfs count="{_FIRST_FILL_STYLE + len(fills)}">'
         '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
         '<alignment vertical="top" wrapText="1"/></xf>'
+        '<xf numFmtId="9" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
         f"{fill_xfs}</cellXfs>"
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
         "</styleSheet>"
     )
 
 
-def _cell(ref: str, value: str, style: int) -> str:
+def _cell(ref: str, value: str | int | float, style: int) -> str:
     s = f' s="{style}"' if style else ""
-    text = escape(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    text = escape(str(value))
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{ref}" t="inlineStr"{s}><is><t{space}>{text}</t></is></c>'
 
 
-def _sheet(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
-           styles: Mapping[tuple[int, str], int]) -> str:
+def _sheet(headers: Sequence[str], rows: Sequence[Sequence[str | int | float]], widths: Sequence[float],
+           styles: Mapping[tuple[int, str], int], percent_columns: Collection[int] = ()) -> str:
     last = f"{_col(len(headers))}{len(rows) + 1}"
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1)
@@ -125,8 +130,9 @@ def _sheet(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequen
         f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
         f'<dimension ref="A1:{last}"/>',
         '<sheetViews><sheetView workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>',
+        '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>'
+        '<selection pane="topRight"/><selection pane="bottomLeft"/>'
+        '<selection pane="bottomRight" activeCell="B2" sqref="B2"/></sheetView></sheetViews>',
         '<sheetFormatPr defaultRowHeight="15"/>',
         f"<cols>{cols}</cols>" if cols else "",
         "<sheetData>",
@@ -137,7 +143,9 @@ def _sheet(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequen
     for number, row in enumerate(rows, start=2):
         parts.append(f'<row r="{number}">')
         parts.extend(
-            _cell(f"{letters[i]}{number}", value, styles.get((i, value), 0))
+            _cell(f"{letters[i]}{number}", value,
+                  _PERCENT_STYLE if i in percent_columns and isinstance(value, float)
+                  else styles.get((i, value), 0) if isinstance(value, str) else 0)
             for i, value in enumerate(row)
         )
         parts.append("</row>")
@@ -170,22 +178,24 @@ def write_workbook(
     *,
     sheet: str,
     headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
+    rows: Sequence[Sequence[str | int | float]],
     widths: Sequence[float] = (),
     fills: Mapping[int, Mapping[str, str]] | None = None,
+    percent_columns: Collection[int] = (),
     title: str = "",
     creator: str = "",
     when: dt.datetime = dt.datetime(2000, 1, 1),
 ) -> None:
-    """Write a one-sheet workbook of text cells.
+    """Write a one-sheet workbook of text and number cells.
 
     :param headers: the first row, bold and frozen, with an auto filter over the table
     :param widths: column widths in characters, from the first column on
     :param fills: column index -> cell value -> RGB colour ("C6EFCE") to fill it with
+    :param percent_columns: column indexes whose numbers are shares, shown with a % format
     :param when: creation time, also the date of every member of the ZIP file
     """
     colours = sorted({c for by_value in (fills or {}).values() for c in by_value.values()})
-    style_of = {colour: 2 + i for i, colour in enumerate(colours)}
+    style_of = {colour: _FIRST_FILL_STYLE + i for i, colour in enumerate(colours)}
     styles = {(column, value): style_of[colour]
               for column, by_value in (fills or {}).items() for value, colour in by_value.items()}
     name = sheet_name(sheet)
@@ -206,7 +216,7 @@ def write_workbook(
         ("xl/workbook.xml", workbook),
         ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
         ("xl/styles.xml", _styles(colours)),
-        ("xl/worksheets/sheet1.xml", _sheet(headers, rows, widths, styles)),
+        ("xl/worksheets/sheet1.xml", _sheet(headers, rows, widths, styles, percent_columns)),
     ]
     stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
     tmp = path.with_name(path.name + ".tmp")

@@ -7,14 +7,21 @@ import csv
 from openpyxl import load_workbook
 
 from council.exports import site_version, write_exports
-from council.traceability import Table
+from council.traceability import COVERED, GAP, Percent, Ref, Refs, Status, Table
 
 TABLE = Table(
     name="sample",
     title="見本",
     headers=("チェックリスト項目", "状態"),
-    rows=(("CHK_WO_01", "対策あり"), ("CHK_WO_02", "未対応")),
-    status_columns=(1,),
+    rows=((Refs([Ref("CHK_WO_01", "項目の本文")]), Status(COVERED)), (Refs([Ref("CHK_WO_02")]), Status(GAP))),
+)
+#: Counts and shares: numbers in both files.
+FIGURES = Table(
+    name="figures",
+    title="集計",
+    headers=("区分", "案件数", "割合", "対策", "最新年度"),
+    rows=(("組織的", 3, Percent(2 / 3), Refs([Ref("SG_A"), Ref("SG_B")]), 2019),
+          ("人的", 0, "－", Refs(), "")),
 )
 
 
@@ -30,7 +37,8 @@ def test_xlsx_has_japanese_headers_frozen_row_and_filter(tmp_path):
     write_exports([TABLE], tmp_path)
     sheet = load_workbook(tmp_path / "exports" / "sample.xlsx").active
     assert [c.value for c in sheet[1]] == ["チェックリスト項目", "状態"]
-    assert sheet.freeze_panes == "A2"
+    # The header row and the first column stay in view.
+    assert sheet.freeze_panes == "B2"
     assert sheet.auto_filter.ref == "A1:B3"
     assert sheet["B3"].value == "未対応"
     assert sheet["B3"].fill.start_color.rgb.endswith("FFC7CE")
@@ -75,3 +83,21 @@ def test_xlsx_is_byte_identical_when_written_twice(tmp_path, monkeypatch):
     assert one == (tmp_path / "two" / "exports" / "sample.xlsx").read_bytes()
     book = load_workbook(tmp_path / "one" / "exports" / "sample.xlsx")
     assert book.properties.created.year == 2023
+
+
+def test_numbers_are_numbers_in_csv_and_xlsx(tmp_path):
+    write_exports([FIGURES], tmp_path)
+    raw = (tmp_path / "exports" / "figures.csv").read_bytes().decode("utf-8-sig")
+    assert list(csv.reader(raw.splitlines())) == [
+        ["区分", "案件数", "割合", "対策", "最新年度"],
+        ["組織的", "3", "0.6667", "SG_A, SG_B", "2019"],
+        ["人的", "0", "－", "", ""],
+    ]
+    sheet = load_workbook(tmp_path / "exports" / "figures.xlsx").active
+    assert [c.value for c in sheet[2]] == ["組織的", 3, 0.6667, "SG_A, SG_B", 2019]
+    assert sheet["C2"].number_format == "0%"
+    assert sheet["B3"].value == 0 and sheet["C3"].value == "－"
+    # No number stored as text anywhere.
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert not (isinstance(cell.value, str) and cell.value.replace(".", "").isdigit()), cell

@@ -13,10 +13,10 @@ from helpers import copy_project, warning_lines
 
 CROSS_PAGE = """# 横断
 
-```{trace-matrix} checkitem-case
+```{trace-matrix} checkitem-summary
 ```
 
-```{trace-matrix} clause-case
+```{trace-matrix} clause-summary
 ```
 """
 
@@ -36,6 +36,20 @@ def test_unknown_case_warning_text(make_app, tmp_path):
 def _rows(outdir: Path, name: str) -> dict[str, list[str]]:
     text = (outdir / "exports" / f"{name}.csv").read_text(encoding="utf-8-sig")
     return {row[0]: row for row in csv.reader(text.splitlines())}
+
+
+def _summary(soup: BeautifulSoup, name: str, header: str) -> dict[str, str]:
+    """need ID of each row of a summary table on a page -> the text of one column."""
+    table = soup.find("table", id=f"council-{name}")
+    headers = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
+    column = headers.index(header)
+    for label in table.find_all(class_="council-cell-label"):
+        label.extract()
+    result = {}
+    for row in table.find("tbody").find_all("tr"):
+        cells = row.find_all(["th", "td"], recursive=False)
+        result[cells[0].find("a")["href"].rsplit("#", 1)[-1]] = cells[column].get_text(strip=True)
+    return result
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -63,7 +77,8 @@ def test_editing_a_case_changes_the_matrices_on_the_next_build(make_app, tmp_pat
     assert _rows(outdir, "clause-case")["CL_B_13"][4:] == ["SG_2020_TEST_E1_CO_01", "1"]
     cross_html = outdir / "cross.html"
     first = BeautifulSoup(cross_html.read_text(encoding="utf-8"), "html.parser")
-    assert len(first.find_all("td", class_="council-status-covered")) == 1
+    counts = _summary(first, "checkitem-summary", "対策ありの案件数")
+    assert (counts["CHK_CO_04"], counts["CHK_CO_05"]) == ("1", "0")
 
     _edit(src / "cases" / "case.md", "satisfies: CHK_CO_04\nbinds: CL_B_13",
           "satisfies: CHK_CO_05\nbinds: CL_B_10")
@@ -79,5 +94,23 @@ def test_editing_a_case_changes_the_matrices_on_the_next_build(make_app, tmp_pat
     assert _rows(outdir, "case-2020-test-trace")["SG_2020_TEST_E1_CO_01"][6] == "CHK_CO_05"
     # The cross-case page was not edited, yet it is rewritten with the new state.
     second = BeautifulSoup(cross_html.read_text(encoding="utf-8"), "html.parser")
-    covered = second.find_all("td", class_="council-status-covered")
-    assert [td.find_parent("tr").find("td").get_text(strip=True) for td in covered] == ["CHK_CO_05"]
+    counts = _summary(second, "checkitem-summary", "対策ありの案件数")
+    assert (counts["CHK_CO_04"], counts["CHK_CO_05"]) == ("0", "1")
+    assert _summary(second, "clause-summary", "依拠する案件数")["CL_B_10"] == "1"
+
+
+def test_year_strip_adds_up_the_years_before_the_last_few():
+    from council.trace_directives import STRIP_YEARS, _Renderer
+
+    renderer = _Renderer.__new__(_Renderer)
+    years = [f"{y}年度" for y in range(2010, 2010 + STRIP_YEARS + 3)]
+    (strip,) = renderer.strip(list(range(1, len(years) + 1)), years)
+    blocks = [(y.children[0].astext(), y.children[-1].astext()) for y in strip.children if y.children]
+    # 2010..2013 added up (1+2+3+4) in one block; the last five years one by one.
+    assert blocks[0] == ("〜2013", "10")
+    assert [b[0] for b in blocks[1:]] == [str(y) for y in range(2014, 2019)]
+    assert len(blocks) == STRIP_YEARS
+    # The largest count (the added-up block) has the highest bar; an empty year none.
+    assert "council-level-5" in strip.children[0]["classes"]
+    (empty,) = renderer.strip([0, 3], ["2020年度", "2021年度"])
+    assert [y["classes"][-1] for y in empty.children if y.children] == ["council-level-0", "council-level-5"]
