@@ -44,6 +44,7 @@ from sphinx_needs.functions.functions import check_and_get_content, find_and_rep
 from sphinx_needs.nodes import Need
 
 from . import suspect
+from .trace_directives import need_index
 from .layouts import layout_fields
 from .model import model_for
 
@@ -114,9 +115,11 @@ def target_name(target: Any) -> str:
     return target.get("title") or target["id"]
 
 
-def _suspect_links(needs: Any) -> dict[str, set[str]]:
-    """Safeguard id → ids of targets whose text changed since the link was confirmed."""
-    return suspect.suspect_links(needs)
+def _suspect_links(app: Sphinx) -> dict[str, set[str]]:
+    """Safeguard id → ids of targets whose text changed since the link was confirmed,
+    computed once per build (every page asks; a scan per page would be quadratic)."""
+    index = need_index(app)
+    return index.memo("suspect_links", lambda: suspect.suspect_links(index))
 
 
 class _Page:
@@ -138,7 +141,7 @@ class _Page:
     @property
     def suspect(self) -> dict[str, set[str]]:
         if self._suspect is None:
-            self._suspect = _suspect_links(self.needs)
+            self._suspect = _suspect_links(self.app)
         return self._suspect
 
     # -- deciding ----------------------------------------------------------
