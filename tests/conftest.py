@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import json
+
 import pytest
 from sphinx.testing.util import SphinxTestApp
 
-from helpers import copy_project
+from helpers import build_real_site, copy_project
 
 pytest_plugins = ["sphinx.testing.fixtures"]
 
@@ -24,3 +26,25 @@ def build_project(make_app: Callable[..., SphinxTestApp], tmp_path: Path):
         return app
 
     return _build
+
+
+# ------------------------------------------------------------------ the real site
+# Built once per test session and shared by every test directory (mark the
+# tests that use it with ``pytest.mark.site``).
+
+
+@pytest.fixture(scope="session")
+def site_app(tmp_path_factory: pytest.TempPathFactory) -> SphinxTestApp:
+    """The real project built to HTML with warnings as errors."""
+    return build_real_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def site_html(site_app: SphinxTestApp) -> Path:
+    return Path(site_app.outdir)
+
+
+@pytest.fixture(scope="session")
+def needs(site_html: Path) -> dict[str, dict]:
+    data = json.loads((site_html / "needs.json").read_text(encoding="utf-8"))
+    return data["versions"][data["current_version"]]["needs"]

@@ -37,3 +37,14 @@ def warning_lines(app: SphinxTestApp) -> list[str]:
     text = strip_escape_sequences(app.warning.getvalue())
     text = text.replace(str(app.srcdir), "<srcdir>")
     return [line for line in text.splitlines() if re.match(r"^(<srcdir>|WARNING|ERROR)", line)]
+
+
+def build_real_site(builddir: Path, **overrides) -> SphinxTestApp:
+    """The real project built to HTML into *builddir*, warnings as errors."""
+    app = SphinxTestApp("html", srcdir=REPO, builddir=builddir, warningiserror=True,
+                        confoverrides=overrides or None)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import SLUGS, source_text
+from importer_sources import SLUGS, source_text
 from helpers import REPO, copy_project
 
 #: Values for the placeholders of the hand-written case template.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import source_text
+from importer_sources import source_text
 from helpers import REPO
 
 from council.importer import parse_document

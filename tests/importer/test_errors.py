@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import source_text
+from importer_sources import source_text
 
 JIRITSU = "000_bad3504de82e16e0.txt"
 NOT_WRITTEN = "council-import: ファイルは書き出していません"

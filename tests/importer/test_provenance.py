@@ -3,7 +3,7 @@ actors of a development's measures read from the same text elsewhere."""
 
 from __future__ import annotations
 
-from conftest import source_text
+from importer_sources import source_text
 
 from council.importer.parse import material_of, parse_document
 

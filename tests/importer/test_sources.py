@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SLUGS, source_text
+from importer_sources import SLUGS, source_text
 from helpers import REPO
 
 from council.importer.pages import read_needs

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import source_text
+from importer_sources import source_text
 
 from council.importer import parse_document
 from council.importer.parse import NOT_GIVEN
