@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
@@ -584,6 +585,19 @@ def _add_relying_cases(app: Sphinx, doctree: nodes.document, docname: str) -> No
             parent.insert(position + offset, block)
 
 
+class RelyingCases(SphinxPostTransform):
+    """Adds the relying cases after each clause and checklist item.
+
+    A post-transform, not a ``doctree-resolved`` handler: :mod:`council.render`
+    replaces the need nodes in a post-transform (priority 600), which runs
+    before any ``doctree-resolved`` handler."""
+
+    default_priority = 590  # after references are resolved (10), before council.render (600)
+
+    def run(self, **kwargs) -> None:
+        _add_relying_cases(self.app, self.document, self.env.docname)
+
+
 def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """The comparison script, on the pages that compare cases only."""
     if pagename in getattr(app, _COMPARE_PAGES, set()):
@@ -599,8 +613,8 @@ def setup_trace_directives(app: Sphinx) -> None:
     app.add_directive("trace-matrix", TraceMatrix)
     app.add_directive("edition-diff", EditionDiff)
     app.connect("doctree-resolved", _resolve)
-    # Before the needs are laid out (council.render at 450, sphinx-needs at 500).
-    app.connect("doctree-resolved", _add_relying_cases, priority=400)
+    # Before the needs are laid out (council.render's post-transform at 600).
+    app.add_post_transform(RelyingCases)
     app.connect("env-updated", _reset_index)
     app.connect("html-page-context", _page_scripts)
     app.add_css_file("council-trace.css")
