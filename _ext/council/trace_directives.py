@@ -17,10 +17,13 @@ The grids with a column per case are only written to CSV/XLSX.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx_needs.data import SphinxNeedsData
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
@@ -126,6 +129,38 @@ class CaseTrace(_TraceDirective):
 
     def run(self) -> list[nodes.Node]:
         return self.placeholder(self.arguments[0])
+
+
+class CaseTraceSection(SphinxTransform):
+    """Every case page gets its 「トレーサビリティ」 section, written or not.
+
+    An author who forgets the ``case-trace`` directive (the importer did not
+    write it) would publish a case without its coverage, matrix and graph;
+    this adds the section at the end of the page for each case that has none.
+    """
+
+    # after sphinx-needs has made the need nodes of the page
+    default_priority = 880
+
+    def apply(self, **kwargs: Any) -> None:
+        from sphinx_needs.nodes import Need
+
+        needs = SphinxNeedsData(self.env).get_needs_mutable()
+        shown = {node["args"][0] for node in self.document.findall(trace_placeholder)
+                 if node.get("view") == "case" and node.get("args")}
+        section = next(iter(self.document.findall(nodes.section)), None)
+        for node in list(self.document.findall(Need)):
+            need = needs.get(node["ids"][0]) if node["ids"] else None
+            if need is None or need["type"] != "case" or need["id"] in shown or section is None:
+                continue
+            title = "トレーサビリティ"
+            new = nodes.section("", nodes.title(title, title), ids=[f"council-trace-{need['id'].lower()}"],
+                                names=[])
+            placeholder = trace_placeholder(view="case", args=[need["id"]], directive="case-trace")
+            placeholder.source, placeholder.line = node.source, node.line
+            new += placeholder
+            section += new
+            shown.add(need["id"])
 
 
 class TraceMatrix(_TraceDirective):
@@ -610,6 +645,7 @@ def setup_trace_directives(app: Sphinx) -> None:
     app.add_node(expandable, html=(_visit_expandable, _depart_expandable))
     app.add_node(expandable_summary, html=(_visit_summary, _depart_summary))
     app.add_directive("case-trace", CaseTrace)
+    app.add_transform(CaseTraceSection)
     app.add_directive("trace-matrix", TraceMatrix)
     app.add_directive("edition-diff", EditionDiff)
     app.connect("doctree-resolved", _resolve)
