@@ -54,6 +54,19 @@ def _set_version(app: Sphinx, config: Config) -> None:
             config.release = config.release or version
 
 
+#: The comparison page's data, beside the tables (council-compare.js reads it).
+COMPARE_DATA = "compare.json"
+
+
+def export_tables(needs: tr.Needs) -> list[tr.Table]:
+    """Every table published as CSV/XLSX (and described in datapackage.json and the
+    open-data page's JSON-LD): the per-case trace tables carry 要再確認 for links
+    whose target text changed since they were confirmed."""
+    from .suspect import with_suspect_column
+
+    return with_suspect_column(tr.all_tables(needs), needs)
+
+
 def write_csv(table: tr.Table, path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -146,14 +159,11 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
 
     needs = need_index(app)
     cache = Path(app.doctreedir) / "council-exports.json"
-    from .suspect import with_suspect_column
-
-    # The per-case trace tables carry 要再確認 for links whose target text changed.
-    written = write_exports(with_suspect_column(tr.all_tables(needs), needs), Path(app.outdir), cache)
+    written = write_exports(export_tables(needs), Path(app.outdir), cache)
     # The comparison page's data (after write_exports, which removes files it did not write).
     data = json.dumps(tr.compare_data(needs), ensure_ascii=False, sort_keys=True, indent=1)
-    (Path(app.outdir) / EXPORT_DIR / "compare.json").write_text(data + "\n", encoding="utf-8")
-    written.append(Path(app.outdir) / EXPORT_DIR / "compare.json")
+    (Path(app.outdir) / EXPORT_DIR / COMPARE_DATA).write_text(data + "\n", encoding="utf-8")
+    written.append(Path(app.outdir) / EXPORT_DIR / COMPARE_DATA)
     logger.info(f"council: {len(written)} export files written to {EXPORT_DIR}/")
 
 

@@ -31,7 +31,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from . import traceability as tr
-from .exports import EXPORT_DIR
+from .exports import COMPARE_DATA, EXPORT_DIR, export_tables
 from .licence import Licence, licence_of
 
 logger = logging.getLogger(__name__)
@@ -242,6 +242,14 @@ def catalog_jsonld(
     ]
     datasets.append({
         "@type": "Dataset",
+        "name": "案件の比較ページのデータ（案件ごとの条項・チェックリスト項目・個人情報の種類）",
+        "identifier": "compare",
+        "license": licence.url,
+        "isAccessibleForFree": True,
+        "distribution": [download(f"{EXPORT_DIR}/{COMPARE_DATA}", "application/json", COMPARE_DATA)],
+    })
+    datasets.append({
+        "@type": "Dataset",
         "name": "すべてのニーズ（案件・業務委託・開発・情報保護対策・チェックリスト項目・特記事項の条項）",
         "identifier": "needs",
         "license": licence.url,
@@ -288,7 +296,7 @@ def _tables(app: Sphinx) -> list[tr.Table]:
     needs = SphinxNeedsData(app.env).get_needs_view()
     cached = getattr(app, "_council_opendata_tables", None)
     if cached is None or cached[0] is not needs:
-        cached = (needs, tr.all_tables(needs))
+        cached = (needs, export_tables(needs))
         app._council_opendata_tables = cached  # type: ignore[attr-defined]
     return cached[1]
 

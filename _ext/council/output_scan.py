@@ -169,6 +169,7 @@ class _Markup(HTMLParser):
         self.found: list[tuple[int, str]] = []
         self._script_line: int | None = None
         self._script_body: list[str] = []
+        self._script_type = ""
 
     def _add(self, message: str) -> None:
         self.found.append((self.getpos()[0], message))
@@ -198,6 +199,7 @@ class _Markup(HTMLParser):
             else:
                 self._script_line = self.getpos()[0]
                 self._script_body = []
+                self._script_type = values.get("type", "").strip().lower()
 
     def _graph(self, values: dict[str, str]) -> bool:
         """The ``<object>`` of a graphviz SVG in ``_images/``."""
@@ -217,11 +219,25 @@ class _Markup(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "script" and self._script_line is not None:
             body = "".join(self._script_body)
-            if body not in self.inline_ok:
+            if self._script_type in DATA_BLOCK_TYPES and _is_json(body):
+                pass  # a data block (the open-data page's JSON-LD): browsers never run it
+            elif body not in self.inline_ok:
                 head = _normalized(body)[:40]
                 self.found.append((self._script_line,
                                    f"テーマ・サイトのテンプレートにないインラインの <script> があります（{head}）"))
             self._script_line = None
+
+
+#: <script> types that browsers treat as data, never as a program.
+DATA_BLOCK_TYPES = frozenset({"application/ld+json", "application/json"})
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def scan_markup(text: str, allowed_script: Any = lambda src, *dirs: False,
@@ -308,7 +324,9 @@ def _in_site_dirs(root: Path, page: Path) -> Any:
         parts = urlsplit(url.strip())
         if parts.scheme or parts.netloc or not parts.path.endswith((".svg" if dirs == ("_images",) else ".js")):
             return False
-        target = (page.parent / unquote(parts.path)).resolve()
+        path = unquote(parts.path)
+        # the 404 page is served at any depth, so it links from the site's root ("/_static/…")
+        target = (root / path.lstrip("/") if path.startswith("/") else page.parent / path).resolve()
         return any(target.is_relative_to((root / d).resolve()) for d in dirs)
 
     return allowed

@@ -235,3 +235,22 @@ def test_planted_in_a_feed(site):
         "feed.xml: <content>: テーマ・サイトのテンプレートにないインラインの <script> があります（alert(2)）",
         "feed.xml: <link href>: 値が javascript: の URL です",
     ]
+
+
+def test_a_json_data_block_is_not_a_script() -> None:
+    """The open-data page's JSON-LD is data; a "data block" holding code is still refused."""
+    from council.output_scan import scan_markup
+
+    assert scan_markup('<script type="application/ld+json">{"@type": "DataCatalog"}</script>') == []
+    assert scan_markup('<script type="application/ld+json">alert(1)</script>') == [
+        (1, "テーマ・サイトのテンプレートにないインラインの <script> があります（alert(1)）")]
+
+
+def test_root_relative_static_scripts_of_the_404_page_are_the_sites(tmp_path: Path) -> None:
+    from council.output_scan import _in_site_dirs
+
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "doctools.js").write_text("", encoding="utf-8")
+    allowed = _in_site_dirs(tmp_path, tmp_path / "404.html")
+    assert allowed("/_static/doctools.js?v=1", "_static")
+    assert not allowed("/_downloads/x.js", "_static")

@@ -48,7 +48,9 @@ def test_case_summary_lists_provenance_fields_verbatim_and_no_file_name(site_htm
     soup = _page(site_html, "2019-jiritsu")
     summary = soup.select_one("dl.council-case-summary")
     rows = {dt.get_text(): dt.find_next_sibling("dd").get_text(" ", strip=True) for dt in summary.find_all("dt")}
-    assert list(rows) == ["委託先", "扱う個人情報", "記録媒体", "期間", "担当部課", "根拠規定", "審議機関・手続"]
+    assert list(rows) == ["委託先", "扱う個人情報", "記録媒体", "期間", "担当部課", "根拠規定", "審議機関・手続", "資料番号"]
+    # read from the attachments the document cites, so tagged as the site's reading
+    assert rows["資料番号"] == "資料61 ［推定］"
     assert rows["記録媒体"] == (
         "紙及び電磁的媒体(委託先のパソコン及び生活困窮者自立支援統計システム※) ※…自立相談支援事業を実施するにあたり、"
         "国が定める帳票類の入力、出力及び集計等を処理する機能を有しているシステム")
@@ -86,7 +88,7 @@ def test_estimates_are_tagged_only_where_they_apply(site_html):
 def test_editorial_notes_and_reviewer_material_are_collapsed(site_html):
     soup = _page(site_html, "2019-jiritsu")
     notes = soup.select("section#council-notes > details.council-note")
-    assert [d.summary.get_text() for d in notes] == ["原典からの表記の修正", "特記事項の表記", "本サイトによる対応付け"]
+    assert [d.summary.get_text() for d in notes] == ["原典からの表記の修正", "特記事項の表記", "本サイトによる対応付け", "資料番号"]
     assert all(not d.has_attr("open") for d in notes)
     link = soup.select_one("p.council-estimates a")
     assert link["href"] == "#council-note-3" and link.get_text() == "注記「本サイトによる対応付け」"
