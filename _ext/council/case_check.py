@@ -492,10 +492,16 @@ def serve(project: Path, case_arg: Path, port: int = 8000) -> int:
         print(line, file=sys.stderr)
     proj = prepare(project, case, index.by_id())
     autobuild = Path(sys.executable).with_name("sphinx-autobuild")
-    pre = f"{sys.executable} -m council.case_check --source {project} --ids-only {project / case}"
+    if not autobuild.exists():
+        print("council-build: sphinx-autobuild がありません（pip install -e '.[preview]'）", file=sys.stderr)
+        return 2
+    # Each rebuild first re-checks the IDs and refreshes the copies of the pages;
+    # changes are watched in the project's page directories, not in the copies.
+    pre = f"{sys.executable} -m council.case_check --source {project} --refresh {project / case}"
+    watched = sorted({str((project / page).parent) for page in proj.pages})
     cmd = [str(autobuild), "-b", "html", "--keep-going", "--port", str(port),
-           "--watch", str(project / case), "--pre-build", pre,
-           "-d", str(proj.doctrees), str(proj.srcdir), str(proj.outdir)]
+           *(arg for d in watched for arg in ("--watch", d)), "--ignore", f"{project / CASE_BUILD_DIR}/*",
+           "--pre-build", pre, "-d", str(proj.doctrees), str(proj.srcdir), str(proj.outdir)]
     print(f"council-build: {case} を http://127.0.0.1:{port}/{case.rsplit('.', 1)[0]}.html で表示します",
           flush=True)
     try:
@@ -505,14 +511,16 @@ def serve(project: Path, case_arg: Path, port: int = 8000) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Internal entry points: ``--sphinx-child SRCDIR PROJECT -- ARGS`` and ``--ids-only CASE``."""
+    """Entry points for the Makefile and for child processes: ``--serve CASE``,
+    ``--refresh CASE`` and ``--sphinx-child SRCDIR PROJECT -- ARGS``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["--sphinx-child"]:
         srcdir, _project, sep, *rest = args[1:]
         return sphinx_child(srcdir, rest)
     parser = argparse.ArgumentParser(prog="python -m council.case_check")
     what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--ids-only", type=Path, metavar="CASE", help="check only the IDs of this case page")
+    what.add_argument("--refresh", type=Path, metavar="CASE",
+                      help="check the IDs of this case page and refresh its project (preview's pre-build)")
     what.add_argument("--serve", type=Path, metavar="CASE", help="live preview of this case page (make preview)")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--source", type=Path, default=Path.cwd())
@@ -521,13 +529,14 @@ def main(argv: list[str] | None = None) -> int:
     if ns.serve:
         return serve(project, ns.serve, ns.port)
     try:
-        case = resolve_case(project, ns.ids_only)
+        case = resolve_case(project, ns.refresh)
     except ValueError as exc:
         print(f"council-build: {exc}", file=sys.stderr)
         return 2
-    duplicates, _index = check_ids(project, case)
+    duplicates, index = check_ids(project, case)
     for line in duplicates:
         print(line, file=sys.stderr)
+    prepare(project, case, index.by_id())
     return 1 if duplicates else 0
 
 if __name__ == "__main__":
