@@ -248,6 +248,7 @@ def duplicate_ids(page: str, by_id: IdMap, titles: dict[str, str],
     lines = []
     for need_id in dict.fromkeys(by_id.ids_in(page)):
         locs = by_id[need_id]
+        own = [loc for loc in locs if loc.path == page]
         others = [loc for loc in locs if loc.path not in skip]
         if others:
             for loc in own:
