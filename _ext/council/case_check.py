@@ -6,11 +6,12 @@ project in ``_build/case/<name>/src`` that holds, as symbolic links, the
 project's configuration and, as copies, the case page and the pages whose needs it refers to
 (found through the ID index below, transitively: a clause page brings the
 previous edition's page). Pages the case merely links to (``[…](../x.md)``,
-``{doc}``) that hold no need it refers to become one-line stubs with their
-title. The site's own ``conf.py`` (copied, so ``Path(__file__)`` finds the
+``{doc}``) that hold no need it refers to, and the index pages of the
+included pages' directories, become one-line stubs with their title. The site's own ``conf.py`` (copied, so ``Path(__file__)`` finds the
 links beside it) and extension run over that project with ``-W``, so every
 rule that concerns the case applies, and its cost depends on the case and the
-standard texts, not on the number of cases.
+standard texts, not on the number of cases. The built pages then get the
+publishing step's scan for script (:mod:`council.output_scan`).
 
 The one rule that needs the rest of the site, ID uniqueness, is checked
 against an index of the ``id`` of every need directive in every page, made by
@@ -326,7 +327,11 @@ def select_pages(project: Path, case: str, by_id: IdMap) -> tuple[list[str], lis
                 if loc.path not in pages and not any(o.path == page for o in by_id[need_id]):
                     pages.append(loc.path)
         i += 1
-    stubs = sorted({link for page in pages for link in _doc_links(page, texts[page], project)} - set(pages))
+    links = {link for page in pages for link in _doc_links(page, texts[page], project)}
+    # the index page of each included page's directory (breadcrumbs, "up" links)
+    links |= {index for page in pages for index in (f"{Path(page).parent.as_posix()}/index.md",)
+              if Path(page).parent != Path(".") and (project / index).is_file()}
+    stubs = sorted(links - set(pages))
     return pages, stubs
 
 
@@ -500,6 +505,13 @@ def check_case(project: Path, case_arg: Path, out=None, err=None) -> int:
         proj = prepare(project, case, index.by_id())
         err.flush()
         status = run_in_group(sphinx_command(proj, project), cwd=project, env=dict(os.environ))
+        scan = []
+        if status == 0:
+            # the publishing step's scan for script in the output, over the small site
+            from .output_scan import scan_site
+            scan = scan_site(proj.outdir, project)
+            for finding in scan:
+                print(f"council-output-scan: {finding}", file=err)
     except (Interrupted, KeyboardInterrupt) as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
         print(f"council-build: {signal.Signals(signum).name} を受けて中断しました", file=err)
@@ -512,8 +524,9 @@ def check_case(project: Path, case_arg: Path, out=None, err=None) -> int:
             signal.signal(sig, handler)
     elapsed = time.perf_counter() - start
     timing = f"{elapsed:.1f} 秒、うち ID の走査 {scanned:.2f} 秒（{len(index.files)} ページ）"
-    if duplicates or status != 0:
+    if duplicates or status != 0 or scan:
         count = f"重複した ID {len(duplicates)} 件、" if duplicates else ""
+        count += f"出力の検査 {len(scan)} 件、" if scan else ""
         print(f"council-build: {case} に問題があります（{count}sphinx-build の終了コード {status}）。"
               f"上の各行を直してください（{timing}）", file=err)
         return 1

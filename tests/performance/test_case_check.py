@@ -52,7 +52,9 @@ def test_a_valid_case_is_built_alone_and_its_page_printed(tmp_path: Path, capfd)
                    for p in (src / "_build/case/case/src").rglob("*.md") if "_templates" not in p.parts)
     # the case, the clause and checklist pages it links to (edition B brings edition A), no other case
     assert built == ["cases/case.md", "clauses/checklist.md", "clauses/edition-a.md", "clauses/edition-b.md",
-                     "index.md"]
+                     "clauses/index.md", "index.md"]
+    # the index of an included page's directory is a stub: its toctree would name pages left out
+    assert "toctree" not in (src / "_build/case/case/src/clauses/index.md").read_text(encoding="utf-8")
 
 
 def test_a_problem_in_the_case_names_the_projects_file(tmp_path: Path, capfd) -> None:
