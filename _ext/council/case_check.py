@@ -32,10 +32,10 @@ sphinx-autobuild, re-checking IDs before each rebuild.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pickle
 import re
+import shlex
 import shutil
 import signal
 import sys
@@ -556,7 +556,8 @@ def serve(project: Path, case_arg: Path, port: int = 8000) -> int:
         return 2
     # Each rebuild first re-checks the IDs and refreshes the copies of the pages;
     # changes are watched in the project's page directories, not in the copies.
-    pre = f"{sys.executable} -m council.case_check --source {project} --refresh {project / case}"
+    pre = shlex.join([sys.executable, "-m", "council.case_check", "--source", str(project),
+                      "--refresh", str(project / case)])
     watched = sorted({str((project / page).parent) for page in proj.pages})
     cmd = [str(autobuild), "-b", "html", "--keep-going", "--port", str(port),
            *(arg for d in watched for arg in ("--watch", d)), "--ignore", f"{project / CASE_BUILD_DIR}/*",
