@@ -539,6 +539,12 @@ def _interrupt(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
+def _autobuild() -> Path | None:
+    """sphinx-autobuild beside this Python (the ``preview`` extra), if installed."""
+    path = Path(sys.executable).with_name("sphinx-autobuild")
+    return path if path.exists() else None
+
+
 def serve(project: Path, case_arg: Path, port: int = 8000) -> int:
     """``make preview CASE=…``: serve the case project with sphinx-autobuild, checking IDs before each build."""
     try:
@@ -550,8 +556,8 @@ def serve(project: Path, case_arg: Path, port: int = 8000) -> int:
     for line in duplicates:
         print(line, file=sys.stderr)
     proj = prepare(project, case, index.by_id())
-    autobuild = Path(sys.executable).with_name("sphinx-autobuild")
-    if not autobuild.exists():
+    autobuild = _autobuild()
+    if autobuild is None:
         print("council-build: sphinx-autobuild がありません（pip install -e '.[preview]'）", file=sys.stderr)
         return 2
     # Each rebuild first re-checks the IDs and refreshes the copies of the pages;

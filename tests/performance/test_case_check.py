@@ -111,3 +111,27 @@ def test_the_index_rescans_only_changed_pages(tmp_path: Path) -> None:
     again = case_check.load_index(src)
     assert again.rescanned == 1
     assert [loc.path for loc in again.by_id()["SG_2020_TEST_E1_CO_01"]] == ["cases/case.md", "cases/other.md"]
+
+
+def test_the_preview_serves_the_small_project_and_rechecks_before_each_build(tmp_path: Path, monkeypatch,
+                                                                            capfd) -> None:
+    src = _project(tmp_path)
+    calls = []
+    monkeypatch.setattr(case_check, "run_in_group", lambda cmd, cwd, env: calls.append(cmd) or 0)
+    monkeypatch.setattr(case_check, "_autobuild", lambda: Path("/venv/bin/sphinx-autobuild"))
+    assert case_check.main(["--source", str(src), "--serve", "cases/other.md", "--port", "8123"]) == 0
+    (cmd,) = calls
+    assert Path(cmd[0]).name == "sphinx-autobuild"
+    small = src / "_build/case/other"
+    assert cmd[-2:] == [str(small / "src"), str(small / "html")]
+    assert [cmd[i + 1] for i, arg in enumerate(cmd) if arg == "--watch"] == [str(src / "cases"), str(src / "clauses")]
+    pre = cmd[cmd.index("--pre-build") + 1]
+    assert pre.endswith(f"-m council.case_check --source {src} --refresh {src / 'cases/other.md'}")
+    out = capfd.readouterr()
+    assert DUPLICATE in out.err.splitlines()
+    assert "http://127.0.0.1:8123/cases/other.html" in out.out
+    # the pre-build refreshes the copy of the page and fails on the duplicate
+    page = src / "cases" / "other.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n追記\n", encoding="utf-8")
+    assert case_check.main(["--source", str(src), "--refresh", "cases/other.md"]) == 1
+    assert (small / "src/cases/other.md").read_text(encoding="utf-8").endswith("追記\n")
