@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from council import case_check, publish
@@ -135,3 +139,18 @@ def test_the_preview_serves_the_small_project_and_rechecks_before_each_build(tmp
     page.write_text(page.read_text(encoding="utf-8") + "\n追記\n", encoding="utf-8")
     assert case_check.main(["--source", str(src), "--refresh", "cases/other.md"]) == 1
     assert (small / "src/cases/other.md").read_text(encoding="utf-8").endswith("追記\n")
+
+
+def test_sigterm_stops_the_check_in_one_line(tmp_path: Path) -> None:
+    src = _project(tmp_path)
+    (src / "cases" / "other.md").unlink()
+    proc = subprocess.Popen([sys.executable, "-m", "council.publish", "--source", str(src), "--case", "cases/case.md"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (src / "_build/case/case/src/index.md").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, (out, err)
+    assert err.splitlines()[-1] == "council-build: SIGTERM を受けて中断しました"
+    assert "Traceback" not in err
