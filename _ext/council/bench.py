@@ -237,7 +237,9 @@ def bench(n: int, work: Path, jobs: int, plain_timeout: float | None = None) -> 
         else f"under {full.seconds / plain_timeout:.2f}x",
         "CPU ratio": f"{full.cpu_seconds / base_run.cpu_seconds:.2f}x" if base_run else "-",
         "sphinx-needs": f"{upstream.seconds:.1f} s",
+        "needs CPU": f"{upstream.cpu_seconds:.1f} s",
         "needs ratio": f"{full.seconds / upstream.seconds:.2f}x",
+        "needs CPU ratio": f"{full.cpu_seconds / upstream.cpu_seconds:.2f}x",
         "case check": f"{check_cold.seconds:.1f} s",
         "case again": f"{check_warm.seconds:.1f} s",
         "peak": f"{max(full.max_rss_mb, inc.max_rss_mb):.0f} MB",
@@ -260,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     columns = ["N", "needs", "full", "full CPU", "incremental", "incr. CPU", "plain", "plain CPU",
-               "ratio", "CPU ratio", "sphinx-needs", "needs ratio", "case check", "case again", "peak", "plain peak", "output", "search index"]
+               "ratio", "CPU ratio", "sphinx-needs", "needs CPU", "needs ratio", "needs CPU ratio", "case check", "case again", "peak", "plain peak", "output", "search index"]
     print(f"council bench: sphinx-build -j {args.jobs}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}, work dir {work}")
     print("(wall time depends on the load of the machine; CPU time = user + system of the build; "
