@@ -49,9 +49,17 @@ html: $(STAMP) ## Build the HTML only, into _build/html (quick check while editi
 	$(BIN)/sphinx-build -b html -W --keep-going -q . _build/html
 
 .PHONY: preview
-preview: $(STAMP) ## Live preview for authors: rebuilds on save, serves http://127.0.0.1:8000
+preview: $(STAMP) ## Live preview: rebuilds on save, serves http://127.0.0.1:8000 (CASE=cases/x.md: that case only, in seconds)
 	@test -x $(BIN)/sphinx-autobuild || $(BIN)/pip install --quiet -e '.[test,preview]'
+ifdef CASE
+	$(BIN)/python -m council.case_check --serve $(CASE)
+else
 	$(BIN)/sphinx-autobuild -b html --keep-going --port 8000 --ignore '*/_build/*' . _build/preview
+endif
+
+.PHONY: check-case
+check-case: $(STAMP) ## Check one case page against every rule, in seconds: make check-case CASE=cases/x.md
+	$(BIN)/council-build --case $(CASE)
 
 .PHONY: test
 test: system-deps $(STAMP) ## Run the test suite

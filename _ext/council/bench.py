@@ -8,12 +8,19 @@ For each N (default 100, 300, 1000) it writes a synthetic project of N cases
   the clause it binds), into the same output and doctree directories,
 - the same text built as plain Sphinx pages without sphinx-needs (baseline),
   and the ratio of the two full builds,
+- the same corpus built with sphinx-needs' own need rendering
+  (``-D council_fast_needs=0``, see :mod:`council.render`) and the ratio,
+- the one-case check (``council-build --case``, :mod:`council.case_check`) of
+  the edited case: first with no ID index (every page scanned, the small
+  project built from nothing), then again (index cached, nothing changed),
 - the peak resident memory of each build (the sphinx-build process and its
   workers, from ``wait4``),
 - the output size, and the size and indexing time of the site's search index
   (Pagefind, the ``council-build`` step; Sphinx's own index is not built),
 - for the smallest N, the PDF build time of the site's PDF step
-  (``council.publish.build_pdf``), when there is one.
+  (``council.publish.build_pdf``), when there is one. Its output (sphinx,
+  make, latexmk) goes to ``<workdir>/n<N>/pdf-build.log``; LaTeX's own logs
+  stay in ``<workdir>/n<N>/pdf-staging/latex/*.log``.
 
 Usage: ``python -m council.bench [-n 100 300 1000] [--workdir DIR] [-j N] [--no-pdf]
 [--plain-timeout S]``; a baseline build that takes longer than ``--plain-timeout``
@@ -23,6 +30,7 @@ is stopped and reported as "over S".
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -71,9 +79,10 @@ def _run(cmd: list[str], cwd: Path | None = None, timeout: float | None = None) 
     return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
-def sphinx_build(src: Path, out: Path, doctrees: Path, jobs: int = 1, timeout: float | None = None) -> Run:
+def sphinx_build(src: Path, out: Path, doctrees: Path, jobs: int = 1, timeout: float | None = None,
+                 extra: tuple[str, ...] = ()) -> Run:
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-           "-d", str(doctrees), str(src), str(out)]
+           *extra, "-d", str(doctrees), str(src), str(out)]
     if jobs > 1:
         cmd[4:4] = ["-j", str(jobs)]
     return _run(cmd, timeout=timeout)
@@ -109,6 +118,11 @@ def edit_one_case(src: Path) -> Path:
     return page
 
 
+def case_check(src: Path, page: Path) -> Run:
+    """``council-build --case`` of *page*, as an author runs it."""
+    return _run([sys.executable, "-m", "council.publish", "--source", str(src), "--case", str(page)], cwd=src)
+
+
 def _count_needs(path: Path) -> int:
     if not path.exists():
         return 0
@@ -132,16 +146,38 @@ def pdf_time(src: Path, work: Path, timeout: float) -> str:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     ctx = publish.BuildContext(source=src, staging=staging, env=dict(os.environ))
+    log = work / "pdf-build.log"
+    logs = f"; logs: {log}, {staging / 'latex'}/*.log"
     start = time.perf_counter()
     try:
-        _with_timeout(lambda: step(ctx), timeout)
+        with _output_to(log):
+            _with_timeout(lambda: step(ctx), timeout)
     except TimeoutError:
-        return f"PDF: over {timeout:.0f} s (stopped)"
+        return f"PDF: over {timeout:.0f} s (stopped){logs}"
     except Exception as exc:  # noqa: BLE001 - a failed step is a result here
-        return f"PDF: failed ({exc})"
+        return f"PDF: failed ({exc}){logs}"
     pdfs = list((staging / "latex").glob("*.pdf"))
     size = sum(p.stat().st_size for p in pdfs)
-    return f"PDF: {time.perf_counter() - start:.1f} s ({len(pdfs)} PDFs, {_mb(size)})"
+    return f"PDF: {time.perf_counter() - start:.1f} s ({len(pdfs)} PDFs, {_mb(size)}){logs}"
+
+
+@contextlib.contextmanager
+def _output_to(path: Path):
+    """Send this process's and its children's stdout and stderr to *path* (the
+    LaTeX step prints thousands of lines that would bury the table)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
 
 
 def _with_timeout(func, timeout: float) -> None:
@@ -170,9 +206,16 @@ def bench(n: int, work: Path, jobs: int, plain_timeout: float | None = None) -> 
     full = sphinx_build(src, out, doctrees, jobs)
     size = dir_size(out)
     needs = _count_needs(out / "needs.json")
-    edit_one_case(src)
+    edited = edit_one_case(src)
     inc = sphinx_build(src, out, doctrees, jobs)
     index_run, index_size = search_index(out)
+    shutil.rmtree(src / "_build", ignore_errors=True)
+    check_cold = case_check(src, edited)
+    check_warm = case_check(src, edited)
+    own_out, own_doctrees = base / "needs-html", base / "needs-doctrees"
+    shutil.rmtree(own_out, ignore_errors=True)
+    shutil.rmtree(own_doctrees, ignore_errors=True)
+    upstream = sphinx_build(src, own_out, own_doctrees, jobs, extra=("-D", "council_fast_needs=0"))
     shutil.rmtree(base / "plain-html", ignore_errors=True)
     shutil.rmtree(base / "plain-doctrees", ignore_errors=True)
     try:
@@ -193,6 +236,12 @@ def bench(n: int, work: Path, jobs: int, plain_timeout: float | None = None) -> 
         "ratio": f"{full.seconds / base_run.seconds:.2f}x" if base_run
         else f"under {full.seconds / plain_timeout:.2f}x",
         "CPU ratio": f"{full.cpu_seconds / base_run.cpu_seconds:.2f}x" if base_run else "-",
+        "sphinx-needs": f"{upstream.seconds:.1f} s",
+        "needs CPU": f"{upstream.cpu_seconds:.1f} s",
+        "needs ratio": f"{full.seconds / upstream.seconds:.2f}x",
+        "needs CPU ratio": f"{full.cpu_seconds / upstream.cpu_seconds:.2f}x",
+        "case check": f"{check_cold.seconds:.1f} s",
+        "case again": f"{check_warm.seconds:.1f} s",
         "peak": f"{max(full.max_rss_mb, inc.max_rss_mb):.0f} MB",
         "plain peak": f"{base_run.max_rss_mb:.0f} MB" if base_run else "-",
         "output": _mb(size),
@@ -213,10 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     columns = ["N", "needs", "full", "full CPU", "incremental", "incr. CPU", "plain", "plain CPU",
-               "ratio", "CPU ratio", "peak", "plain peak", "output", "search index"]
+               "ratio", "CPU ratio", "sphinx-needs", "needs CPU", "needs ratio", "needs CPU ratio", "case check", "case again", "peak", "plain peak", "output", "search index"]
     print(f"council bench: sphinx-build -j {args.jobs}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}, work dir {work}")
-    print("(wall time depends on the load of the machine; CPU time = user + system of the build)")
+    print("(wall time depends on the load of the machine; CPU time = user + system of the build; "
+          "ratio = this site / plain Sphinx; needs ratio = this site / sphinx-needs' own rendering "
+          "(-D council_fast_needs=0); case check = council-build --case of one case, "
+          "first without its ID index, then again)")
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns), flush=True)
     for n in args.cases:

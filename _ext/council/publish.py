@@ -37,7 +37,8 @@ the abandoned staging directory, which the next build removes.
 Written by hand rather than with a deployment tool: the guarantees are a few
 system calls (flock, rename, renameat2) on the build machine's own disk.
 
-Usage: ``council-build [--output _build/site] [--source .]``
+Usage: ``council-build [--output _build/site] [--source .]``;
+``council-build --case cases/<file>.md`` checks one case (:mod:`council.case_check`).
 """
 
 from __future__ import annotations
@@ -207,11 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="council-build", description=__doc__.split("\n")[0])
     parser.add_argument("--source", type=Path, default=Path.cwd(), help="project directory (conf.py)")
     parser.add_argument("--output", type=Path, default=Path("_build/site"), help="published output (a symlink)")
+    parser.add_argument("--case", type=Path, help="check one case page only (see council.case_check); publishes nothing")
     args = parser.parse_args(argv)
     source = args.source.resolve()
     if not (source / "conf.py").is_file():
         print(f"council-build: {source}/conf.py がありません", file=sys.stderr)
         return 2
+    if args.case is not None:
+        from .case_check import check_case
+        return check_case(source, args.case)
     output = args.output if args.output.is_absolute() else source / args.output
     unchanged = f"公開中のサイト（{output}）は変わっていません"
     saved = {sig: signal.signal(sig, _Signals.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
