@@ -413,7 +413,10 @@ def sphinx_command(proj: CaseProject, project: Path) -> list[str]:
     its messages name the project's files, not the case project's links."""
     return [
         sys.executable, "-m", "council.case_check", "--sphinx-child", str(proj.srcdir), str(project), "--",
-        "-b", "html", "-W", "--keep-going", "-q", "-d", str(proj.doctrees), str(proj.srcdir), str(proj.outdir),
+        "-b", "html", "-W", "--keep-going", "-q", "-d", str(proj.doctrees),
+        # the shared folders are links into the real project: reads stay confined to it
+        "-D", f"council_confine_root={project.resolve()}",
+        str(proj.srcdir), str(proj.outdir),
     ]
 
 

@@ -27,6 +27,9 @@ def _setting(default: Any, rebuild: str, doc: str, minimum: int | None = None) -
 
 @dataclass(frozen=True)
 class CouncilConfig:
+    #: Where links of the source tree must resolve (default: the source directory).
+    #: The one-case check builds a small project whose shared folders link into the real one.
+    confine_root: str = _setting("", "env", "読み込むファイルが収まるべきディレクトリ（既定: ソースディレクトリ）")
     #: Install the workarounds of council.compat for the build.
     compat: bool = _setting(True, "", "上流ライブラリへの回避策を使う")
 

@@ -21,6 +21,8 @@ from sphinx.config import Config
 from sphinx.util import logging
 from sphinx.util.matching import Matcher
 
+from .config import council_config
+
 logger = logging.getLogger(__name__)
 
 
@@ -54,8 +56,11 @@ def is_confined_page(path: Path, root: Path) -> bool:
     return page_problem(path, root) is None
 
 
-def refused_pages(root: Path, suffixes: Iterable[str], exclude: Iterable[str]) -> Iterator[tuple[str, str]]:
-    """``(relative path, reason)`` of every would-be page that may not be read."""
+def refused_pages(root: Path, suffixes: Iterable[str], exclude: Iterable[str],
+                  confine: Path | None = None) -> Iterator[tuple[str, str]]:
+    """``(relative path, reason)`` of every would-be page below *root* that may not be
+    read; links must resolve inside *confine* (default: *root*)."""
+    confine = confine or root
     suffixes = tuple(suffixes)
     matcher = Matcher(list(exclude))
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
@@ -67,13 +72,13 @@ def refused_pages(root: Path, suffixes: Iterable[str], exclude: Iterable[str]) -
                 continue
             if name.endswith(suffixes):
                 # A directory (or a link to one) named like a page.
-                problem = page_problem(Path(dirpath, name), root) or "ページの名前のディレクトリです"
+                problem = page_problem(Path(dirpath, name), confine) or "ページの名前のディレクトリです"
                 yield rel, problem
                 continue
             if Path(dirpath, name).is_symlink():
                 # Sphinx follows linked folders: one must stay inside the project.
                 try:
-                    inside = Path(dirpath, name).resolve(strict=True).is_relative_to(root.resolve())
+                    inside = Path(dirpath, name).resolve(strict=True).is_relative_to(confine.resolve())
                 except (OSError, RuntimeError):
                     inside = False
                 if not inside:
@@ -85,15 +90,18 @@ def refused_pages(root: Path, suffixes: Iterable[str], exclude: Iterable[str]) -
             rel = (rel_dir / name).as_posix()
             if not name.endswith(suffixes) or matcher(rel):
                 continue
-            problem = page_problem(Path(dirpath, name), root)
+            problem = page_problem(Path(dirpath, name), confine)
             if problem:
                 yield rel, problem
 
 
 def _config_inited(app: Sphinx, config: Config) -> None:
     root = Path(app.srcdir)
+    # The one-case check (council.case_check) builds a small project inside the
+    # real one, whose shared folders are links into the real project.
+    confine = Path(council_config(app).confine_root or root)
     suffixes = (".md", ".rst", *(config.source_suffix or ()))
-    refused = list(refused_pages(root, suffixes, config.exclude_patterns))
+    refused = list(refused_pages(root, suffixes, config.exclude_patterns, confine))
     config.exclude_patterns.extend(rel for rel, _ in refused)
     app.council_refused_pages = refused  # type: ignore[attr-defined]
 
