@@ -33,7 +33,7 @@ import os
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import NoUri
 from sphinx.util import logging
+from sphinx_needs.data import SphinxNeedsData
 from sphinx.util.docutils import SphinxDirective
 
 from .webmeta import FEED, JST, japanese_date
@@ -176,8 +177,10 @@ class CaseChange:
     #: (measure, link type, targets added, targets removed)
     links: list[tuple[str, str, list[str], list[str]]] = field(default_factory=list)
 
-    def summary(self) -> list[str]:
-        """Japanese sentences describing the change, for pages and the feed."""
+    def summary(self, name: Callable[[str], str] = str) -> list[str]:
+        """Japanese sentences describing the change, for pages and the feed; *name*
+        gives a need's name as readers know it (「対策 3（受託者・運用）」), not its ID.
+        Many changed links are counted in one sentence (:meth:`link_details` lists them)."""
         if self.new:
             return ["新しい案件として掲載しました。"]
         if self.removed:
@@ -185,17 +188,56 @@ class CaseChange:
         lines = []
         if self.details_changed:
             lines.append("案件または業務委託・開発の記載を変更しました。")
-        if self.added:
-            lines.append(f"情報保護対策を {len(self.added)} 件追加しました（{'、'.join(self.added)}）。")
-        if self.changed:
-            lines.append(f"情報保護対策の記載を {len(self.changed)} 件変更しました（{'、'.join(self.changed)}）。")
-        if self.dropped:
-            lines.append(f"情報保護対策を {len(self.dropped)} 件削除しました（{'、'.join(self.dropped)}）。")
+        for verb, ids in (("追加", self.added), ("記載を変更", self.changed), ("削除", self.dropped)):
+            if ids:
+                lines.append(f"情報保護対策を {len(ids)} 件{verb}しました（{'、'.join(map(name, ids))}）。"
+                             if verb != "記載を変更" else
+                             f"情報保護対策の記載を {len(ids)} 件変更しました（{'、'.join(map(name, ids))}）。")
+        if len(self.links) > LINK_LINES:
+            kinds = "・".join(dict.fromkeys(LINK_LABELS.get(link, link) for _, link, _, _ in self.links))
+            measures = len({measure for measure, _, _, _ in self.links})
+            lines.append(f"情報保護対策 {measures} 件の{kinds}との対応付けを変更しました。")
+        else:
+            lines.extend(self.link_details(name))
+        return lines
+
+    def link_details(self, name: Callable[[str], str] = str) -> list[str]:
+        """One sentence per measure and link type whose targets changed."""
+        lines = []
         for measure, link, plus, minus in self.links:
             what = LINK_LABELS.get(link, link)
-            parts = [f"{'、'.join(plus)} を追加" if plus else "", f"{'、'.join(minus)} を削除" if minus else ""]
-            lines.append(f"{measure} の{what}: {'、'.join(p for p in parts if p)}。")
+            parts = [f"{'、'.join(map(name, plus))} を追加" if plus else "",
+                     f"{'、'.join(map(name, minus))} を削除" if minus else ""]
+            lines.append(f"{name(measure)} の{what}: {'、'.join(p for p in parts if p)}。")
         return lines
+
+
+#: Up to this many changed links are listed in the summary itself.
+LINK_LINES = 3
+
+
+def reader_names(needs: Mapping[str, Mapping[str, Any]]) -> Callable[[str], str]:
+    """A need's name as a reader knows it; the ID only for a need that is gone."""
+    from .render import checkitem_code, clause_name
+
+    def name(need_id: str) -> str:
+        need = needs.get(need_id)
+        if need is None:
+            return need_id
+        kind = need.get("type")
+        if kind in ("safeguard", "exemption"):
+            number = f" {need['number']}" if need.get("number") else ""
+            return f"対策{number}（{need.get('actor', '')}・{need.get('aspect', '')}）"
+        if kind == "clause":
+            editions = _as_list(need.get("part_of"))
+            edition = needs.get(editions[0], {}) if editions else {}
+            label = edition.get("title") or edition.get("label") or ""
+            return f"{clause_name(need)}（{label}）" if label else clause_name(need)
+        if kind == "checkitem":
+            return f"チェックリスト {checkitem_code(need_id)}"
+        return str(need.get("title") or need_id)
+
+    return name
 
 
 LINK_LABELS = {"satisfies": "チェックリスト項目", "binds": "特記事項の条項", "waives": "対策不要とした項目",
@@ -329,6 +371,16 @@ def _case_ref(app: Sphinx, fromdoc: str, change: CaseChange) -> nodes.Node:
     return nodes.reference("", text, internal=True, refuri=uri)
 
 
+def _details(summary: str, lines: list[str]) -> nodes.Node:
+    """A list that starts closed in HTML (every builder shows it whole)."""
+    from .trace_directives import expandable, expandable_summary
+
+    block = expandable()
+    block += expandable_summary("", summary)
+    block += _bullets(nodes.Text(s) for s in lines)
+    return block
+
+
 def _bullets(items: Iterable[nodes.Node]) -> nodes.bullet_list:
     bl = nodes.bullet_list()
     for item in items:
@@ -338,6 +390,7 @@ def _bullets(items: Iterable[nodes.Node]) -> nodes.bullet_list:
 
 def release_section(app: Sphinx, fromdoc: str, release: Release, changes: Changes, document: nodes.document) -> nodes.section:
     title = release.label + ("（この版）" if release.current else "")
+    name = reader_names(SphinxNeedsData(app.env).get_needs_view())
     section = nodes.section(ids=[f"release-{release.key}"])
     section += nodes.title("", title)
     new = [c for c in changes.cases if c.new]
@@ -350,7 +403,9 @@ def release_section(app: Sphinx, fromdoc: str, release: Release, changes: Change
         items = []
         for c in changed:
             para = nodes.paragraph("", "", _case_ref(app, fromdoc, c))
-            item = nodes.container("", para, _bullets(nodes.Text(s) for s in c.summary()))
+            item = nodes.container("", para, _bullets(nodes.Text(s) for s in c.summary(name)))
+            if len(c.links) > LINK_LINES:
+                item += _details("変更した対応付けの一覧", c.link_details(name))
             items.append(item)
         bl = nodes.bullet_list()
         for item in items:
@@ -398,9 +453,12 @@ def _doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     section = nodes.section(ids=["council-case-history"], classes=["council-case-history"])
     section += nodes.title("", "この案件の更新履歴")
     bl = nodes.bullet_list()
+    name = reader_names(SphinxNeedsData(app.env).get_needs_view())
     for release, change in mine:
         item = nodes.list_item("", nodes.paragraph("", release.label + "（この版）" * release.current))
-        item += _bullets(nodes.Text(s) for s in change.summary())
+        item += _bullets(nodes.Text(s) for s in change.summary(name))
+        if len(change.links) > LINK_LINES:
+            item += _details("変更した対応付けの一覧", change.link_details(name))
         bl += item
     section += bl
     history_uri = _uri(app, docname, "docs/history")
@@ -430,7 +488,7 @@ def _iso(date: dt.datetime) -> str:
 
 
 def atom_feed(entries: list[tuple[Release, Changes]], *, base_url: str, title: str, author: str,
-              uri_of: Mapping[str, str]) -> str:
+              uri_of: Mapping[str, str], name: Callable[[str], str] = str) -> str:
     """The Atom document: one entry per new or changed case per dated release."""
     host = urlsplit(base_url).hostname or "localhost"
     dated = [(r, c) for r, c in entries if r.date is not None]
@@ -448,7 +506,7 @@ def atom_feed(entries: list[tuple[Release, Changes]], *, base_url: str, title: s
                 f"    <title>{escape(kind)}: {escape(change.title or change.case)}</title>\n"
                 f"    <updated>{_iso(release.date)}</updated>\n"
                 f'    <link rel="alternate" type="text/html" href="{escape(link)}"/>\n'
-                f"    <summary>{escape(' '.join(change.summary()))}</summary>\n"
+                f"    <summary>{escape(' '.join(change.summary(name)))}</summary>\n"
                 "  </entry>\n"
             )
     updated = _iso(dated[0][0].date) if dated else "1970-01-01T09:00:00+09:00"
@@ -475,7 +533,8 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     docnames = {c.docname for _, changes in entries for c in changes.cases if c.docname}
     uri_of = {d: app.builder.get_target_uri(d) for d in docnames if d in app.env.found_docs}
     Path(app.outdir, FEED).write_text(
-        atom_feed(entries, base_url=base, title=app.config.project, author=app.config.author, uri_of=uri_of),
+        atom_feed(entries, base_url=base, title=app.config.project, author=app.config.author, uri_of=uri_of,
+                  name=reader_names(SphinxNeedsData(app.env).get_needs_view())),
         encoding="utf-8",
     )
 

@@ -31,6 +31,8 @@ another document (``-j``), a link to a missing or external need.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -52,6 +54,8 @@ from .model import model_for
 DETAILS = "council-details"
 DETAILS_SUMMARY = "council-details-summary"
 NEED_ID = "council-need-id"
+#: The work item, actor × aspect and number at the end of a measure's ID (``…_E1_WO_01``).
+MEASURE_TAIL = re.compile(r"_([ED][0-9]+_[WC][OS]_[0-9]{2})$")
 #: Text copied from other pages (link lists, linked texts): left out of the search index.
 COPIED = "council-copied"
 
@@ -186,8 +190,16 @@ class _Page:
         return node
 
     def permalink(self, need: Any) -> nodes.paragraph:
-        """The need's ID, small, as its own permalink."""
-        link = self.ref(need, need["id"], [NEED_ID])
+        """The need's ID, small, as its own permalink.
+
+        A measure shows the part of its ID that is new on its case's page (its
+        work item, actor × aspect and number: ``E1_WO_01``); the link's title,
+        the URL and the exports carry the whole ID."""
+        short = MEASURE_TAIL.search(need["id"])
+        text = short.group(1) if short and need.get("type") in self.model.roles.work_children else need["id"]
+        link = self.ref(need, text, [NEED_ID])
+        if isinstance(link, nodes.reference):
+            link["reftitle"] = f"ID: {need['id']}"
         return _el(nodes.paragraph, [link], ["council-permalink"])
 
     def field_value(self, need: Any, name: str) -> str:

@@ -150,3 +150,25 @@ def test_a_project_without_git_builds_without_dates(build_project, monkeypatch):
     page = BeautifulSoup(case.read_text(encoding="utf-8"), "html.parser")
     assert page.select(".last-updated time") == []
     assert "未公開の変更（日付なし）" in page.find(id="council-case-history").get_text()
+
+
+def test_history_names_measures_and_clauses_as_readers_know_them() -> None:
+    from council.history import LINK_LINES, CaseChange, reader_names
+
+    needs = {
+        "SG_X_E1_CO_01": {"type": "safeguard", "number": 1, "actor": "受託者", "aspect": "運用"},
+        "CL_B_10": {"type": "clause", "number": 10, "heading": "再委託の禁止", "part_of": ["ED_B"]},
+        "ED_B": {"type": "edition", "title": "21項版（版 B）"},
+        "CHK_CO_03": {"type": "checkitem"},
+    }
+    name = reader_names(needs)
+    assert name("SG_X_E1_CO_01") == "対策 1（受託者・運用）"
+    assert name("CL_B_10") == "第10項 再委託の禁止（21項版（版 B））"
+    assert name("CHK_CO_03") == "チェックリスト CO-03"
+    assert name("CL_GONE_01") == "CL_GONE_01"  # a need no longer published keeps its ID
+    change = CaseChange("CASE_X", "x", "cases/x", links=[("SG_X_E1_CO_01", "binds", ["CL_B_10"], [])])
+    assert change.summary(name) == ["対策 1（受託者・運用） の特記事項の条項: 第10項 再委託の禁止（21項版（版 B）） を追加。"]
+    many = CaseChange("CASE_X", "x", "cases/x",
+                      links=[(f"SG_X_E1_CO_0{i}", "binds", ["CL_B_10"], []) for i in range(1, LINK_LINES + 2)])
+    assert many.summary(name) == [f"情報保護対策 {LINK_LINES + 1} 件の特記事項の条項との対応付けを変更しました。"]
+    assert len(many.link_details(name)) == LINK_LINES + 1
