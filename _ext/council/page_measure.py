@@ -35,9 +35,10 @@ _MEASURE_JS = r"""
     if (!a.checkVisibility || !a.checkVisibility()) { if (a.offsetParent === null) continue; }
     const label = a.innerText.trim();
     if (!only.test(label)) continue;
+    // a need's own permalink (inside the element it links to) is not a link to another need
     const fragment = decodeURIComponent((a.getAttribute('href').split('#')[1] || ''));
-    const own = a.closest('[id]');
-    if (fragment === label && own && own.closest('#' + CSS.escape(label))) continue;
+    const holder = fragment ? document.getElementById(fragment) : null;
+    if (holder && holder.contains(a)) continue;
     idOnly += 1;
   }
   return {chars: text.length, idChars, idOnly, height: document.documentElement.scrollHeight};
