@@ -211,26 +211,50 @@ def setup_latex(app: Sphinx) -> None:
     app.connect("doctree-resolved", _print_needs, priority=900)
 
 
-#: ``latex_elements`` of the site (uplatex): Japanese fonts embedded, PDF
-#: language, no index, long IDs and URLs allowed to break.
+#: LaTeX for the print rendering of council.print_record: the cover of a case
+#: PDF (its own page, then the contents), each measure kept together, and the
+#: site's estimates framed and labelled so that black-and-white print shows them.
+PRINT_PREAMBLE = "\n".join([
+    r"\makeatletter",
+    r"\@ifclassloaded{sphinxhowto}{%",
+    r"  \newcommand\councilmaketitle{}\newcommand\counciltableofcontents{}",
+    r"  \newenvironment{sphinxclasscouncilcover}"
+    r"{\clearpage\thispagestyle{empty}\vspace*{2\baselineskip}}"
+    r"{\clearpage\sphinxtableofcontents\clearpage}",
+    r"}{%",
+    r"  \newcommand\councilmaketitle{\sphinxmaketitle}",
+    r"  \newcommand\counciltableofcontents{\sphinxtableofcontents}",
+    r"  \newenvironment{sphinxclasscouncilcover}{\par\medskip}{\par\medskip}",
+    r"}",
+    r"\newenvironment{sphinxclasscouncilmeasure}{\par\smallskip\begin{minipage}{\linewidth}}"
+    r"{\end{minipage}\par\smallskip}",
+    r"\newenvironment{sphinxclasscouncilestimate}{\begin{framed}}{\end{framed}}",
+    r"\expandafter\def\csname DUrolecouncil-estimate-mark\endcsname#1{\fbox{\sffamily\bfseries #1}}",
+    r"\makeatother",
+])
+
+#: ``latex_elements`` of the site (LuaLaTeX + luatexja): Japanese fonts
+#: embedded with ToUnicode maps, PDF language, no index, long IDs and URLs
+#: allowed to break.
+#:
+#: Engine chosen by measurement (issue 15): uplatex + pxchfon
+#: embeds Harano Aji without a ToUnicode map (``pdffonts``: ``uni no``), so
+#: copied text and screen readers depend on the viewer guessing the
+#: Adobe-Japan1 collection; LuaLaTeX + luatexja writes ToUnicode for every
+#: font (``uni yes``) at about 2 s instead of 0.3 s per pass.
 LATEX_ELEMENTS = {
     "papersize": "a4paper",
     "releasename": "サイト版",
     "pointsize": "10pt",
     "extraclassoptions": "openany,oneside",
-    # Harano Aji (texlive-lang-japanese) is embedded, the uplatex default is
-    # not; TeX Gyre (Type 1) instead of bitmap (Type 3) Latin fonts.
-    "fontpkg": "\n".join([
-        r"\usepackage[haranoaji]{pxchfon}",
-        r"\usepackage{tgtermes}",
-        r"\usepackage{tgheros}",
-        r"\usepackage{tgcursor}",
-    ]),
+    # polyglossia has no Japanese; luatexja sets the language rules
+    "polyglossia": "",
+    "fontenc": r"\usepackage{fontspec}",
+    # Harano Aji (texlive-lang-japanese) for Japanese; fontspec's default
+    # Latin Modern (OpenType) for Latin: Debian ships TeX Gyre as Type 1 only.
+    "fontpkg": r"\usepackage[haranoaji,deluxe]{luatexja-preset}",
     "preamble": "\n".join([
         r"\hypersetup{pdflang=ja,bookmarksnumbered=true,bookmarksopen=true,bookmarksopenlevel=1}",
-        # uplatex aborts ("This can't happen (disc4)") on a break point at "/"
-        # inside an inline literal in a table cell; keep the other break points.
-        r"\renewcommand*\sphinxbreaksafteractivelist{\do\.\do\,\do\;\do\?\do\!}",
         # file names in inline literals may break after "-"
         r"\protected\def\sphinxhyphenininlineliteral#1{-\allowbreak}",
         # need IDs (SG_2025_HOGO_INJI_E1_WO_01) and other long names may break after "_"
@@ -242,6 +266,13 @@ LATEX_ELEMENTS = {
         # no chapter: number its sections 1, 1.1 rather than 0.1, 0.1.1.
         r"\makeatletter\@ifclassloaded{sphinxhowto}{\renewcommand\thesection{\arabic{section}}"
         r"\renewcommand\thesubsection{\thesection.\arabic{subsection}}}{}\makeatother",
+        # print rendering of the cases (council.print_record)
+        PRINT_PREAMBLE,
     ]),
+    # A case PDF opens with the ward's cover (council.print_record), then
+    # its contents; a volume keeps Sphinx's title page and contents.
+    "maketitle": r"\councilmaketitle",
+    "tableofcontents": r"\counciltableofcontents",
+    "sphinxsetup": "warningBorderColor={rgb}{0,0,0},div.warning_border-width=1.5pt",
     "printindex": "",
 }
