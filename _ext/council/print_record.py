@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util import texescape
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.nodes import Need
 
@@ -84,12 +86,47 @@ def date_label(iso: str) -> str:
             f"（{date.year}年{date.month}月{date.day}日）")
 
 
-def publication_date() -> str:
-    """The publication date: the commit's time (``SOURCE_DATE_EPOCH``), as a date label."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch or not epoch.isdigit() or epoch == "0":
+def page_dates(srcdir: str) -> dict[str, int]:
+    """Each file's last commit time (one ``git log`` for the project), by path."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "--format=%x00%ct", "--name-only", "--", "cases"],
+            cwd=srcdir, capture_output=True, text=True, check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    dates: dict[str, int] = {}
+    for block in out.split("\0")[1:]:
+        lines = block.strip().splitlines()
+        if not lines or not lines[0].isdigit():
+            continue
+        for path in lines[1:]:
+            dates.setdefault(path.strip(), int(lines[0]))  # newest first
+    return dates
+
+
+def page_epoch(app: Sphinx, docname: str) -> int | None:
+    """When a case page last changed: its last commit, else the build's source date.
+
+    A PDF carries its own page's date rather than the whole site's, so that a
+    publish after an unrelated change leaves its LaTeX input, and its PDF, unchanged.
+    """
+    dates = getattr(app.builder, "_council_page_dates", None)
+    if dates is None:  # once per build (the builder is new on every build)
+        dates = app.builder._council_page_dates = page_dates(str(app.srcdir))  # type: ignore[attr-defined]
+    path = app.env.doc2path(docname, False)
+    epoch = dates.get(str(path))
+    if epoch is None:
+        env_epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        epoch = int(env_epoch) if env_epoch.isdigit() and env_epoch != "0" else None
+    return epoch
+
+
+def publication_date(epoch: int | None) -> str:
+    """The date of *epoch* as a date label (和暦 and 西暦)."""
+    if epoch is None:
         return "（公開時に記入）"
-    date = dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    date = dt.datetime.fromtimestamp(epoch, dt.UTC).date()
     return date_label(date.isoformat())
 
 
@@ -103,9 +140,21 @@ def _para(*children: nodes.Node | str, classes: Iterable[str] = ()) -> nodes.par
 
 
 def _text_paragraphs(text: str) -> list[nodes.Node]:
-    """Plain text (a clause, a checklist item) as paragraphs, one per blank-line block."""
-    blocks = [" ".join(b.split("\n")).strip() for b in str(text or "").split("\n\n")]
-    return [_para(b) for b in blocks if b]
+    """The text of a clause or checklist item: a paragraph per blank-line block,
+    a Markdown list (``- (1) …``) as one paragraph per item, the marker dropped."""
+    result: list[nodes.Node] = []
+    for block in str(text or "").split("\n\n"):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if lines and all(line.startswith(("- ", "* ")) for line in lines):
+            result += [_para(line[2:].strip(), classes=["council-list-item"]) for line in lines]
+        elif lines:
+            result.append(_para("".join(lines) if _cjk_join(lines) else " ".join(lines)))
+    return result
+
+
+def _cjk_join(lines: list[str]) -> bool:
+    """Lines of Japanese text join without a space (a line break is not a word break)."""
+    return all(line and ord(line[-1]) > 0x2E7F for line in lines[:-1])
 
 
 def _ref(anchor: str, *children: nodes.Node | str) -> nodes.reference:
@@ -166,7 +215,9 @@ def measure_label(needs: Mapping[str, Any], sg: Mapping[str, Any]) -> str:
 class CasePrint:
     """The print rendering of the needs of one case document."""
 
-    def __init__(self, needs: Mapping[str, Any], case: Mapping[str, Any], public_url: str) -> None:
+    def __init__(self, needs: Mapping[str, Any], case: Mapping[str, Any], public_url: str,
+                 epoch: int | None = None) -> None:
+        self.epoch = epoch
         self.needs = needs
         self.case = case
         self.public_url = public_url.rstrip("/")
@@ -219,12 +270,16 @@ class CasePrint:
             rows.append(("開催日", [_para(date_label(case["meeting_date"]))]))
         if case.get("outcome"):
             rows.append(("結果", [_para(case["outcome"])]))
+        rows.append(("公開日", [_para(publication_date(self.epoch))]))
         if case.get("fiscal_year"):
             rows.append(("開始年度", [_para(fiscal_year_label(int(case["fiscal_year"])))]))
         heading = _para(f"{case.get('council', '')}　{procedure}事項", classes=["council-cover-kind"])
-        title = _para(nodes.strong(case.get("title", ""), case.get("title", "")),
-                      classes=["council-cover-title"])
-        cover = nodes.container("", heading, title, label_table(rows), classes=["councilcover"])
+        title = nodes.container("", _para(case.get("title", "")), classes=["councilcovertitle"])
+        head = f"{case.get('council', '')}　{procedure}"
+        if case.get("fiscal_year"):
+            head += f"　{fiscal_year_label(int(case['fiscal_year']))}"
+        running = nodes.raw("", rf"\gdef\councilrunninghead{{{texescape.escape(head)}}}", format="latex")
+        cover = nodes.container("", running, heading, title, label_table(rows), classes=["councilcover"])
         overview = label_table([
             ("事業名", [_para(case.get("business", ""))]),
             ("担当課", [_para(case.get("section", ""))]),
@@ -298,7 +353,7 @@ class CasePrint:
                          "各条項・項目の末尾に、この案件でそれに依拠する対策を示します。")
         for edition in self.editions():
             sub = nodes.section(ids=[f"{APPENDIX_PREFIX}{edition['id']}"])
-            sub += nodes.title("", f"{edition.get('title', edition['id'])}（{edition.get('label', '')}）全文")
+            sub += nodes.title("", f"特記事項 {edition.get('label') or edition.get('title', edition['id'])} 全文")
             for clause in self.clauses_of(edition["id"]):
                 sub += self._appendix_entry(clause, clause_label(clause), "binds")
             section += sub
@@ -374,7 +429,7 @@ class CasePrint:
             sums = f"公開サイトの {CHECKSUMS}"
         section += label_table([
             ("公開場所", [_para(*where)]),
-            ("公開日", [_para(publication_date())]),
+            ("公開日（この案件の最終更新）", [_para(publication_date(self.epoch))]),
             ("この PDF", [_para(f"{pdf}（SHA-256 は {sums} に掲載しています）")]),
             ("推定の表示", [_para(ESTIMATE_LABEL, "と枠で示した箇所は、原典に記載がなく本サイトが付した対応付け・"
                                 "区分です。")]),
@@ -418,7 +473,8 @@ def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     def printer(doc: str) -> CasePrint | None:
         if doc not in prints:
             case = _case_of(needs, doc)
-            prints[doc] = CasePrint(needs, case, public_url) if case else None  # type: ignore[assignment]
+            prints[doc] = (CasePrint(needs, case, public_url, page_epoch(app, doc))  # type: ignore[assignment]
+                           if case else None)
         return prints[doc]
 
     for node in list(doctree.findall(Need)):
@@ -459,6 +515,9 @@ def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             continue
         section += printed.appendix()
         section += printed.colophon(doc)
+        if printed.epoch is not None:
+            # read by council.pdf_jobs: the PDF's SOURCE_DATE_EPOCH
+            section += nodes.raw("", f"\n% council-source-date-epoch: {printed.epoch}\n", format="latex")
     _mark_estimate_notes(doctree)
 
 
