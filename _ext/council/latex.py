@@ -318,6 +318,8 @@ PRINT_PREAMBLE = "\n".join([
     # else the document title; the section in the footer stays clear of the
     # page number
     r"\providecommand\councilrunninghead{\@title}",
+    # no software version on title pages and running heads
+    r"\renewcommand\py@release{}\renewcommand\sphinxheadercomma{}",
     r"\fancypagestyle{normal}{\fancyhf{}%",
     r"  \fancyhead[R]{{\py@HeaderFamily\small\councilrunninghead}}%",
     r"  \fancyfoot[L]{\parbox[t]{\dimexpr\textwidth-4em\relax}"

@@ -375,9 +375,11 @@ class CasePrint:
             back.append(_ref(sg["id"], measure_label(self.needs, sg)))
         if not citing:
             back.append("なし")
+        # the anchor inside the heading: after a paragraph, a lone target
+        # would join the heading to that paragraph in LaTeX
         return [
-            nodes.target("", "", ids=[APPENDIX_PREFIX + need["id"]]),
-            _para(nodes.strong(label, label), classes=["council-appendix-head"]),
+            _para(nodes.target("", "", ids=[APPENDIX_PREFIX + need["id"]]), nodes.strong(label, label),
+                  classes=["council-appendix-head"]),
             *_text_paragraphs(need.get("content", "")),
             _para(*back, classes=["council-backlinks"]),
         ]
@@ -519,6 +521,24 @@ def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             # read by council.pdf_jobs: the PDF's SOURCE_DATE_EPOCH
             section += nodes.raw("", f"\n% council-source-date-epoch: {printed.epoch}\n", format="latex")
     _mark_estimate_notes(doctree)
+    _pdf_metadata(doctree, docname, printer(docname), [p for p in prints.values() if p is not None])
+
+
+def _pdf_metadata(doctree: nodes.document, docname: str, own: CasePrint | None,
+                  printed: list[CasePrint]) -> None:
+    """The PDF's Subject and Keywords (its Title is the LaTeX document's title)."""
+    if own is not None:
+        case = own.case
+        subject = f"{case.get('council', '')} {'・'.join(case.get('procedure') or [])}事項（審議資料）"
+        keywords = [case["id"], case.get("department", ""), *(case.get("legal_basis") or []),
+                    *(w.get("contractor", "") for w in own.works)]
+    else:
+        subject = "個人情報保護 審議案件の記録（印刷版）"
+        keywords = [p.case["id"] for p in printed] or ["特記事項", "チェックリスト"]
+    values = ", ".join(texescape.escape(k) for k in dict.fromkeys(keywords) if k)
+    raw = nodes.raw("", rf"\hypersetup{{pdfsubject={{{texescape.escape(subject)}}},pdfkeywords={{{values}}}}}",
+                    format="latex")
+    doctree.insert(0, raw)
 
 
 def _reference_need(node: Need, need: Mapping[str, Any]) -> list[nodes.Node]:
@@ -529,8 +549,8 @@ def _reference_need(node: Need, need: Mapping[str, Any]) -> list[nodes.Node]:
         head = f"{checkitem_label(need)}　{need.get('category', '')}的安全管理措置".replace("的的", "的")
     else:
         head = need.get("title", need["id"])
-    return [nodes.target("", "", ids=[need["id"]]),
-            _para(nodes.strong(head, head), classes=["council-appendix-head"]),
+    return [_para(nodes.target("", "", ids=[need["id"]]), nodes.strong(head, head),
+                  classes=["council-appendix-head"]),
             *node.children]
 
 

@@ -47,6 +47,11 @@ def publish_copy(source: Path, output: Path, cache: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def publish_site():
+    return publish_copy
+
+
+@pytest.fixture(scope="session")
 def site_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("pdf-src") / "project"
     shutil.copytree(REPO, source, ignore=_IGNORE)
