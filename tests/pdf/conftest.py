@@ -84,6 +84,26 @@ def pdf_text():
     return _pdf_text
 
 
+@pytest.fixture(scope="session")
+def pdf_body_text():
+    return _body_text
+
+
+#: The running head ends above this line, the footer starts below the other (pt from the top).
+HEAD_BOTTOM, FOOT_TOP = 60.0, 780.0
+
+
+def _body_text(pdf: Path) -> str:
+    """The text of the pages' bodies (no running head or footer), white space removed."""
+    import html
+    import re
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    words = re.findall(r'<word xMin="[-\d.]+" yMin="([-\d.]+)" xMax="[-\d.]+" yMax="[-\d.]+">(.*)</word>', out)
+    return "".join(html.unescape(w) for y, w in words if HEAD_BOTTOM < float(y) < FOOT_TOP)
+
+
 def _pdf_text(pdf: Path) -> str:
     """The PDF's text with all white space removed (line breaks fall anywhere)."""
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],

@@ -82,8 +82,9 @@ def test_no_text_outside_the_page(pdf_dir: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("stem", CASES)
-def test_case_pdf_prints_every_cited_clause_and_item(pdf_dir: Path, pdf_needs: dict, pdf_text, stem: str) -> None:
-    text = pdf_text(pdf_dir / f"{stem}.pdf")
+def test_case_pdf_prints_every_cited_clause_and_item(pdf_dir: Path, pdf_needs: dict, pdf_body_text,
+                                                    stem: str) -> None:
+    text = pdf_body_text(pdf_dir / f"{stem}.pdf")
     mine = [n for n in pdf_needs.values() if n["docname"] == f"cases/{stem}" and n["type"] == "safeguard"]
     cited = {t for n in mine for t in n["satisfies"] + n["binds"]}
     assert mine and cited
@@ -162,13 +163,13 @@ def test_public_content_only(pdf_dir: Path, pdf_text, name: str) -> None:
                                         capture_output=True, text=True).stdout), "English prose"
 
 
-def test_volumes_hold_their_years_cases(pdf_dir: Path, pdf_needs: dict, pdf_text) -> None:
+def test_volumes_hold_their_years_cases(pdf_dir: Path, pdf_needs: dict, pdf_text, pdf_body_text) -> None:
     cases = [n for n in pdf_needs.values() if n["type"] == "case"]
     for year in YEARS:
         text = pdf_text(pdf_dir / f"{VOLUME_PREFIX}{year}.pdf")
         for case in cases:
             assert (_squeeze(case["title"]) in text) == (case["fiscal_year"] == year), (year, case["id"])
-    reference = pdf_text(pdf_dir / f"{REFERENCE_VOLUME}.pdf")
+    reference = pdf_body_text(pdf_dir / f"{REFERENCE_VOLUME}.pdf")
     for need in pdf_needs.values():
         if need["type"] in ("clause", "checkitem"):
             assert _cited_text(need["content"]) in reference, need["id"]
