@@ -261,8 +261,17 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
         # no build date in the LaTeX input: a PDF changes only with its pages
         # (a case PDF dates itself from its page, see council.print_record)
         self.context["date"] = ""
+        # the document's own PDF metadata (council.print_record)
+        base = self.__dict__.setdefault("_council_preamble", self.context.get("preamble", ""))
+        info = getattr(self, "council_pdf_info", "")
+        self.context["preamble"] = f"{base}\n{info}" if info else base
+        self.council_pdf_info = ""
 
     def assemble_doctree(self, indexfile: str, toctree_only: bool, appendices: list[str]) -> nodes.document:
+        # the document being written, for council.print_record's PDF metadata
+        self.council_document = next(
+            (entry for entry in self.document_data if len(entry) > 5 and entry[5] is toctree_only
+             and entry[0] == indexfile), None)
         if not isinstance(toctree_only, Volume):
             return super().assemble_doctree(indexfile, toctree_only, appendices)
         docs = [doc for doc in toctree_only if doc in self.env.all_docs]
@@ -375,4 +384,6 @@ LATEX_ELEMENTS = {
     "tableofcontents": r"\counciltableofcontents",
     "sphinxsetup": "warningBorderColor={rgb}{0,0,0},div.warning_border-width=1.5pt",
     "printindex": "",
+    # no index: no makeindex run between the LaTeX passes
+    "makeindex": "",
 }

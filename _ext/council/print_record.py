@@ -521,12 +521,34 @@ def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             # read by council.pdf_jobs: the PDF's SOURCE_DATE_EPOCH
             section += nodes.raw("", f"\n% council-source-date-epoch: {printed.epoch}\n", format="latex")
     _mark_estimate_notes(doctree)
-    _pdf_metadata(doctree, docname, printer(docname), [p for p in prints.values() if p is not None])
+    if printer(docname) is not None:
+        _volume_numbering(app, doctree, docname)
+    document = getattr(app.builder, "council_document", None)
+    title = document[2] if document else app.config.project
+    # read by council.latex.VolumeLaTeXBuilder when it writes this document
+    app.builder.council_pdf_info = _pdf_metadata(  # type: ignore[attr-defined]
+        title, app.config.author, printer(docname), [p for p in prints.values() if p is not None])
 
 
-def _pdf_metadata(doctree: nodes.document, docname: str, own: CasePrint | None,
-                  printed: list[CasePrint]) -> None:
-    """The PDF's Subject and Keywords (its Title is the LaTeX document's title)."""
+def _volume_numbering(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A case PDF numbers its sections and tables as its chapter in its volume does
+    (chapter 2 of the volume: sections 2.1, 2.1.1, table 2.1)."""
+    from .latex import Volume
+
+    for entry in app.config.latex_documents:
+        volume = entry[5] if len(entry) > 5 else None
+        if isinstance(volume, Volume) and docname in volume:
+            chapter = volume.index(docname) + 1
+            doctree.insert(0, nodes.raw("", "".join(
+                rf"\renewcommand\the{counter}{{{chapter}.\arabic{{{counter}}}}}"
+                for counter in ("section", "table", "figure")
+            ), format="latex"))
+            return
+
+
+def _pdf_metadata(title: str, author: str, own: CasePrint | None, printed: list[CasePrint]) -> str:
+    """The PDF's Title, Author, Subject and Keywords, as a ``\hypersetup`` for the
+    preamble (after the first page, hyperref no longer changes them)."""
     if own is not None:
         case = own.case
         subject = f"{case.get('council', '')} {'・'.join(case.get('procedure') or [])}事項（審議資料）"
@@ -536,9 +558,9 @@ def _pdf_metadata(doctree: nodes.document, docname: str, own: CasePrint | None,
         subject = "個人情報保護 審議案件の記録（印刷版）"
         keywords = [p.case["id"] for p in printed] or ["特記事項", "チェックリスト"]
     values = ", ".join(texescape.escape(k) for k in dict.fromkeys(keywords) if k)
-    raw = nodes.raw("", rf"\hypersetup{{pdfsubject={{{texescape.escape(subject)}}},pdfkeywords={{{values}}}}}",
-                    format="latex")
-    doctree.insert(0, raw)
+    info = {"pdftitle": title, "pdfauthor": author, "pdfsubject": subject}
+    setup = ",".join(f"{key}={{{texescape.escape(value)}}}" for key, value in info.items())
+    return rf"\hypersetup{{{setup},pdfkeywords={{{values}}}}}"
 
 
 def _reference_need(node: Need, need: Mapping[str, Any]) -> list[nodes.Node]:

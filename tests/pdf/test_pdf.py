@@ -146,8 +146,8 @@ def test_site_estimates_are_labelled(pdf_dir: Path, pdf_text) -> None:
 
 
 @pytest.mark.parametrize("stem", CASES)
-def test_case_pdf_colophon(pdf_dir: Path, pdf_text, stem: str) -> None:
-    text = pdf_text(pdf_dir / f"{stem}.pdf")
+def test_case_pdf_colophon(pdf_dir: Path, pdf_body_text, stem: str) -> None:
+    text = pdf_body_text(pdf_dir / f"{stem}.pdf")
     colophon = text[text.rindex("この文書について"):]
     assert f"cases/{stem}.html" in colophon
     assert f"pdf/{stem}.pdf（SHA-256はSHA256SUMSに掲載しています）" in colophon.replace("公開サイトの", "")
@@ -169,7 +169,7 @@ def test_volumes_hold_their_years_cases(pdf_dir: Path, pdf_needs: dict, pdf_text
         text = pdf_text(pdf_dir / f"{VOLUME_PREFIX}{year}.pdf")
         for case in cases:
             assert (_squeeze(case["title"]) in text) == (case["fiscal_year"] == year), (year, case["id"])
-    reference = pdf_body_text(pdf_dir / f"{REFERENCE_VOLUME}.pdf")
+    reference = pdf_body_text(pdf_dir / f"{REFERENCE_VOLUME}.pdf").replace("•", "")
     for need in pdf_needs.values():
         if need["type"] in ("clause", "checkitem"):
             assert _cited_text(need["content"]) in reference, need["id"]
@@ -224,11 +224,16 @@ def test_case_page_links_its_pdf(published: Path, stem: str) -> None:
     assert (page.parent / links[0]).resolve().is_file()
 
 
-def test_case_sections_numbered_from_one(pdf_dir: Path, pdf_text) -> None:
-    case = pdf_text(pdf_dir / "2018-fureai.pdf")
-    toc = case[case.index("目次"):case.index("目次") + 400]
+def test_case_pdf_numbered_as_in_its_volume(pdf_dir: Path, pdf_text) -> None:
+    """2019-sasaeai is chapter 2 of the 2019 volume: its sections are 2.1, 2.2 in both PDFs."""
+    case = pdf_text(pdf_dir / "2019-sasaeai.pdf")
+    volume = pdf_text(pdf_dir / f"{VOLUME_PREFIX}2019.pdf")
+    toc = case[case.index("目次"):case.index("目次") + 600]
     assert "0.1" not in toc
-    assert "1.1" in toc
+    heading = re.search(r"2\.1業務委託1:[^2]{5}", toc)
+    assert heading, toc
+    assert heading.group(0) in volume
+    assert "2.1.1区が行う対策【運用上の対策】" in toc
 
 
 def test_republish_after_one_edit_rebuilds_its_pdf_and_its_volume(
