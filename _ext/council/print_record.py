@@ -336,7 +336,9 @@ class CasePrint:
                     "根拠とする条項: ", _ref(APPENDIX_PREFIX + clause_id, clause_label(clause))))
         if sg.get("trace") == "提案":
             marks.append(estimate_box("この対策と項目・条項の対応付けは確認前の提案です。"))
-        box = nodes.container("", *body, *marks, relied, classes=["councilmeasure"])
+        # the ID, for reviewers matching the print with the exports
+        ident = _para(nodes.literal(sg["id"], sg["id"]), classes=["council-need-id"])
+        box = nodes.container("", *body, *marks, relied, ident, classes=["councilmeasure"])
         return [nodes.target("", "", ids=[sg["id"]]), box]
 
     def exemption(self, node: Need, need: Mapping[str, Any]) -> list[nodes.Node]:
