@@ -263,7 +263,7 @@ class CasePrint:
                 content = [_para(material, " ", estimate_mark())]
             rows.append(("資料番号", content))
         else:
-            rows.append(("資料番号", [_para("原典に記載がありません。")]))
+            rows.append(("資料番号", [_para("本サイトに記録がありません。")]))
         if case.get("meeting"):
             rows.append(("開催回", [_para(case["meeting"])]))
         if case.get("meeting_date"):
