@@ -39,7 +39,9 @@ graphviz_output_format = "svg"
 # PDF: the whole book and one document per case page (see council.latex).
 from council.latex import LATEX_ELEMENTS, latex_documents_for  # noqa: E402
 
-latex_engine = "uplatex"
+latex_engine = "lualatex"
+latex_docclass = {"manual": "ltjsbook", "howto": "ltjsreport"}
+latex_use_xindy = False
 latex_documents = latex_documents_for(Path(__file__).parent, project, author)
 latex_elements = LATEX_ELEMENTS
 latex_domain_indices = False

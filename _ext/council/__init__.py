@@ -10,7 +10,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
-from . import privacy, reproducible, safety, sources
+from . import print_record, privacy, reproducible, safety, sources
 from . import case_page, cjk, compat, config, exports, render, suspect, trace_directives
 from . import a11y_report, history, licence, opendata, webmeta
 from . import confined_reads, content_profile
@@ -32,6 +32,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     privacy.setup_privacy(app)
     reproducible.setup_reproducible(app)
     latex.setup_latex(app)
+    print_record.setup_print_record(app)
     browse.setup_browse(app)
     search.setup_search(app)
     ui_text.setup_ui_text(app)

@@ -54,6 +54,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .case_page import fill_pdf_sizes
+from . import pdf_jobs
 from .latex import PDF_DIR
 from .linkcheck import check_links_step
 from .manifest import write_manifest_step
@@ -74,15 +75,25 @@ def build_html(ctx: BuildContext) -> None:
 
 
 def build_pdf(ctx: BuildContext) -> None:
-    """The whole book and one PDF per case, published as ``html/pdf/<name>.pdf``."""
+    """The volumes and one PDF per case, published as ``html/pdf/<name>.pdf``.
+
+    LaTeX jobs run in parallel, and a PDF whose LaTeX input is unchanged
+    comes from a cache kept beside the site's versions (:mod:`council.pdf_jobs`;
+    ``COUNCIL_PDF_CACHE`` names another directory). A failed LaTeX run leaves
+    its logs in ``latex-logs`` there.
+    """
     latex = ctx.staging / "latex"
     sphinx(ctx, "latex", latex)
-    run(
-        ctx, "LaTeX (make all-pdf)",
-        ["make", "-C", str(latex), "all-pdf",
-         "LATEXMKOPTS=-interaction=nonstopmode -halt-on-error -silent"],
+    # kept across publishes beside the versions of the site (council.site_versions),
+    # which staging/ lives in: ".site.versions/pdf-cache", ".site.versions/latex-logs"
+    cache = ctx.env.get("COUNCIL_PDF_CACHE") or ctx.staging.parent / "pdf-cache"
+    results = pdf_jobs.compile_all(
+        latex, ctx.env, cache=Path(cache), logs=ctx.staging.parent / "latex-logs",
     )
-    # one PDF per .tex document (figures are PDFs too, and stay behind)
+    (latex / "pdf-jobs.txt").write_text(
+        "".join(f"{r.name}\t{'cached' if r.cached else 'compiled'}\t{r.seconds:.1f}\n" for r in results),
+        encoding="utf-8",
+    )
     pdfs = [tex.with_suffix(".pdf") for tex in sorted(latex.glob("*.tex"))]
     missing = [pdf.name for pdf in pdfs if not pdf.is_file()]
     if not pdfs or missing:

@@ -76,7 +76,7 @@ def test_open_data_page_carries_a_catalogue_naming_every_download(site):
     files += ["needs.json", "datapackage.json"]
     # the PDFs council-build adds after the HTML (one per LaTeX document)
     files += [f"pdf/{Path(entry[1]).stem}.pdf" for entry in latex_documents_for(REPO, "t", "a")]
-    assert {"pdf/council-trace.pdf", "pdf/2018-fureai.pdf"} <= set(files)
+    assert {"pdf/council-reference.pdf", "pdf/council-fy2019.pdf", "pdf/2018-fureai.pdf"} <= set(files)
     assert sorted(downloads) == sorted("https://example.jp/" + f for f in files)
     formats = {Path(url).suffix: fmt for url, (fmt, _) in downloads.items()}
     assert formats == {

@@ -1,8 +1,9 @@
-"""The official PDFs: fonts, text, bookmarks, metadata, links, LaTeX log."""
+"""The official PDFs: volumes and case records, fonts, text, links, layout, cache."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,28 +11,43 @@ import pypdf
 import pytest
 from bs4 import BeautifulSoup
 
-from council.latex import BOOK_NAME, case_pages, page_title
+from council.latex import REFERENCE_VOLUME, VOLUME_PREFIX, case_fiscal_year, case_pages, page_title
+from council.print_record import APPENDIX_PREFIX, ESTIMATE_LABEL
 from helpers import REPO
 
 pytestmark = pytest.mark.pdf
 
 CASES = [path.stem for path in case_pages(REPO)]
-#: Overfull boxes tolerated per document: wide matrices leave a few IDs a
-#: hair (under MAX_OVERFULL_PT) wider than their column.
-MAX_OVERFULL = 20
+YEARS = sorted({case_fiscal_year(path) for path in case_pages(REPO)})
+VOLUMES = [*(f"{VOLUME_PREFIX}{year}" for year in YEARS), REFERENCE_VOLUME]
+#: Overfull boxes tolerated per document, and by how much.
+MAX_OVERFULL = 5
 MAX_OVERFULL_PT = 5.0
+#: Text that only the web site may show.
+DEVELOPER_TEXT = ("127.0.0.1", "localhost", "Noneedspassedthefilters", "council-build", "pytest",
+                  "sphinx-build", "makehtml", "makesite", "Traceback")
 
 
 def documents() -> list[str]:
-    return [BOOK_NAME, *CASES]
+    return [*VOLUMES, *CASES]
 
 
-def test_one_pdf_per_case_and_the_book(pdf_dir: Path) -> None:
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _cited_text(content: str) -> str:
+    """A clause's or item's text as printed: Markdown list markers dropped, no white space."""
+    lines = [re.sub(r"^[-*] ", "", line.strip()) for line in content.splitlines()]
+    return _squeeze("".join(lines))
+
+
+def test_volumes_and_one_pdf_per_case(pdf_dir: Path) -> None:
     assert sorted(p.stem for p in pdf_dir.glob("*.pdf")) == sorted(documents())
 
 
 @pytest.mark.parametrize("name", documents())
-def test_every_font_embedded(pdf_dir: Path, name: str) -> None:
+def test_every_font_embedded_with_tounicode(pdf_dir: Path, name: str) -> None:
     out = subprocess.run(["pdffonts", str(pdf_dir / f"{name}.pdf")],
                          capture_output=True, text=True, check=True).stdout
     rows = out.splitlines()[2:]
@@ -39,66 +55,153 @@ def test_every_font_embedded(pdf_dir: Path, name: str) -> None:
     # the last five columns: emb sub uni object-number generation
     flags = [re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+$", row) for row in rows]
     assert all(flags), rows
-    not_embedded = [row for row, flag in zip(rows, flags) if flag.group(1) != "yes"]
-    assert not_embedded == []
+    assert [row for row, flag in zip(rows, flags) if flag.group(1) != "yes"] == []
+    assert [row for row, flag in zip(rows, flags) if flag.group(3) != "yes"] == [], "no ToUnicode map"
     assert not [row for row in rows if "Type 3" in row], "bitmap (Type 3) fonts"
 
 
-def test_book_has_every_case_title_and_safeguard_text(pdf_dir: Path, pdf_needs: dict, pdf_text) -> None:
-    text = pdf_text(pdf_dir / f"{BOOK_NAME}.pdf")
-    cases = [n for n in pdf_needs.values() if n["type"] == "case"]
-    safeguards = [n for n in pdf_needs.values() if n["type"] == "safeguard"]
-    assert cases and safeguards
-    missing = [n["id"] for n in cases if "".join(n["title"].split()) not in text]
-    missing += [n["id"] for n in safeguards if "".join(n["content"].split())[:15] not in text]
-    assert missing == []
+@pytest.mark.parametrize("name", documents())
+def test_no_text_outside_the_page(pdf_dir: Path, name: str) -> None:
+    """Every word of every page lies inside the page box (``pdftotext -bbox``)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf_dir / f"{name}.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    outside, page, words = [], 0, 0
+    width = height = 0.0
+    for line in out.splitlines():
+        if match := re.search(r'<page width="([\d.]+)" height="([\d.]+)"', line):
+            page += 1
+            width, height = map(float, match.groups())
+        elif match := re.search(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" '
+                                r'yMax="([-\d.]+)">(.*)</word>', line):
+            words += 1
+            x0, y0, x1, y1 = map(float, match.groups()[:4])
+            if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
+                outside.append((page, match.group(5)))
+    assert page and words
+    assert outside == []
 
 
 @pytest.mark.parametrize("stem", CASES)
-def test_case_pdf_has_its_safeguards(pdf_dir: Path, pdf_needs: dict, pdf_text, stem: str) -> None:
-    text = pdf_text(pdf_dir / f"{stem}.pdf")
+def test_case_pdf_prints_every_cited_clause_and_item(pdf_dir: Path, pdf_needs: dict, pdf_body_text,
+                                                    stem: str) -> None:
+    text = pdf_body_text(pdf_dir / f"{stem}.pdf")
+    mine = [n for n in pdf_needs.values() if n["docname"] == f"cases/{stem}" and n["type"] == "safeguard"]
+    cited = {t for n in mine for t in n["satisfies"] + n["binds"]}
+    assert mine and cited
+    assert [n["id"] for n in mine if _squeeze(n["content"])[:40] not in text] == []
+    assert sorted(t for t in cited if _cited_text(pdf_needs[t]["content"]) not in text) == []
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_case_pdf_references_are_working_links(latex_dir: Path, pdf_dir: Path, pdf_needs: dict,
+                                               stem: str) -> None:
+    """Each reference of a measure links into the appendix, which links back; every
+    internal link of the PDF lands on a destination that exists."""
+    tex = (latex_dir / f"{stem}.tex").read_text(encoding="utf-8")
+    labels = set(re.findall(r"\\label\{\\detokenize\{([^}]*)\}\}", tex))
+    refs = re.findall(r"\\hyperref\[\\detokenize\{([^}]*)\}\]", tex)
+    assert set(refs) <= labels, sorted(set(refs) - labels)[:10]
     docname = f"cases/{stem}"
     mine = [n for n in pdf_needs.values() if n["docname"] == docname and n["type"] == "safeguard"]
-    assert "".join(page_title(REPO / f"{docname}.md").split()) in text
-    assert [n["id"] for n in mine if "".join(n["content"].split())[:15] not in text] == []
+    references = [(n["id"], t) for n in mine for t in n["satisfies"] + n["binds"]]
+    forward = [r for r in refs if r.startswith(f"{docname}:{APPENDIX_PREFIX}")]
+    assert len(forward) == len(references)
+    for need_id, target in references:
+        assert f"{docname}:{APPENDIX_PREFIX}{target}" in refs, (need_id, target)
+        assert f"{docname}:{need_id}" in refs  # back from the appendix
+    reader = pypdf.PdfReader(pdf_dir / f"{stem}.pdf")
+    named = set(reader.named_destinations)
+    links = []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            dest = annot.get("/Dest") or (action.get("/D") if action and action.get("/S") == "/GoTo" else None)
+            if dest is not None:
+                links.append(str(dest))
+    assert len(links) >= 2 * len(references)
+    assert [d for d in links if d not in named] == []
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_case_pdf_cover_in_the_wards_form(pdf_dir: Path, pdf_needs: dict, stem: str) -> None:
+    case = next(n for n in pdf_needs.values() if n["docname"] == f"cases/{stem}" and n["type"] == "case")
+    cover = _squeeze(subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf_dir / f"{stem}.pdf"), "-"],
+                                    capture_output=True, text=True, check=True).stdout)
+    for label in ("審議機関", "手続", "根拠規定", "担当部課", "資料番号", "公開日", "開始年度"):
+        assert label in cover
+    for value in (case["council"], case["department"], *case["legal_basis"], *case["procedure"],
+                  _squeeze(case["title"]), f"{case['fiscal_year']}年度）"):
+        assert _squeeze(value) in cover, value
+    assert re.search(r"(令和|平成)(元|[0-9]+)年[0-9]+月[0-9]+日（20[0-9]{2}年", cover)
+
+
+def test_site_estimates_are_labelled(pdf_dir: Path, pdf_text) -> None:
+    """The site's own mappings carry a label in print (and a frame, see the rendered pages)."""
+    text = pdf_text(pdf_dir / "2019-jiritsu.pdf")
+    assert f"{ESTIMATE_LABEL}本サイトによる対応付け" in text
+    assert f"{ESTIMATE_LABEL}遡及的なギャップ分析（参考）" in text
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_case_pdf_colophon(pdf_dir: Path, pdf_body_text, stem: str) -> None:
+    text = pdf_body_text(pdf_dir / f"{stem}.pdf")
+    colophon = text[text.rindex("この文書について"):]
+    assert f"cases/{stem}.html" in colophon
+    assert f"pdf/{stem}.pdf（SHA-256はSHA256SUMSに掲載しています）" in colophon.replace("公開サイトの", "")
+    assert "令和7年11月20日（2025年11月20日）" in colophon  # the page's date (tests: SOURCE_DATE_EPOCH)
 
 
 @pytest.mark.parametrize("name", documents())
-def test_bookmarks_title_and_language(pdf_dir: Path, name: str) -> None:
-    reader = pypdf.PdfReader(pdf_dir / f"{name}.pdf")
-    assert reader.outline, "no bookmarks"
-    assert reader.trailer["/Root"]["/Lang"] == "ja"
-    expected = (
-        "新宿区 個人情報保護 審議案件トレーサビリティ" if name == BOOK_NAME
-        else page_title(REPO / "cases" / f"{name}.md")
-    )
-    assert reader.metadata.title == expected
+def test_public_content_only(pdf_dir: Path, pdf_text, name: str) -> None:
+    text = pdf_text(pdf_dir / f"{name}.pdf")
+    assert [t for t in DEVELOPER_TEXT if t in text] == []
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,} [a-z]{3,}",
+                         subprocess.run(["pdftotext", str(pdf_dir / f"{name}.pdf"), "-"],
+                                        capture_output=True, text=True).stdout), "English prose"
 
 
-def test_book_bookmarks_follow_the_structure(pdf_dir: Path) -> None:
-    reader = pypdf.PdfReader(pdf_dir / f"{BOOK_NAME}.pdf")
+def test_volumes_hold_their_years_cases(pdf_dir: Path, pdf_needs: dict, pdf_text, pdf_body_text) -> None:
+    cases = [n for n in pdf_needs.values() if n["type"] == "case"]
+    for year in YEARS:
+        text = pdf_text(pdf_dir / f"{VOLUME_PREFIX}{year}.pdf")
+        for case in cases:
+            assert (_squeeze(case["title"]) in text) == (case["fiscal_year"] == year), (year, case["id"])
+    reference = pdf_body_text(pdf_dir / f"{REFERENCE_VOLUME}.pdf").replace("•", "")
+    for need in pdf_needs.values():
+        if need["type"] in ("clause", "checkitem"):
+            assert _cited_text(need["content"]) in reference, need["id"]
+    for web_only in ("author-guide", "performance", "verification"):
+        assert _squeeze(page_title(REPO / "docs" / f"{web_only}.md")) not in _outline(pdf_dir / f"{REFERENCE_VOLUME}.pdf")
 
+
+def _outline(pdf: Path) -> str:
     def titles(outline: list) -> list[str]:
         result = []
         for item in outline:
             result.extend(titles(item) if isinstance(item, list) else [item.title])
         return result
 
-    every = "".join(titles(reader.outline))
-    for stem in CASES:
-        assert page_title(REPO / "cases" / f"{stem}.md") in every
+    return _squeeze("".join(titles(pypdf.PdfReader(pdf).outline)))
 
 
-def test_safeguard_links_are_internal_and_resolve(latex_dir: Path, pdf_needs: dict) -> None:
-    tex = (latex_dir / f"{BOOK_NAME}.tex").read_text(encoding="utf-8")
-    labels = set(re.findall(r"\\label\{\\detokenize\{([^}]*)\}\}", tex))
-    refs = set(re.findall(r"\\hyperref\[\\detokenize\{([^}]*)\}\]", tex))
-    assert refs and refs <= labels, sorted(refs - labels)[:10]
-    for need in pdf_needs.values():
-        if need["type"] == "safeguard":
-            for target in need["satisfies"] + need["binds"]:
-                docname = pdf_needs[target]["docname"]
-                assert f"{docname}:{target}" in refs, (need["id"], target)
+@pytest.mark.parametrize("name", documents())
+def test_metadata_and_bookmarks(pdf_dir: Path, name: str) -> None:
+    reader = pypdf.PdfReader(pdf_dir / f"{name}.pdf")
+    assert reader.outline, "no bookmarks"
+    assert reader.trailer["/Root"]["/Lang"] == "ja"
+    meta = reader.metadata
+    assert meta.subject and meta.get("/Keywords")
+    if name in CASES:
+        assert meta.title == page_title(REPO / "cases" / f"{name}.md")
+        assert "審議資料" in meta.subject
+        assert f"CASE_{name[:4]}" in meta["/Keywords"]
+        outline = _outline(pdf_dir / f"{name}.pdf")
+        assert "付録" in outline and "この文書について" in outline
+    else:
+        assert meta.title
 
 
 @pytest.mark.parametrize("name", documents())
@@ -109,6 +212,7 @@ def test_latex_log_clean(latex_dir: Path, name: str) -> None:
     assert len(overfull) <= MAX_OVERFULL
     assert max(overfull, default=0) <= MAX_OVERFULL_PT
     assert "Hyper reference" not in log  # no dangling internal link
+    assert (latex_dir / f"{name}.latexmk.log").is_file()  # latexmk's output in a file
 
 
 @pytest.mark.parametrize("stem", CASES)
@@ -122,12 +226,31 @@ def test_case_page_links_its_pdf(published: Path, stem: str) -> None:
     assert soup.select_one(f".council-downloads [data-council-pdf='{stem}.pdf']") is not None
 
 
-def test_book_and_case_pdfs_are_numbered_from_one(pdf_dir, pdf_text):
-    """The book opens with the cases as chapter 1; a case PDF's sections are 1, 2, 2.1."""
-    book = pdf_text(pdf_dir / "council-trace.pdf")
-    contents = book[book.index("目次"):]
-    assert contents.index("第1章案件一覧") < contents.index("第2章")
-    case = pdf_text(pdf_dir / "2018-fureai.pdf")
-    toc = case[case.index("目次"):case.index("目次") + 400]
+def test_case_pdf_numbered_as_in_its_volume(pdf_dir: Path, pdf_text) -> None:
+    """2019-sasaeai is chapter 2 of the 2019 volume: its sections are 2.1, 2.2 in both PDFs."""
+    case = pdf_text(pdf_dir / "2019-sasaeai.pdf")
+    volume = pdf_text(pdf_dir / f"{VOLUME_PREFIX}2019.pdf")
+    toc = case[case.index("目次"):case.index("目次") + 600]
     assert "0.1" not in toc
-    assert "2.1委託にあたり区が行う情報保護対策" in toc
+    heading = re.search(r"2\.1業務委託1:[^2]{5}", toc)
+    assert heading, toc
+    assert heading.group(0) in volume
+    assert "2.1.1区が行う対策【運用上の対策】" in toc
+
+
+def test_republish_after_one_edit_rebuilds_its_pdf_and_its_volume(
+    published: Path, site_source: Path, pdf_cache: Path, tmp_path: Path, publish_site,
+) -> None:
+    """Exactly the edited case's PDF and its fiscal year's volume are compiled and change."""
+    before = {p.name: p.read_bytes() for p in (published / "html" / "pdf").glob("*.pdf")}
+    source = tmp_path / "project"
+    shutil.copytree(site_source, source)
+    page = source / "cases" / "2019-sasaeai.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n本サイトの試験用の追記。\n", encoding="utf-8")
+    output = publish_site(source, tmp_path / "site", pdf_cache)
+    jobs = dict(line.split("\t")[:2] for line in (output / "latex" / "pdf-jobs.txt").read_text().splitlines())
+    assert sorted(name for name, how in jobs.items() if how == "compiled") == ["2019-sasaeai", f"{VOLUME_PREFIX}2019"]
+    after = {p.name: p.read_bytes() for p in (output / "html" / "pdf").glob("*.pdf")}
+    assert sorted(after) == sorted(before)
+    assert sorted(n for n in after if after[n] != before[n]) == ["2019-sasaeai.pdf", f"{VOLUME_PREFIX}2019.pdf"]
