@@ -410,7 +410,7 @@ class CasePrint:
         for target, cells in ((head, summary.headers), *((body, r) for r in summary.rows)):
             row = nodes.row()
             for cell in cells:
-                row += nodes.entry("", _para(cell))
+                row += nodes.entry("", _para(str(cell)))
             target += row
         result.append(table)
         gaps = [i for i in cov.items if i.status == tr.GAP]
