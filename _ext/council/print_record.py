@@ -29,6 +29,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import texescape
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.nodes import Need
@@ -589,7 +590,17 @@ def _mark_estimate_notes(doctree: nodes.document) -> None:
                 note.insert(0, _para(estimate_mark()))
 
 
+class PrintNeeds(SphinxPostTransform):
+    """LaTeX only: every need printed from the needs data, before the site's need
+    rendering (council.render's post-transform, 600) or sphinx-needs lay it out."""
+
+    default_priority = 595
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        _print_case_needs(self.app, self.document, self.env.docname)
+
+
 def setup_print_record(app: Sphinx) -> None:
     app.add_config_value("council_public_url", "", "env", types=(str,))
-    # before the site's fast renderer (450) and sphinx-needs (500) lay needs out
-    app.connect("doctree-resolved", _print_case_needs, priority=440)
+    app.add_post_transform(PrintNeeds)
