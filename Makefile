@@ -52,7 +52,7 @@ html: $(STAMP) ## Build the HTML only, into _build/html (quick check while editi
 preview: $(STAMP) ## Live preview: rebuilds on save, serves http://127.0.0.1:8000 (CASE=cases/x.md: that case only, in seconds)
 	@test -x $(BIN)/sphinx-autobuild || $(BIN)/pip install --quiet -e '.[test,preview]'
 ifdef CASE
-	$(BIN)/python -m council.case_check --serve $(CASE)
+	$(BIN)/python -m council_publish.case_check --serve $(CASE)
 else
 	$(BIN)/sphinx-autobuild -b html --keep-going --port 8000 --ignore '*/_build/*' . _build/preview
 endif
@@ -67,7 +67,7 @@ test: system-deps $(STAMP) ## Run the test suite
 
 .PHONY: bench
 bench: $(STAMP) ## Benchmark builds on synthetic corpora of 100, 300 and 1000 cases (slow; see docs/performance.md)
-	$(BIN)/python -m council.bench --workdir _build/bench
+	$(BIN)/python -m council_bench.bench --workdir _build/bench
 
 .PHONY: release
 release: $(STAMP) ## Record the published site's needs under releases/ (更新履歴, feed.xml); commit the file

@@ -33,11 +33,11 @@ html_theme = "furo"
 html_copy_source = False
 html_show_sourcelink = False
 html_title = "個人情報保護 審議案件トレーサビリティ"
-# Trace graphs (council.graph) as SVG in HTML; the PDF gets PDF figures.
+# Trace graphs (council.views.graph) as SVG in HTML; the PDF gets PDF figures.
 graphviz_output_format = "svg"
 
-# PDF: the whole book and one document per case page (see council.latex).
-from council.latex import LATEX_ELEMENTS, latex_documents_for  # noqa: E402
+# PDF: the whole book and one document per case page (see council.latex.documents).
+from council.latex.documents import LATEX_ELEMENTS, latex_documents_for  # noqa: E402
 
 latex_engine = "lualatex"
 latex_docclass = {"manual": "ltjsbook", "howto": "ltjsreport"}
@@ -46,11 +46,11 @@ latex_documents = latex_documents_for(Path(__file__).parent, project, author)
 latex_elements = LATEX_ELEMENTS
 latex_domain_indices = False
 
-# Open data and web conventions (council.licence, council.webmeta, council.opendata,
-# council.history). Both values below are this site's proposals, TO CONFIRM with the ward:
+# Open data and web conventions (council.directives.licence, council.html.webmeta, council.outputs.opendata,
+# council.views.history). Both values below are this site's proposals, TO CONFIRM with the ward:
 # the public address is a placeholder domain, and the licence is PDL1.0 until the ward decides.
 html_baseurl = "https://example.jp/"  # TO CONFIRM: placeholder (example.jp is reserved for examples)
-council_licence = "PDL1.0"  # TO CONFIRM: one of council.licence.LICENCES
+council_licence = "PDL1.0"  # TO CONFIRM: one of council.directives.licence.LICENCES
 council_licence_confirmed = False
 extensions += ["sphinxext.opengraph", "notfound.extension"]
 ogp_site_url = html_baseurl

@@ -1,6 +1,9 @@
 """Sphinx extension of the privacy-council traceability site.
 
-``setup`` only wires the components; each lives in its own module.
+``setup`` only wires the stages, in the order a page goes through them
+(docs/architecture.md): configuration and upstream workarounds, reading
+(source checks, the content profile, text transforms), directives, rules,
+views and their resolution, HTML and LaTeX output, exports.
 """
 
 from __future__ import annotations
@@ -9,11 +12,17 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import browse, incremental, latex, layouts, navigation, search, ui_text, validation
-from . import print_record, privacy, reproducible, safety, sources
-from . import case_page, cjk, compat, config, exports, render, suspect, trace_directives
-from . import a11y_report, history, licence, opendata, webmeta
-from . import confined_reads, content_profile
+from council import compat, config, incremental
+from council.directives import a11y_report, browse, licence
+from council.directives import trace as trace_directives
+from council.html import case_page, layouts, navigation, render, search, ui_text, webmeta
+from council.latex import documents as latex
+from council.latex import print_record
+from council.outputs import exports, opendata, reproducible
+from council.read import cjk, confined_reads, content_profile, privacy, sources
+from council.read import raw_markup
+from council.rules import suspect, validation
+from council.views import history
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -27,7 +36,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     case_page.setup_case_page(app)
     validation.setup_validation(app)
     sources.setup_sources(app)
-    safety.setup_safety(app)
+    raw_markup.setup_safety(app)
     content_profile.setup_content_profile(app)
     privacy.setup_privacy(app)
     reproducible.setup_reproducible(app)

@@ -43,7 +43,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     ``COUNCIL_SITE_HTML=<dir>`` tests an already built site instead.
     """
-    from council import publish, search
+    from council.html import search
+    from council_publish import cli as publish
 
     prebuilt = os.environ.get("COUNCIL_SITE_HTML")
     if prebuilt:

@@ -202,7 +202,7 @@ def test_screenshots(visit, tmp_path_factory, width, scheme):
 
 def test_measure_command_reports_every_case_page(built_site, browser):
     """``council-measure-pages``: heights, ID share and ID-only links per case page."""
-    from council import page_measure
+    from council_bench import page_measure
 
     pages = page_measure.case_pages(built_site)
     rows = page_measure.measure(built_site, pages, browser)

@@ -14,7 +14,7 @@ from importer_sources import SLUGS, SOURCES, source_text  # noqa: F401  (re-expo
 @pytest.fixture
 def run_import(tmp_path: Path, capsys):
     """Run ``council-import`` (main) on a text; return (exit code, stderr, output path)."""
-    from council.importer.cli import main
+    from council_import.cli import main
 
     def _run(text: str | bytes, slug: str = "TEST", name: str = "doc.txt", extra: list[str] | None = None):
         src = tmp_path / name

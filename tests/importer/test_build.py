@@ -28,7 +28,7 @@ def fill_template(text: str) -> str:
 
 
 def test_imported_pages_build_with_warnings_as_errors(make_app, tmp_path, capsys):
-    from council.importer.cli import main
+    from council_import.cli import main
 
     src = copy_project("site-minimal", tmp_path)
     for name, slug in SLUGS.items():

@@ -7,9 +7,9 @@ import shutil
 from importer_sources import source_text
 from helpers import REPO
 
-from council.importer import parse_document
-from council.importer.editions import Difference, detect, load_editions
-from council.importer.pages import read_needs
+from council_import import parse_document
+from council_import.editions import Difference, detect, load_editions
+from council_import.pages import read_needs
 
 
 def _blocks(name):
@@ -52,7 +52,7 @@ def test_nearest_edition_is_used_and_explained_without_write_edition(run_import)
 
 
 def test_write_edition_adds_a_revising_edition(tmp_path, capsys):
-    from council.importer.cli import main
+    from council_import.cli import main
 
     project = tmp_path / "site"
     shutil.copytree(REPO / "clauses", project / "clauses")

@@ -111,7 +111,7 @@ def test_bad_slug_is_a_usage_error(run_import):
 
 
 def test_missing_source_file(tmp_path, capsys):
-    from council.importer.cli import main
+    from council_import.cli import main
 
     assert main([str(tmp_path / "none.txt"), "--slug", "X", "--output", str(tmp_path / "o.md")]) == 1
     err = capsys.readouterr().err.replace(str(tmp_path), "<tmp>")

@@ -6,8 +6,8 @@ import re
 
 from helpers import REPO
 
-from council.importer.evaluate import evaluate, main
-from council.importer.suggest import Suggester
+from council_import.evaluate import evaluate, main
+from council_import.suggest import Suggester
 
 
 def test_evaluation_prints_both_figures_for_both_methods(capsys):
@@ -38,7 +38,7 @@ def test_learning_from_confirmed_cases_does_not_do_worse():
 
 
 def test_evaluation_reports_each_case_left_out(capsys):
-    from council.importer.pages import read_dir
+    from council_import.pages import read_dir
 
     assert main(["--project", str(REPO)]) == 0
     out = capsys.readouterr().out

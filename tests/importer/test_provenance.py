@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from importer_sources import source_text
 
-from council.importer.parse import material_of, parse_document
+from council_import.parse import material_of, parse_document
 
 JIDO = "004_1fc9dd2fc24b308b.txt"
 
@@ -83,8 +83,8 @@ def test_the_review_of_the_fifth_case_is_learnt(tmp_path, capsys):
 
     from helpers import REPO
 
-    from council.importer.cli import main
-    from council.importer.pages import read_needs
+    from council_import.cli import main
+    from council_import.pages import read_needs
 
     project = tmp_path / "site"
     shutil.copytree(REPO / "clauses", project / "clauses")

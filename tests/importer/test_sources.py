@@ -2,7 +2,7 @@
 
 Needs are compared, not bytes: same IDs, same fields, same safeguard texts and
 titles, same grouping. Links proposed by the importer (satisfies/binds of
-free-text safeguards) are measured by ``council.importer.evaluate`` instead;
+free-text safeguards) are measured by ``council_import.evaluate`` instead;
 links the source gives itself (checklist rows) must be equal.
 """
 
@@ -13,7 +13,7 @@ import pytest
 from importer_sources import SLUGS, source_text
 from helpers import REPO
 
-from council.importer.pages import read_needs
+from council_import.pages import read_needs
 
 #: Wording the curators changed deliberately; each change is listed on the
 #: curated page (「原典からの表記の修正」), except where noted.

@@ -8,8 +8,8 @@ import pytest
 
 from importer_sources import source_text
 
-from council.importer import parse_document
-from council.importer.parse import NOT_GIVEN
+from council_import import parse_document
+from council_import.parse import NOT_GIVEN
 
 JIRITSU = "000_bad3504de82e16e0.txt"
 SASAEAI = "001_226f9b6f33957b40.txt"
@@ -146,7 +146,7 @@ def test_checklist_not_applicable_rows_become_exemptions(run_import):
     ("start", "year"), [("2018-02-01", 2017), ("2018-03", 2017), ("2018-04-01", 2018), ("2019-12-31", 2019)]
 )
 def test_fiscal_year_runs_from_april(start, year):
-    from council.importer.document import fiscal_year_of
+    from council_import.document import fiscal_year_of
 
     assert fiscal_year_of(start) == year
 

@@ -1,7 +1,7 @@
 """The sidebar does not list every page of a large section on every page.
 
 Furo's own navigation lists every case on every page (per-page work that
-grows with the site); ``council.navigation`` leaves out the entries of a page
+grows with the site); ``council.html.navigation`` leaves out the entries of a page
 that has more than ``council_navigation_max_children`` sub-pages, except the
 current page and its ancestors.
 """

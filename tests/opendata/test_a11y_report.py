@@ -6,7 +6,7 @@ import json
 
 from bs4 import BeautifulSoup
 
-from council.a11y_report import conformance_wording, criterion, page_paths, results_nodes
+from council.directives.a11y_report import conformance_wording, criterion, page_paths, results_nodes
 
 from helpers import REPO
 

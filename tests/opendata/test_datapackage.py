@@ -8,11 +8,11 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from frictionless import Package
 
-from council import traceability as tr
-from council.exports import write_csv
-from council.licence import LICENCES
-from council.latex import latex_documents_for
-from council.opendata import catalog_jsonld, column_type, datapackage, parse_column_docs
+from council.views import traceability as tr
+from council.outputs.exports import write_csv
+from council.directives.licence import LICENCES
+from council.latex.documents import latex_documents_for
+from council.outputs.opendata import catalog_jsonld, column_type, datapackage, parse_column_docs
 
 from helpers import REPO
 
@@ -90,7 +90,7 @@ def test_open_data_page_carries_a_catalogue_naming_every_download(site):
 
 def test_json_ld_cannot_close_its_script_element():
     table = tr.Table(name="x", title="</script><script>alert(1)</script>", headers=("a",), rows=())
-    from council.opendata import jsonld_script
+    from council.outputs.opendata import jsonld_script
 
     text = jsonld_script(catalog_jsonld([table], PDL, title="t", base_url="https://example.jp/", page_url="p"))
     assert "</script>" not in text[len('<script type="application/ld+json">'):-len("</script>")]

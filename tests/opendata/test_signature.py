@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from council import publish
-from council.manifest import write_manifest_step
-from council.pipeline import BuildContext, BuildFailed
-from council.signature import KEY_VARIABLE, NAMESPACE, SIGNATURE, sign_manifest_step, verify
+from council_publish import cli as publish
+from council_publish.manifest import write_manifest_step
+from council_publish.pipeline import BuildContext, BuildFailed
+from council_publish.signature import KEY_VARIABLE, NAMESPACE, SIGNATURE, sign_manifest_step, verify
 
 IDENTITY = "council-test@example.jp"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from council.licence import LICENCES
-from council.webmeta import commit_dates, sitemap_xml
+from council.directives.licence import LICENCES
+from council.html.webmeta import commit_dates, sitemap_xml
 
 from helpers import REPO
 
@@ -115,7 +115,7 @@ def test_an_unknown_licence_is_refused():
     import pytest
     from sphinx.errors import ConfigError
 
-    from council.licence import _check
+    from council.directives.licence import _check
 
     with pytest.raises(ConfigError, match="council_licence = 'MIT': one of PDL1.0, CC-BY-4.0 expected"):
         _check(None, SimpleNamespace(council_licence="MIT"))

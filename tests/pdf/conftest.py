@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from council import publish
+from council_publish import cli as publish
 from helpers import REPO
 
 #: 2025-11-20 00:00 UTC: the pages' date in the test builds.

@@ -11,8 +11,8 @@ import pypdf
 import pytest
 from bs4 import BeautifulSoup
 
-from council.latex import REFERENCE_VOLUME, VOLUME_PREFIX, case_fiscal_year, case_pages, page_title
-from council.print_record import APPENDIX_PREFIX, ESTIMATE_LABEL
+from council.latex.documents import REFERENCE_VOLUME, VOLUME_PREFIX, case_fiscal_year, case_pages, page_title
+from council.latex.print_record import APPENDIX_PREFIX, ESTIMATE_LABEL
 from helpers import REPO
 
 pytestmark = pytest.mark.pdf

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from council import pdf_jobs
-from council.pipeline import BuildFailed
-from council.print_record import date_label, fiscal_year_label, wareki_year
+from council_publish import pdf_jobs
+from council_publish.pipeline import BuildFailed
+from council.latex.print_record import date_label, fiscal_year_label, wareki_year
 
 
 @pytest.mark.parametrize(("year", "label"), [

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from council import bench
+from council_bench import bench
 
 
 def test_bench_prints_a_row_of_figures(tmp_path: Path, capsys) -> None:

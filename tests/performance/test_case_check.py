@@ -9,7 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from council import case_check, publish
+from council_publish import cli as publish
+
+from council_publish import case_check
 
 from helpers import copy_project
 
@@ -130,7 +132,7 @@ def test_the_preview_serves_the_small_project_and_rechecks_before_each_build(tmp
     assert cmd[-2:] == [str(small / "src"), str(small / "html")]
     assert [cmd[i + 1] for i, arg in enumerate(cmd) if arg == "--watch"] == [str(src / "cases"), str(src / "clauses")]
     pre = cmd[cmd.index("--pre-build") + 1]
-    assert pre.endswith(f"-m council.case_check --source {src} --refresh {src / 'cases/other.md'}")
+    assert pre.endswith(f"-m council_publish.case_check --source {src} --refresh {src / 'cases/other.md'}")
     out = capfd.readouterr()
     assert DUPLICATE in out.err.splitlines()
     assert "http://127.0.0.1:8123/cases/other.html" in out.out
@@ -144,7 +146,7 @@ def test_the_preview_serves_the_small_project_and_rechecks_before_each_build(tmp
 def test_sigterm_stops_the_check_in_one_line(tmp_path: Path) -> None:
     src = _project(tmp_path)
     (src / "cases" / "other.md").unlink()
-    proc = subprocess.Popen([sys.executable, "-m", "council.publish", "--source", str(src), "--case", "cases/case.md"],
+    proc = subprocess.Popen([sys.executable, "-m", "council_publish.cli", "--source", str(src), "--case", "cases/case.md"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not (src / "_build/case/case/src/index.md").exists() and time.monotonic() < deadline:

@@ -1,6 +1,6 @@
 """The build's fast paths give the same site as the slow ones they replace.
 
-:mod:`council.render` lays out needs without sphinx-needs' layout
+:mod:`council.html.render` lays out needs without sphinx-needs' layout
 interpreter, and :mod:`council.compat` replaces quadratic or slow functions
 of sphinx-needs and tunes the garbage collector.
 None may change needs.json or an export, and both renderings of the needs
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sphinx.testing.util import SphinxTestApp
 
-from council import render
+from council.html import render
 from council.compat import gc_tuning, sphinx_needs as needs_fixes
 from helpers import REPO
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from council.privacy import KINDS
-from council.privacy_eval import Case, evaluate, load_corpus, main
+from council.read.privacy import KINDS
+from council.read.privacy_eval import Case, evaluate, load_corpus, main
 
 CORPUS = Path(__file__).with_name("corpus.toml")
 

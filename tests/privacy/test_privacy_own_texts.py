@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from council.privacy import ALLOWLIST_FILE, find_personal_data, load_allowlist
+from council.read.privacy import ALLOWLIST_FILE, find_personal_data, load_allowlist
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = sorted(

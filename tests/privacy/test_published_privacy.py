@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from council import publish
-from council.pipeline import BuildContext, BuildFailed
-from council.published_privacy import scan_file, scan_published_step, scan_site
-from council.search import build_search_index
-from council.xlsx import write_workbook
+from council_publish import cli as publish
+from council_publish.pipeline import BuildContext, BuildFailed
+from council_publish.published_privacy import scan_file, scan_published_step, scan_site
+from council.html.search import build_search_index
+from council.outputs.xlsx import write_workbook
 
 PHONE = "03-5555-0123"
 PAGE = """<!DOCTYPE html>

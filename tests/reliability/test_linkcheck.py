@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from council.linkcheck import BrokenLink, check_site, main
+from council_publish.linkcheck import BrokenLink, check_site, main
 
 PAGE = """<!doctype html>
 <html><head><link rel="stylesheet" href="{css}"></head>

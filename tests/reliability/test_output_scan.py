@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from council import output_scan, publish
-from council.search import build_search_index
+from council_publish import cli as publish
+
+from council_publish import output_scan
+from council.html.search import build_search_index
 from helpers import REPO, copy_project
 
 TEMPLATE_TARGETS = ("docs/accessibility.md", "browse/index.md")
@@ -239,7 +241,7 @@ def test_planted_in_a_feed(site):
 
 def test_a_json_data_block_is_not_a_script() -> None:
     """The open-data page's JSON-LD is data; a "data block" holding code is still refused."""
-    from council.output_scan import scan_markup
+    from council_publish.output_scan import scan_markup
 
     assert scan_markup('<script type="application/ld+json">{"@type": "DataCatalog"}</script>') == []
     assert scan_markup('<script type="application/ld+json">alert(1)</script>') == [
@@ -247,7 +249,7 @@ def test_a_json_data_block_is_not_a_script() -> None:
 
 
 def test_root_relative_static_scripts_of_the_404_page_are_the_sites(tmp_path: Path) -> None:
-    from council.output_scan import _in_site_dirs
+    from council_publish.output_scan import _in_site_dirs
 
     (tmp_path / "_static").mkdir()
     (tmp_path / "_static" / "doctools.js").write_text("", encoding="utf-8")

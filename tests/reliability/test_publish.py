@@ -1,6 +1,6 @@
 """Atomic, reproducible, verifiable publishing (council-build).
 
-Builds run the real pipeline (``council.publish.build``: sphinx-build in
+Builds run the real pipeline (``council_publish.cli.build``: sphinx-build in
 subprocesses, then the later steps) on a copy of ``test-site-minimal``.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from council import publish
-from council.manifest import MANIFEST, manifest_lines
+from council_publish import cli as publish
+from council_publish.manifest import MANIFEST, manifest_lines
 from helpers import copy_project
 
 
@@ -110,11 +110,11 @@ def test_successful_build_replaces_the_site(project, published):
 
 
 def test_link_check_and_manifest_are_the_last_steps():
-    from council.linkcheck import check_links_step
-    from council.manifest import write_manifest_step
+    from council_publish.linkcheck import check_links_step
+    from council_publish.manifest import write_manifest_step
 
-    from council.reproducible import normalize_archives_step
-    from council.signature import sign_manifest_step
+    from council.outputs.reproducible import normalize_archives_step
+    from council_publish.signature import sign_manifest_step
 
     # the signature covers the manifest, so it comes right after it
     assert publish.STEPS[-4:] == [normalize_archives_step, check_links_step, write_manifest_step, sign_manifest_step]
@@ -132,7 +132,7 @@ def test_broken_link_fails_the_publication(project, published):
         page.write_text(page.read_text(encoding="utf-8").replace("</body>", '<a href="gone.html">x</a></body>'),
                         encoding="utf-8")
 
-    from council.linkcheck import check_links_step
+    from council_publish.linkcheck import check_links_step
 
     with pytest.raises(publish.BuildFailed, match="link check: 1 broken"):
         publish.build(project, published, [publish.build_html, break_a_link, check_links_step])

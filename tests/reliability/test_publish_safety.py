@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from council import publish, site_versions
+from council_publish import cli as publish
+
+from council_publish import site_versions
 from helpers import REPO, copy_project
 
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(str(REPO / d) for d in ("_ext", "tests", "tests/reliability"))}
@@ -130,7 +132,7 @@ def test_refused_output_changes_nothing(project, monkeypatch, capsys, given, mes
 def test_command_refuses_the_project_without_a_traceback(project, given):
     """The command itself, as an author would run it from the project."""
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
-    result = subprocess.run([sys.executable, "-m", "council.publish", "--output", given], cwd=project,
+    result = subprocess.run([sys.executable, "-m", "council_publish.cli", "--output", given], cwd=project,
                             env=ENV, capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stdout == ""
@@ -209,7 +211,7 @@ def test_real_directory_of_the_old_layout_is_migrated(tmp_path, monkeypatch, ren
 HOLDER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from council import site_versions
+    from council_publish import site_versions
     with site_versions.locked(site_versions.Layout(Path(sys.argv[1]))):
         print("locked", flush=True)
         time.sleep(60)
@@ -249,7 +251,8 @@ def test_lock_of_a_dead_process_is_taken_over(output, project, monkeypatch, caps
 KILLER = textwrap.dedent("""
     import os, shutil, signal, sys
     from pathlib import Path
-    from council import publish, site_versions
+    from council_publish import cli as publish
+    from council_publish import site_versions
     from test_publish_safety import fake_site
 
     point, output = sys.argv[1], Path(sys.argv[2])
@@ -325,8 +328,8 @@ def test_kill_9_at_any_point_leaves_a_complete_site(tmp_path, point):
 # ----------------------------------------------------------------------- SIGTERM
 SLOW_BUILD = textwrap.dedent("""
     import sys
-    from council import publish
-    from council.pipeline import run
+    from council_publish import cli as publish
+    from council_publish.pipeline import run
     from test_publish_safety import fake_site
 
     def slow(ctx):

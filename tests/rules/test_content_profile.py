@@ -224,7 +224,7 @@ def test_linked_folder_outside_the_project(make_app, tmp_path):
 def test_council_build_runs_no_code(tmp_path, name, marker):
     src = copy_project(name, tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "council.publish", "--source", str(src), "--output", str(tmp_path / "site")],
+        [sys.executable, "-m", "council_publish.cli", "--source", str(src), "--output", str(tmp_path / "site")],
         capture_output=True, text=True, cwd=tmp_path, timeout=600,
     )
     output = result.stdout + result.stderr
@@ -239,12 +239,12 @@ def test_council_build_runs_no_code(tmp_path, name, marker):
 # ---------------------------------------------------- the author's guide
 
 def test_author_guide_lists_the_profile():
-    from council.content_profile import guide_table
+    from council.read.content_profile import guide_table
 
     guide = (Path(__file__).resolve().parents[2] / "docs" / "author-guide.md").read_text(encoding="utf-8")
     assert guide_table() in guide, (
-        "docs/author-guide.md の「使える書式」の表が council.content_profile と違います。"
-        "python -c 'from council.content_profile import guide_table; print(guide_table())' の出力に"
+        "docs/author-guide.md の「使える書式」の表が council.read.content_profile と違います。"
+        "python -c 'from council.read.content_profile import guide_table; print(guide_table())' の出力に"
         "置き換えてください"
     )
 

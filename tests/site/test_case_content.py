@@ -10,11 +10,11 @@ import pytest
 
 from helpers import REPO
 
-from council.importer.confirm import _project_needs
-from council.importer.document import fiscal_year_of
-from council.importer.pages import read_dir
-from council.importer.parse import material_of
-from council.suspect import suspect_links
+from council_import.confirm import _project_needs
+from council_import.document import fiscal_year_of
+from council_import.pages import read_dir
+from council_import.parse import material_of
+from council.rules.suspect import suspect_links
 
 NEEDS = {n.id: n for n in read_dir(REPO / "cases")}
 CASES = sorted(i for i, n in NEEDS.items() if n.type == "case")

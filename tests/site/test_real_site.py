@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from helpers import REPO, warning_lines
 
-from council.importer.pages import read_dir
+from council_import.pages import read_dir
 
 #: What the content pages define; the build must publish exactly that.
 PAGE_NEEDS = read_dir(REPO / "cases")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from council.linkcheck import check_site
+from council_publish.linkcheck import check_site
 
 # Targets that later publish steps add to the HTML output (the PDFs, the
 # search bundle); council-build's own link-check step runs after them.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from council.output_scan import scan_site
+from council_publish.output_scan import scan_site
 from helpers import REPO
 
 

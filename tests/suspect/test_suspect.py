@@ -9,8 +9,8 @@ from bs4 import BeautifulSoup
 
 from helpers import copy_project, warning_lines
 
-from council.importer.confirm import main as confirm_main
-from council.suspect import fingerprint, need_fingerprint, suspect_links
+from council_import.confirm import main as confirm_main
+from council.rules.suspect import fingerprint, need_fingerprint, suspect_links
 
 CLAUSE = {"id": "CL_B_13", "type": "clause", "heading": "個人情報を取り扱う従事者の指定", "content": "乙は、取扱者を指定する。"}
 ITEM = {"id": "CHK_CO_04", "type": "checkitem", "content": "取扱責任者を指定させる。"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from council import crossview_measure as cm
+from council_bench import crossview_measure as cm
 
 
 def test_text_length_counts_only_what_a_closed_page_shows(tmp_path):

@@ -6,8 +6,8 @@ import csv
 
 from openpyxl import load_workbook
 
-from council.exports import site_version, write_exports
-from council.traceability import COVERED, GAP, Percent, Ref, Refs, Status, Table
+from council.outputs.exports import site_version, write_exports
+from council.views.traceability import COVERED, GAP, Percent, Ref, Refs, Status, Table
 
 TABLE = Table(
     name="sample",
@@ -58,7 +58,7 @@ def test_site_version_from_pyproject(tmp_path):
 
 
 def test_xlsx_keeps_text_exactly_and_names_columns_past_z(tmp_path):
-    from council.xlsx import _col, write_workbook
+    from council.outputs.xlsx import _col, write_workbook
 
     assert [_col(n) for n in (1, 26, 27, 52, 53, 105)] == ["A", "Z", "AA", "AZ", "BA", "DA"]
     headers = [f"列{n}" for n in range(1, 29)]

@@ -100,7 +100,7 @@ def test_editing_a_case_changes_the_matrices_on_the_next_build(make_app, tmp_pat
 
 
 def test_year_strip_adds_up_the_years_before_the_last_few():
-    from council.trace_directives import STRIP_YEARS, _Renderer
+    from council.directives.trace import STRIP_YEARS, _Renderer
 
     renderer = _Renderer.__new__(_Renderer)
     years = [f"{y}年度" for y in range(2010, 2010 + STRIP_YEARS + 3)]

@@ -13,8 +13,8 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from council import traceability as tr
-from council.importer.pages import read_dir
+from council.views import traceability as tr
+from council_import.pages import read_dir
 from helpers import REPO
 
 pytestmark = pytest.mark.site

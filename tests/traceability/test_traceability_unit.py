@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from council import traceability as tr
+from council.views import traceability as tr
 
 
 def need(need_id: str, need_type: str, **fields) -> dict:
@@ -186,7 +186,7 @@ def test_all_tables_have_unique_names():
 
 
 def test_case_graph_links_case_work_safeguards_items_and_clauses():
-    from council.graph import case_dot
+    from council.views.graph import case_dot
 
     dot = case_dot(project(), "CASE_2020_A")
     assert '"CASE_2020_A" -> "ENT_2020_A_1";' in dot

@@ -6,7 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from council import case_page, render, ui_text
+from council.html import render
+
+from council.html import ui_text
+
+from council.html import case_page
 
 
 def test_pdf_size_is_written_once_the_pdf_exists(tmp_path: Path) -> None:

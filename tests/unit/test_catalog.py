@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from council.catalog import group_records, latest_first, records_from_needs, site_figures
-from council.search import page_filters
+from council.views.catalog import group_records, latest_first, records_from_needs, site_figures
+from council.html.search import page_filters
 
 NEEDS = [
     {"id": "CASE_2019_A", "type": "case", "title": "A", "docname": "cases/a", "fiscal_year": 2019,

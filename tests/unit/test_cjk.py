@@ -2,7 +2,7 @@
 
 import pytest
 
-from council.cjk import join_cjk_lines
+from council.read.cjk import join_cjk_lines
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ def test_soft_breaks_next_to_japanese_are_dropped_in_built_pages(tmp_path, make_
     """MyST gives each soft break a text node of its own, after inline markup too."""
     from docutils import nodes
 
-    from council.cjk import setup_cjk
+    from council.read.cjk import setup_cjk
 
     (tmp_path / "conf.py").write_text('extensions = ["myst_parser"]\n', encoding="utf-8")
     (tmp_path / "index.md").write_text(

@@ -6,13 +6,13 @@ import datetime
 
 import pytest
 
-from council.content_profile import (
+from council.read.content_profile import (
     front_matter_problems,
     graphviz_script_urls,
     is_declarative_filter,
     is_script_url,
 )
-from council.validation import fiscal_year_of, parse_start
+from council.rules.validation import fiscal_year_of, parse_start
 
 
 @pytest.mark.parametrize("expression", [

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sphinx.testing.util import SphinxTestApp
 
-from council.model import load_model
-from council.synthetic import REPO, case_page, generate, main, to_plain
+from council.model.content_model import load_model
+from council_bench.synthetic import REPO, case_page, generate, main, to_plain
 
 
 def test_case_pages_follow_the_id_schemes_and_link_clauses_of_their_edition() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from council.model import load_model
-from council.validation import Problem, check_all
+from council.model.content_model import load_model
+from council.rules.validation import Problem, check_all
 from helpers import REPO
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from ..config import council_config
+from council.config import council_config
 
 PATCH_DIR = Path(__file__).parent / "patches"
 
@@ -54,7 +54,7 @@ class Workaround:
 
 def registry() -> list[Workaround]:
     """Every workaround, in the order they are installed."""
-    from . import gc_tuning, sphinx_needs
+    from council.compat import gc_tuning, sphinx_needs
 
     return [*sphinx_needs.WORKAROUNDS, *gc_tuning.WORKAROUNDS]
 

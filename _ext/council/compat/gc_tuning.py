@@ -42,7 +42,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import Workaround
+from council.compat import Workaround
 
 #: (young, middle, old) generation thresholds during a build.
 THRESHOLDS = (100_000, 10, 10)

@@ -44,7 +44,7 @@ from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.need_item import NeedItem, NeedLink
 from sphinx_needs.needsfile import NeedsList
 
-from . import Workaround
+from council.compat import Workaround
 
 PATCHED_VERSION = "9.1.0"
 

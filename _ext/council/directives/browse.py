@@ -1,0 +1,148 @@
+"""Browsing pages and top-page figures, generated from the needs.
+
+``{council-cases}`` lists the cases grouped by one key (``:group-by:``
+fiscal_year, department, legal_basis, contractor or council) or, with
+``:latest: N``, the N newest cases. ``{council-figures}`` shows the site's
+counts. Both leave a placeholder at read time, because the needs of other
+pages are known only when every page has been read, and are filled in when
+the page is resolved; the pages holding them are re-read on every build so
+an incremental build never shows stale lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+from council.views.catalog import GROUPINGS, CaseRecord, group_records, latest_first, records_from_needs, site_figures, env_needs
+
+_ENV_KEY = "council_browse_docs"
+
+
+class cases_placeholder(nodes.General, nodes.Element):
+    """Replaced by the case list when the page is resolved."""
+
+
+class figures_placeholder(nodes.General, nodes.Element):
+    """Replaced by the site figures when the page is resolved."""
+
+
+def _remember(directive: SphinxDirective) -> None:
+    docs = getattr(directive.env, _ENV_KEY, set())
+    docs.add(directive.env.docname)
+    setattr(directive.env, _ENV_KEY, docs)
+
+
+def _group_by(argument: str) -> str:
+    value = directives.unchanged_required(argument).strip()
+    if value not in GROUPINGS:
+        raise ValueError(f"'{value}' は分類に使えません（{', '.join(GROUPINGS)} のいずれか）")
+    return value
+
+
+class CasesDirective(SphinxDirective):
+    has_content = False
+    option_spec = {"group-by": _group_by, "latest": directives.positive_int}
+
+    def run(self) -> list[nodes.Node]:
+        if ("group-by" in self.options) == ("latest" in self.options):
+            raise self.error("council-cases には :group-by: か :latest: のどちらか一つを指定してください")
+        _remember(self)
+        node = cases_placeholder()
+        node["group_by"] = self.options.get("group-by")
+        node["latest"] = self.options.get("latest")
+        self.set_source_info(node)
+        return [node]
+
+
+class FiguresDirective(SphinxDirective):
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        _remember(self)
+        node = figures_placeholder()
+        self.set_source_info(node)
+        return [node]
+
+
+def _case_item(app: Sphinx, fromdocname: str, record: CaseRecord) -> nodes.list_item:
+    uri = app.builder.get_relative_uri(fromdocname, record.docname) + "#" + record.id
+    para = nodes.paragraph()
+    para += nodes.reference("", record.title, refuri=uri, internal=True)
+    details = [f"{record.fiscal_year}年度" if record.fiscal_year else "", record.department, record.council_procedure]
+    para += nodes.inline("", "（" + "／".join(d for d in details if d) + "）", classes=["council-case-details"])
+    return nodes.list_item("", para)
+
+
+def _case_list(app: Sphinx, fromdocname: str, records: list[CaseRecord]) -> nodes.bullet_list:
+    items = nodes.bullet_list(classes=["council-case-list"])
+    for record in records:
+        items += _case_item(app, fromdocname, record)
+    return items
+
+
+def _grouped(app: Sphinx, fromdocname: str, records: list[CaseRecord], key: str, serial: int) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    groups = group_records(records, key)
+    if not groups:
+        return [nodes.paragraph("", "該当する案件はありません。")]
+    for index, (name, members) in enumerate(groups, start=1):
+        section = nodes.section(ids=[f"group-{serial}-{index}"], classes=["council-case-group"])
+        section += nodes.title("", f"{name}（{len(members)}件）")
+        section += _case_list(app, fromdocname, members)
+        out.append(section)
+    return out
+
+
+def _figures(needs: list[Any]) -> nodes.Node:
+    figures = nodes.bullet_list(classes=["council-figures"])
+    for label, count in site_figures(needs):
+        para = nodes.paragraph()
+        para += nodes.inline("", label, classes=["council-figure-label"])
+        para += nodes.inline("", f"{count:,}", classes=["council-figure-value"])
+        figures += nodes.list_item("", para)
+    return figures
+
+
+def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    if fromdocname not in getattr(app.env, _ENV_KEY, set()):
+        return  # no browse directive on the page (most pages: the cases)
+    placeholders = list(doctree.findall(cases_placeholder)) + list(doctree.findall(figures_placeholder))
+    if not placeholders:
+        return
+    needs = env_needs(app.env)
+    records = records_from_needs(needs)
+    for serial, node in enumerate(placeholders, start=1):
+        if isinstance(node, figures_placeholder):
+            node.replace_self(_figures(needs))
+        elif node["latest"]:
+            node.replace_self(_case_list(app, fromdocname, latest_first(records)[: node["latest"]]))
+        else:
+            node.replace_self(_grouped(app, fromdocname, records, node["group_by"], serial))
+
+
+def _outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    return sorted(getattr(env, _ENV_KEY, set()) - removed)
+
+
+def _purge(app: Sphinx, env: Any, docname: str) -> None:
+    getattr(env, _ENV_KEY, set()).discard(docname)
+
+
+def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    setattr(env, _ENV_KEY, getattr(env, _ENV_KEY, set()) | getattr(other, _ENV_KEY, set()))
+
+
+def setup_browse(app: Sphinx) -> None:
+    app.add_node(cases_placeholder)
+    app.add_node(figures_placeholder)
+    app.add_directive("council-cases", CasesDirective)
+    app.add_directive("council-figures", FiguresDirective)
+    app.connect("doctree-resolved", _resolve)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)

@@ -1,0 +1,1 @@
+"""LaTeX output: the documents (volumes and case PDFs) and the printed record."""

@@ -1,0 +1,394 @@
+"""The printed record: LaTeX documents, PDF links and print-friendly tables.
+
+The record is printed as volumes rather than one ever-growing book: one per
+fiscal year (that year's cases) and one reference volume (special terms,
+their comparison, the checklist, the reader's guide); each page in
+``cases/`` also gets its own PDF. All are derived from the files, so a new
+case is printed without touching ``conf.py``. Every HTML case page links to
+its PDF. How a case is printed is :mod:`council.latex.print_record`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+from docutils.utils import new_document
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.builders.latex import LaTeXBuilder
+from sphinx.util.console import darkgreen
+from sphinx.util.nodes import inline_all_toctrees
+from sphinx.util.osutil import relative_uri
+
+from council.read.confined_reads import is_confined_page
+
+#: Directory of the case pages, relative to the source directory.
+CASES_DIR = "cases"
+#: Where the published site keeps the PDFs, relative to the HTML root.
+PDF_DIR = "pdf"
+#: File names (without ``.pdf``) of the volumes: one per fiscal year
+#: (``council-fy2019``) and the reference volume.
+VOLUME_PREFIX = "council-fy"
+REFERENCE_VOLUME = "council-reference"
+#: The reference volume: the special terms, their comparison and the
+#: checklist (``clauses/index`` and its pages), and the reader's guide.
+#: Author, performance, verification and architecture pages stay web-only.
+REFERENCE_DOCS = ("clauses/index", "docs/reader-guide")
+REFERENCE_TITLE = "特記事項・チェックリスト・閲覧の手引き"
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
+_FISCAL_YEAR = re.compile(r"^fiscal_year:\s*([0-9]{4})\s*$", re.MULTILINE)
+
+
+def page_title(path: Path) -> str:
+    """The first Markdown heading of *path*: the case's title (else the file name).
+
+    Runs while conf.py is read, so it never fails: a broken page is reported
+    by the build itself, with its file and line.
+    """
+    text = path.read_text(encoding="utf-8", errors="replace")
+    match = _HEADING.search(text)
+    return match.group(1) if match else path.stem
+
+
+def case_pages(srcdir: Path) -> list[Path]:
+    """The case pages (every ``cases/*.md`` but the index), sorted by name."""
+    return sorted(
+        path for path in (srcdir / CASES_DIR).glob("*.md")
+        # Runs while conf.py is read: links out, devices and folders are
+        # refused later by council.read.confined_reads, with the path.
+        if path.stem != "index" and is_confined_page(path, srcdir)
+    )
+
+
+def case_pdf_name(docname: str) -> str:
+    """``cases/2019-jiritsu`` → ``2019-jiritsu`` (the PDF is ``pdf/2019-jiritsu.pdf``)."""
+    return docname.split("/", 1)[1]
+
+
+def case_fiscal_year(path: Path) -> int | None:
+    """The ``fiscal_year`` of the case on *path* (its front matter), else its file name's year."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    match = _FISCAL_YEAR.search(text) or re.match(r"([0-9]{4})-", path.name)
+    return int(match.group(1)) if match else None
+
+
+class Volume(tuple):
+    """The documents of one volume, in order: ``latex_documents``' sixth item.
+
+    Sphinx passes that item (``toctree_only``) to the builder's
+    ``assemble_doctree``; :class:`VolumeLaTeXBuilder` reads a volume from it
+    and assembles exactly these documents, as chapters, under the volume's
+    title, instead of the start document's table of contents.
+    """
+
+    __slots__ = ()
+
+
+def latex_documents_for(srcdir: Path, title: str, author: str) -> list[tuple[str, str, str, str, str, object]]:
+    """``latex_documents``: one volume per fiscal year, the reference volume,
+    then one ``howto`` document per case.
+
+    A volume never grows with the years: each holds one fiscal year's cases.
+    """
+    from council.latex.print_record import fiscal_year_label
+
+    by_year: dict[int, list[str]] = {}
+    cases = []
+    for path in case_pages(srcdir):
+        docname = f"{CASES_DIR}/{path.stem}"
+        cases.append((docname, f"{case_pdf_name(docname)}.tex", page_title(path), author, "howto", False))
+        year = case_fiscal_year(path)
+        if year is not None:
+            by_year.setdefault(year, []).append(docname)
+    documents: list[tuple[str, str, str, str, str, object]] = [
+        ("index", f"{VOLUME_PREFIX}{year}.tex", f"審議案件 {fiscal_year_label(year)}", author, "manual",
+         Volume(docs))
+        for year, docs in sorted(by_year.items())
+    ]
+    reference = [doc for doc in REFERENCE_DOCS if (srcdir / f"{doc}.md").is_file()]
+    if reference:
+        documents.append(("index", f"{REFERENCE_VOLUME}.tex", REFERENCE_TITLE, author, "manual",
+                          Volume(reference)))
+    return documents + cases
+
+
+def pdf_names(app: Sphinx) -> list[str]:
+    """Names (without ``.pdf``) of the PDFs the LaTeX build produces."""
+    return [Path(doc[1]).stem for doc in app.config.latex_documents]
+
+
+def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Put a link to the case's PDF under the title of each HTML case page."""
+    if app.builder.format != "html" or not docname.startswith(f"{CASES_DIR}/"):
+        return
+    name = case_pdf_name(docname)
+    # computed once per build: a list of every PDF for every page grew with
+    # the square of the number of cases
+    known = getattr(app.builder, "_council_pdf_names", None)
+    if known is None:
+        known = app.builder._council_pdf_names = frozenset(pdf_names(app))
+    if name not in known:
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    uri = relative_uri(app.builder.get_target_uri(docname), f"{PDF_DIR}/{name}.pdf")
+    link = nodes.reference("", "", nodes.Text("PDF をダウンロード"), refuri=uri)
+    para = nodes.paragraph(
+        "", "", link, nodes.Text(f"（{name}.pdf：この案件の公式の印刷用文書）"),
+        classes=["council-pdf-link"],
+    )
+    section.insert(1, para)
+
+
+#: Tables with this many columns or more are set in a smaller type (LaTeX
+#: environments ``sphinxclasscouncilwide`` / ``sphinxclasscouncilverywide``).
+WIDE_COLUMNS = 6
+VERY_WIDE_COLUMNS = 10
+
+
+def _columns(table: nodes.table) -> int:
+    group = table.next_node(nodes.tgroup)
+    return int(group["cols"]) if group is not None else 0
+
+
+def _print_tables(doctree: nodes.document) -> None:
+    """Let top-level tables break across pages (repeating their header), and
+    set wide matrices in a smaller type so that IDs fit their columns.
+
+    Sphinx prints a table as ``longtable`` only past 30 rows; matrices are
+    shorter but often longer than what is left of a page. Tables nested in
+    other boxes cannot be long tables in LaTeX, so they keep the default.
+    Runs at ``doctree-resolved`` because the matrices are made there.
+    """
+    for table in list(doctree.findall(nodes.table)):
+        if _nested(table):
+            continue
+        if "longtable" not in table["classes"]:
+            table["classes"].append("longtable")
+        cols = _columns(table)
+        if cols >= WIDE_COLUMNS:
+            size = "councilverywide" if cols >= VERY_WIDE_COLUMNS else "councilwide"
+            table.replace_self(nodes.container("", table.deepcopy(), classes=[size]))
+
+
+def _nested(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, (nodes.table, nodes.Admonition, nodes.sidebar, nodes.topic)):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _need_box(table: nodes.table) -> list[nodes.Node]:
+    """A need as a page-breakable box: head line as title, non-empty meta lines, content.
+
+    sphinx-needs lays a need out as a one-column table; LaTeX cannot break a
+    table row across pages, so a need with a long back-link list ran off the
+    page, and the empty lines of unset fields left large gaps.
+    """
+    title = nodes.title()
+    body: list[nodes.Node] = []
+    for row in table.findall(nodes.row):
+        kind = set(row["classes"])
+        entry = row.next_node(nodes.entry)
+        if entry is None:
+            continue
+        if "head" in kind:
+            for line in _lines(entry):
+                title.extend(child.deepcopy() for child in line.children)
+        elif "meta" in kind:
+            for line in _lines(entry):
+                body.append(nodes.paragraph("", "", *(c.deepcopy() for c in line.children),
+                                            classes=["need-meta"]))
+        else:
+            body.extend(child.deepcopy() for child in entry.children)
+    box = nodes.admonition("", title, *body, classes=["need", *table["classes"]])
+    target = nodes.target("", "", ids=list(table["ids"]))
+    return [target, box]
+
+
+def _lines(entry: nodes.Element) -> list[nodes.line]:
+    """The innermost non-empty lines of a layout cell (link lists nest line blocks)."""
+    return [
+        line for line in entry.findall(nodes.line)
+        if line.astext().strip() and next(iter(line.findall(nodes.line, include_self=False)), None) is None
+    ]
+
+
+_PRINTED = "council_printed_docs"
+
+
+def _open_references(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Let links to pages outside this PDF resolve while the page is laid out.
+
+    A case's own PDF does not contain the clause and checklist pages; Sphinx's
+    LaTeX builder refuses references to them (``NoUri``), which aborts layout
+    code that makes links. They are turned into plain text afterwards by
+    :func:`_close_references`.
+    """
+    if app.builder.format != "latex":
+        return
+    doctree[_PRINTED] = set(app.builder.docnames)
+    app.builder.docnames = set(app.builder.docnames) | set(app.env.all_docs)
+
+
+def _close_references(app: Sphinx, doctree: nodes.document) -> None:
+    printed = doctree.get(_PRINTED)
+    if printed is None:
+        return
+    app.builder.docnames = printed
+    for ref in list(doctree.findall(nodes.reference)):
+        uri = ref.get("refuri", "")
+        if uri.startswith("%") and uri[1:].split("#", 1)[0] not in printed:
+            ref.replace_self(nodes.inline("", "", *ref.children))
+
+
+def _print_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.format != "latex":
+        return
+    _close_references(app, doctree)
+    for table in list(doctree.findall(nodes.table)):
+        if "need" in table["classes"] and table.parent is not None:
+            table.replace_self(_need_box(table))
+    _print_tables(doctree)
+
+
+class VolumeLaTeXBuilder(LaTeXBuilder):
+    """Sphinx's LaTeX builder that assembles a :class:`Volume` from its documents."""
+
+    def update_context(self) -> None:
+        super().update_context()
+        # no build date in the LaTeX input: a PDF changes only with its pages
+        # (a case PDF dates itself from its page, see council.latex.print_record)
+        self.context["date"] = ""
+        # the document's own PDF metadata (council.latex.print_record)
+        base = self.__dict__.setdefault("_council_preamble", self.context.get("preamble", ""))
+        info = getattr(self, "council_pdf_info", "")
+        self.context["preamble"] = f"{base}\n{info}" if info else base
+        self.council_pdf_info = ""
+
+    def assemble_doctree(self, indexfile: str, toctree_only: bool, appendices: list[str]) -> nodes.document:
+        # the document being written, for council.latex.print_record's PDF metadata
+        self.council_document = next(
+            (entry for entry in self.document_data if len(entry) > 5 and entry[5] is toctree_only
+             and entry[0] == indexfile), None)
+        if not isinstance(toctree_only, Volume):
+            return super().assemble_doctree(indexfile, toctree_only, appendices)
+        docs = [doc for doc in toctree_only if doc in self.env.all_docs]
+        self.docnames = {indexfile, *docs}
+        tree = new_document("<latex output>")
+        section = nodes.section()
+        section += nodes.title("<Set title in conf.py>", "<Set title in conf.py>")
+        toctree = addnodes.toctree()
+        toctree["parent"] = indexfile
+        toctree["entries"] = [(None, doc) for doc in docs]
+        toctree["includefiles"] = docs
+        toctree["maxdepth"] = 2
+        toctree["glob"] = False
+        toctree["hidden"] = False
+        toctree["numbered"] = 0
+        section += toctree
+        tree += section
+        largetree = inline_all_toctrees(self, self.docnames, indexfile, tree, darkgreen, [indexfile])
+        largetree["docname"] = indexfile
+        self.env.resolve_references(largetree, indexfile, self)
+        for pending in list(largetree.findall(addnodes.pending_xref)):
+            text = pending.get("refsectname") or pending.astext()
+            pending.replace_self(nodes.emphasis(text, text))
+        return largetree
+
+
+def setup_latex(app: Sphinx) -> None:
+    app.add_builder(VolumeLaTeXBuilder, override=True)
+    app.connect("doctree-resolved", _add_pdf_link)
+    app.connect("doctree-resolved", _open_references, priority=100)
+    # after sphinx-needs has laid out the needs (default priority 500)
+    app.connect("doctree-resolved", _print_needs, priority=900)
+
+
+#: LaTeX for the print rendering of council.latex.print_record: the cover of a case
+#: PDF (its own page, then the contents), each measure kept together, and the
+#: site's estimates framed and labelled so that black-and-white print shows them.
+PRINT_PREAMBLE = "\n".join([
+    r"\makeatletter",
+    r"\@ifclassloaded{sphinxhowto}{%",
+    r"  \newcommand\councilmaketitle{}\newcommand\counciltableofcontents{}",
+    r"  \newenvironment{sphinxclasscouncilcover}"
+    r"{\clearpage\thispagestyle{empty}\vspace*{2\baselineskip}}"
+    r"{\clearpage\sphinxtableofcontents\clearpage}",
+    r"}{%",
+    r"  \newcommand\councilmaketitle{\sphinxmaketitle}",
+    r"  \newcommand\counciltableofcontents{\sphinxtableofcontents}",
+    r"  \newenvironment{sphinxclasscouncilcover}{\par\medskip}{\par\medskip}",
+    r"}",
+    r"\newenvironment{sphinxclasscouncilcovertitle}{\par\begingroup\Large\bfseries\raggedright}"
+    r"{\par\endgroup\bigskip}",
+    # running head: the case's council, procedure and year (set by the cover),
+    # else the document title; the section in the footer stays clear of the
+    # page number
+    r"\providecommand\councilrunninghead{\@title}",
+    # no software version on title pages and running heads
+    r"\renewcommand\py@release{}\renewcommand\sphinxheadercomma{}",
+    r"\fancypagestyle{normal}{\fancyhf{}%",
+    r"  \fancyhead[R]{{\py@HeaderFamily\small\councilrunninghead}}%",
+    r"  \fancyfoot[L]{\parbox[t]{\dimexpr\textwidth-4em\relax}"
+    r"{\raggedright\py@HeaderFamily\small\nouppercase{\rightmark}}}%",
+    r"  \fancyfoot[R]{{\py@HeaderFamily\thepage}}%",
+    r"  \renewcommand{\headrulewidth}{0.4pt}\renewcommand{\footrulewidth}{0.4pt}}",
+    r"\newenvironment{sphinxclasscouncilmeasure}{\par\smallskip\begin{minipage}{\linewidth}}"
+    r"{\end{minipage}\par\smallskip}",
+    r"\newenvironment{sphinxclasscouncilestimate}{\begin{framed}}{\end{framed}}",
+    r"\expandafter\def\csname DUrolecouncil-estimate-mark\endcsname#1{\fbox{\sffamily\bfseries #1}}",
+    r"\makeatother",
+])
+
+#: ``latex_elements`` of the site (LuaLaTeX + luatexja): Japanese fonts
+#: embedded with ToUnicode maps, PDF language, no index, long IDs and URLs
+#: allowed to break.
+#:
+#: Engine chosen by measurement (issue 15): uplatex + pxchfon
+#: embeds Harano Aji without a ToUnicode map (``pdffonts``: ``uni no``), so
+#: copied text and screen readers depend on the viewer guessing the
+#: Adobe-Japan1 collection; LuaLaTeX + luatexja writes ToUnicode for every
+#: font (``uni yes``) at about 2 s instead of 0.3 s per pass.
+LATEX_ELEMENTS = {
+    "papersize": "a4paper",
+    "releasename": "サイト版",
+    "pointsize": "10pt",
+    "extraclassoptions": "openany,oneside",
+    # polyglossia has no Japanese; luatexja sets the language rules
+    "polyglossia": "",
+    "fontenc": r"\usepackage{fontspec}",
+    # Harano Aji (texlive-lang-japanese) for Japanese; fontspec's default
+    # Latin Modern (OpenType) for Latin: Debian ships TeX Gyre as Type 1 only.
+    "fontpkg": r"\usepackage[haranoaji,deluxe]{luatexja-preset}",
+    "preamble": "\n".join([
+        r"\hypersetup{pdflang=ja,bookmarksnumbered=true,bookmarksopen=true,bookmarksopenlevel=1}",
+        # file names in inline literals may break after "-"
+        r"\protected\def\sphinxhyphenininlineliteral#1{-\allowbreak}",
+        # need IDs (SG_2025_HOGO_INJI_E1_WO_01) and other long names may break after "_"
+        r"\DeclareRobustCommand\_{\textunderscore\ifmmode\else\allowbreak\fi}",
+        # wide matrices (see council.latex.documents._print_tables)
+        r"\newenvironment{sphinxclasscouncilwide}{\footnotesize\setlength\tabcolsep{3pt}}{}",
+        r"\newenvironment{sphinxclasscouncilverywide}{\scriptsize\setlength\tabcolsep{2pt}}{}",
+        # A case PDF (howto, on the chapter-based Japanese report class) has
+        # no chapter: number its sections 1, 1.1 rather than 0.1, 0.1.1.
+        r"\makeatletter\@ifclassloaded{sphinxhowto}{\renewcommand\thesection{\arabic{section}}"
+        r"\renewcommand\thesubsection{\thesection.\arabic{subsection}}}{}\makeatother",
+        # print rendering of the cases (council.latex.print_record)
+        PRINT_PREAMBLE,
+    ]),
+    # A case PDF opens with the ward's cover (council.latex.print_record), then
+    # its contents; a volume keeps Sphinx's title page and contents.
+    "maketitle": r"\councilmaketitle",
+    "tableofcontents": r"\counciltableofcontents",
+    "sphinxsetup": "warningBorderColor={rgb}{0,0,0},div.warning_border-width=1.5pt",
+    "printindex": "",
+    # no index: no makeindex run between the LaTeX passes
+    "makeindex": "",
+}

@@ -1,0 +1,1 @@
+"""Synthetic corpora, the build benchmark (``make bench``) and page measurements."""

@@ -1,0 +1,300 @@
+"""Benchmark the site build on synthetic corpora (``make bench``; not a test).
+
+For each N (default 100, 300, 1000) it writes a synthetic project of N cases
+(:mod:`council_bench.synthetic`) and prints:
+
+- the full HTML build time (``sphinx-build -b html -W``, fresh output),
+- the incremental rebuild time after editing one case (a safeguard's text and
+  the clause it binds), into the same output and doctree directories,
+- the same text built as plain Sphinx pages without sphinx-needs (baseline),
+  and the ratio of the two full builds,
+- the same corpus built with sphinx-needs' own need rendering
+  (``-D council_fast_needs=0``, see :mod:`council.html.render`) and the ratio,
+- the one-case check (``council-build --case``, :mod:`council_publish.case_check`) of
+  the edited case: first with no ID index (every page scanned, the small
+  project built from nothing), then again (index cached, nothing changed),
+- the peak resident memory of each build (the sphinx-build process and its
+  workers, from ``wait4``),
+- the output size, and the size and indexing time of the site's search index
+  (Pagefind, the ``council-build`` step; Sphinx's own index is not built),
+- for the smallest N, the PDF build time of the site's PDF step
+  (``council_publish.cli.build_pdf``), when there is one. Its output (sphinx,
+  make, latexmk) goes to ``<workdir>/n<N>/pdf-build.log``; LaTeX's own logs
+  stay in ``<workdir>/n<N>/pdf-staging/latex/*.log``.
+
+Usage: ``python -m council_bench.bench [-n 100 300 1000] [--workdir DIR] [-j N] [--no-pdf]
+[--plain-timeout S]``; a baseline build that takes longer than ``--plain-timeout``
+is stopped and reported as "over S".
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from council_bench.synthetic import generate
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+    cpu_seconds: float = 0.0
+
+
+def _run(cmd: list[str], cwd: Path | None = None, timeout: float | None = None) -> Run:
+    """Run *cmd*; its wall time and peak RSS (the process tree it waited for)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = None if timeout is None else start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            proc.kill()
+            os.wait4(proc.pid, 0)
+            proc.returncode = -9
+            if proc.stdout:
+                proc.stdout.close()
+            raise TimeoutError(f"{cmd[0]} stopped after {timeout:.0f} s")
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    output = ""
+    if proc.stdout:
+        output = proc.stdout.read().decode(errors="replace")
+        proc.stdout.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-4000:]}")
+    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+
+
+def sphinx_build(src: Path, out: Path, doctrees: Path, jobs: int = 1, timeout: float | None = None,
+                 extra: tuple[str, ...] = ()) -> Run:
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+           *extra, "-d", str(doctrees), str(src), str(out)]
+    if jobs > 1:
+        cmd[4:4] = ["-j", str(jobs)]
+    return _run(cmd, timeout=timeout)
+
+
+def search_index(out: Path) -> tuple[Run, int]:
+    """Index the built HTML with Pagefind as council-build does; its run and size."""
+    from council.html.search import BUNDLE_DIR, pagefind_command
+
+    shutil.rmtree(out / BUNDLE_DIR, ignore_errors=True)
+    run = _run(pagefind_command(str(out)))
+    return run, dir_size(out / BUNDLE_DIR)
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def edit_one_case(src: Path) -> Path:
+    """Change one safeguard's text and the clause it binds, in the middle case."""
+    cases = sorted(p for p in (src / "cases").glob("*.md") if p.name != "index.md")
+    page = cases[len(cases) // 2]
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r"^binds: (CL_([AB])_(\d\d))[^\n]*$", text, re.MULTILINE)
+    assert match, f"no binds in {page}"
+    edition, number = match.group(2), int(match.group(3))
+    other = f"CL_{edition}_{number % 19 + 1:02d}"
+    text = text[: match.start()] + f"binds: {other}" + text[match.end():]
+    text = text.replace("。\n```", "。（改訂）\n```", 1)
+    page.write_text(text, encoding="utf-8")
+    future = time.time() + 2
+    os.utime(page, (future, future))
+    return page
+
+
+def case_check(src: Path, page: Path) -> Run:
+    """``council-build --case`` of *page*, as an author runs it."""
+    return _run([sys.executable, "-m", "council_publish.cli", "--source", str(src), "--case", str(page)], cwd=src)
+
+
+def _count_needs(path: Path) -> int:
+    if not path.exists():
+        return 0
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return sum(len(v.get("needs", {})) for v in data.get("versions", {}).values())
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def pdf_time(src: Path, work: Path, timeout: float) -> str:
+    """The PDF step twice: a first build (empty cache), then a re-publish after one edit."""
+    try:
+        from council_publish import cli as publish
+    except ImportError:  # pragma: no cover - the pipeline is part of the package
+        return "PDF: not measured (no PDF step)"
+    step = getattr(publish, "build_pdf", None)
+    if step is None:
+        return "PDF: not measured (no PDF step)"
+    cache = work / "pdf-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    log = work / "pdf-build.log"
+    logs = f"; logs: {log}, {work / '.staging-pdf' / 'latex'}/*.log"
+    results = []
+    for label in ("first build", "re-publish after one edit"):
+        if results:
+            edit_one_case(src)
+        staging = work / ".staging-pdf"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        env = dict(os.environ, COUNCIL_PDF_CACHE=str(cache))
+        ctx = publish.BuildContext(source=src, staging=staging, env=env)
+        start = time.perf_counter()
+        try:
+            with _output_to(log):
+                _with_timeout(lambda: step(ctx), timeout)
+        except TimeoutError:
+            results.append(f"{label}: over {timeout:.0f} s (stopped)")
+            break
+        except Exception as exc:  # noqa: BLE001 - a failed step is a result here
+            results.append(f"{label}: failed ({exc})")
+            break
+        pdfs = list((staging / "latex").glob("*.pdf"))
+        jobs = (staging / "latex" / "pdf-jobs.txt")
+        compiled = jobs.read_text().count("\tcompiled\t") if jobs.is_file() else len(pdfs)
+        size = sum(p.stat().st_size for p in pdfs)
+        results.append(f"{label}: {time.perf_counter() - start:.1f} s ({len(pdfs)} PDFs, "
+                       f"{compiled} compiled, {_mb(size)})")
+    return "PDF (" + f"{os.cpu_count()} LaTeX jobs at a time) " + "; ".join(results) + logs
+
+
+@contextlib.contextmanager
+def _output_to(path: Path):
+    """Send this process's and its children's stdout and stderr to *path* (the
+    LaTeX step prints thousands of lines that would bury the table)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def _with_timeout(func, timeout: float) -> None:
+    import signal
+
+    def _alarm(signum, frame):  # noqa: ARG001
+        raise TimeoutError
+
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(int(timeout))
+    try:
+        func()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def bench(n: int, work: Path, jobs: int, plain_timeout: float | None = None) -> dict[str, str]:
+    base = work / f"n{n}"
+    src, plain = base / "src", base / "plain"
+    generate(src, n)
+    generate(plain, n, plain=True)
+    out, doctrees = base / "html", base / "doctrees"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(doctrees, ignore_errors=True)
+    full = sphinx_build(src, out, doctrees, jobs)
+    size = dir_size(out)
+    needs = _count_needs(out / "needs.json")
+    edited = edit_one_case(src)
+    inc = sphinx_build(src, out, doctrees, jobs)
+    index_run, index_size = search_index(out)
+    shutil.rmtree(src / "_build", ignore_errors=True)
+    check_cold = case_check(src, edited)
+    check_warm = case_check(src, edited)
+    own_out, own_doctrees = base / "needs-html", base / "needs-doctrees"
+    shutil.rmtree(own_out, ignore_errors=True)
+    shutil.rmtree(own_doctrees, ignore_errors=True)
+    upstream = sphinx_build(src, own_out, own_doctrees, jobs, extra=("-D", "council_fast_needs=0"))
+    shutil.rmtree(base / "plain-html", ignore_errors=True)
+    shutil.rmtree(base / "plain-doctrees", ignore_errors=True)
+    try:
+        base_run: Run | None = sphinx_build(plain, base / "plain-html", base / "plain-doctrees", jobs,
+                                            timeout=plain_timeout)
+    except TimeoutError:
+        base_run = None
+    over = f"over {plain_timeout:.0f} s (stopped)"
+    return {
+        "N": str(n),
+        "needs": str(needs),
+        "full": f"{full.seconds:.1f} s",
+        "full CPU": f"{full.cpu_seconds:.1f} s",
+        "incremental": f"{inc.seconds:.1f} s",
+        "incr. CPU": f"{inc.cpu_seconds:.1f} s",
+        "plain": f"{base_run.seconds:.1f} s" if base_run else over,
+        "plain CPU": f"{base_run.cpu_seconds:.1f} s" if base_run else "-",
+        "ratio": f"{full.seconds / base_run.seconds:.2f}x" if base_run
+        else f"under {full.seconds / plain_timeout:.2f}x",
+        "CPU ratio": f"{full.cpu_seconds / base_run.cpu_seconds:.2f}x" if base_run else "-",
+        "sphinx-needs": f"{upstream.seconds:.1f} s",
+        "needs CPU": f"{upstream.cpu_seconds:.1f} s",
+        "needs ratio": f"{full.seconds / upstream.seconds:.2f}x",
+        "needs CPU ratio": f"{full.cpu_seconds / upstream.cpu_seconds:.2f}x",
+        "case check": f"{check_cold.seconds:.1f} s",
+        "case again": f"{check_warm.seconds:.1f} s",
+        "peak": f"{max(full.max_rss_mb, inc.max_rss_mb):.0f} MB",
+        "plain peak": f"{base_run.max_rss_mb:.0f} MB" if base_run else "-",
+        "output": _mb(size),
+        "search index": f"{_mb(index_size)} in {index_run.seconds:.1f} s",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="council-bench", description=__doc__.split("\n")[0])
+    parser.add_argument("-n", "--cases", type=int, nargs="+", default=[100, 300, 1000])
+    parser.add_argument("--workdir", type=Path, default=Path("_build/bench"))
+    parser.add_argument("-j", "--jobs", type=int, default=1, help="sphinx-build -j (default 1)")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
+    parser.add_argument("--pdf-timeout", type=float, default=1800)
+    parser.add_argument("--plain-timeout", type=float, default=1800,
+                        help="stop a baseline build after this many seconds (default 1800)")
+    args = parser.parse_args(argv)
+    work = args.workdir.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    columns = ["N", "needs", "full", "full CPU", "incremental", "incr. CPU", "plain", "plain CPU",
+               "ratio", "CPU ratio", "sphinx-needs", "needs CPU", "needs ratio", "needs CPU ratio", "case check", "case again", "peak", "plain peak", "output", "search index"]
+    print(f"council bench: sphinx-build -j {args.jobs}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}, work dir {work}")
+    print("(wall time depends on the load of the machine; CPU time = user + system of the build; "
+          "ratio = this site / plain Sphinx; needs ratio = this site / sphinx-needs' own rendering "
+          "(-D council_fast_needs=0); case check = council-build --case of one case, "
+          "first without its ID index, then again)")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns), flush=True)
+    for n in args.cases:
+        row = bench(n, work, args.jobs, args.plain_timeout)
+        print("| " + " | ".join(row[c] for c in columns) + " |", flush=True)
+    if args.no_pdf:
+        print("PDF: not measured (--no-pdf)")
+    else:
+        n = min(args.cases)
+        print(f"N={n} " + pdf_time(work / f"n{n}" / "src", work / f"n{n}", args.pdf_timeout), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

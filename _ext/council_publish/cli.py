@@ -1,0 +1,266 @@
+"""Build the whole site and publish it so that a complete site is served at every instant.
+
+Layout of an output ``OUT`` (e.g. ``_build/site``)::
+
+    OUT -> .OUT.versions/000042        the published site: a relative symlink
+    .OUT.versions/000041               the previous publication (kept)
+    .OUT.versions/000042               the current one
+    .OUT.versions/staging/             the build in progress (removed on failure)
+    .OUT.versions/lock                 flock(2) lock: pid and start time of the build
+
+Each build runs every step into ``staging``, renames it to the next version
+number, and swaps the symlink with rename(2) (a new link is made beside it and
+renamed over ``OUT``): readers see the old site or the new one, never a part
+of either, and a kill -9 at any point leaves ``OUT`` pointing at a complete
+version. Older versions than the previous one are pruned. An ``OUT`` that is
+still a real directory (the layout before versions) is exchanged with the new
+symlink in one ``renameat2(RENAME_EXCHANGE)`` call where the kernel supports
+it, then kept as the previous version; elsewhere the two renames leave a short
+window without ``OUT``, which the next build repairs first.
+
+Allowed outputs: any path outside the project that is not an ancestor of it,
+or a path strictly below the project's ``_build/`` directory. The output's
+parent is resolved through symlinks first, so ``_build/x`` where ``_build``
+or ``x``'s parent links into ``cases/`` counts as ``cases/``. The project
+itself, a directory containing it, ``_build`` itself and any other path inside
+the project (``cases``, ``.git`` …) are refused (exit status 2, nothing
+written), as are a symlink at ``OUT`` that this build did not make, a
+``.OUT.versions`` that is not a real directory and an existing directory that
+does not look like a published site (only ``html/`` and ``latex/``).
+
+SIGINT and SIGTERM stop the child processes' groups and remove staging (see
+:func:`council_publish.pipeline.run_in_group`). After a kill -9 of council-build
+itself, its direct child gets SIGTERM from the kernel (Linux), but a
+grandchild (latexmk under make) may finish on its own; it writes only into
+the abandoned staging directory, which the next build removes.
+
+Written by hand rather than with a deployment tool: the guarantees are a few
+system calls (flock, rename, renameat2) on the build machine's own disk.
+
+Usage: ``council-build [--output _build/site] [--source .]``;
+``council-build --case cases/<file>.md`` checks one case (:mod:`council_publish.case_check`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from council.html.case_page import fill_pdf_sizes
+from council_publish import pdf_jobs
+from council.latex.documents import PDF_DIR
+from council_publish.linkcheck import check_links_step
+from council_publish.manifest import write_manifest_step
+from council_publish.output_scan import scan_output_step
+from council_publish.pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx
+from council_publish.published_privacy import scan_published_step
+from council.outputs.reproducible import normalize_archives_step
+from council.html.search import build_search_index
+from council_publish.signature import sign_manifest_step
+from council_publish.site_versions import Layout, OutputLocked, OutputRefused, locked, promote, prune, repair, resolve_output
+from council_publish.site_versions import link as switch_link
+
+__all__ = ["STEPS", "BuildContext", "BuildFailed", "OutputRefused", "OutputLocked", "build", "main", "run", "sphinx"]
+
+
+def build_html(ctx: BuildContext) -> None:
+    sphinx(ctx, "html", ctx.html)
+
+
+def build_pdf(ctx: BuildContext) -> None:
+    """The volumes and one PDF per case, published as ``html/pdf/<name>.pdf``.
+
+    LaTeX jobs run in parallel, and a PDF whose LaTeX input is unchanged
+    comes from a cache kept beside the site's versions (:mod:`council_publish.pdf_jobs`;
+    ``COUNCIL_PDF_CACHE`` names another directory). A failed LaTeX run leaves
+    its logs in ``latex-logs`` there.
+    """
+    latex = ctx.staging / "latex"
+    sphinx(ctx, "latex", latex)
+    # kept across publishes beside the versions of the site (council_publish.site_versions),
+    # which staging/ lives in: ".site.versions/pdf-cache", ".site.versions/latex-logs"
+    cache = ctx.env.get("COUNCIL_PDF_CACHE") or ctx.staging.parent / "pdf-cache"
+    results = pdf_jobs.compile_all(
+        latex, ctx.env, cache=Path(cache), logs=ctx.staging.parent / "latex-logs",
+    )
+    (latex / "pdf-jobs.txt").write_text(
+        "".join(f"{r.name}\t{'cached' if r.cached else 'compiled'}\t{r.seconds:.1f}\n" for r in results),
+        encoding="utf-8",
+    )
+    pdfs = [tex.with_suffix(".pdf") for tex in sorted(latex.glob("*.tex"))]
+    missing = [pdf.name for pdf in pdfs if not pdf.is_file()]
+    if not pdfs or missing:
+        raise BuildFailed(f"LaTeX produced no {', '.join(missing) or 'PDF'} in {latex}")
+    target = ctx.html / PDF_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for pdf in pdfs:
+        shutil.copy2(pdf, target / pdf.name)
+
+
+#: The build, in order. Each step reads ``ctx.source`` and writes below
+#: ``ctx.staging``; later steps may read what earlier ones wrote. The search
+#: index reads the finished HTML; the output is scanned for script once all
+#: of it is written; archives are normalised, links checked and the manifest
+#: written last, over the final output.
+STEPS: list[Callable[[BuildContext], None]] = [
+    build_html,
+    build_pdf,
+    fill_pdf_sizes,
+    build_search_index,
+    scan_output_step,
+    scan_published_step,
+    normalize_archives_step,
+    check_links_step,
+    write_manifest_step,
+    sign_manifest_step,
+]
+
+
+def source_date_epoch(source: Path) -> str:
+    """The last commit's time, so two builds of one commit are identical."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=source,
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        out = ""
+    return out or "0"
+
+
+class _Signals:
+    """SIGINT/SIGTERM while the build runs raise :class:`Interrupted`; while
+    the new version is switched in, they wait until it is done."""
+
+    critical = False
+    pending: int | None = None
+
+    @classmethod
+    def handler(cls, signum: int, frame: object) -> None:
+        if cls.critical:
+            cls.pending = signum
+            return
+        raise Interrupted(signum)
+
+
+def publish(layout: Layout, staging: Path) -> None:
+    """Make *staging* the published version, keep the previous one, prune the rest.
+
+    Either the output still serves the old version when this raises, or the
+    new one is served and this returns.
+    """
+    _Signals.critical = True
+    try:
+        version = promote(layout, staging)
+        try:
+            previous = switch_link(layout, version)
+        except BaseException:
+            if layout.current() != version:
+                shutil.rmtree(layout.versions / version, ignore_errors=True)
+            raise
+        failed = prune(layout, {version} | ({previous} if previous else set()))
+        if failed:
+            print(f"council-build: 古い版 {', '.join(failed)} を削除できませんでした（次回のビルドで再び削除します）",
+                  file=sys.stderr)
+    finally:
+        _Signals.critical = False
+
+
+def build(source: Path, output: Path, steps: list[Callable[[BuildContext], None]] | None = None) -> None:
+    """Run every step into a staging directory under the output's lock, then publish it.
+
+    Raises :class:`OutputRefused` before anything is written when *output* is
+    not allowed, :class:`OutputLocked` when another build holds it.
+    """
+    layout = resolve_output(source, output)
+    with locked(layout):
+        repair(layout)
+        staging = layout.staging
+        staging.mkdir()
+        env = dict(os.environ)
+        env.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(source))
+        ctx = BuildContext(source=source, staging=staging, env=env)
+        try:
+            for step in steps if steps is not None else STEPS:
+                step(ctx)
+            shutil.rmtree(ctx.doctrees, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        try:
+            publish(layout, staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def describe_os_error(exc: OSError, output: Path) -> str:
+    """One Japanese line for a file-system error of the build itself."""
+    where = exc.filename or output
+    if exc.errno == errno.EROFS:
+        return f"{where} に書き込めません（読み取り専用のファイルシステムです）"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"{where} に書き込めません（書き込みの権限がありません）"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"ディスクの空きが足りません（{where} に書き込めませんでした）"
+    return f"{where} でファイル操作に失敗しました（{exc.strerror or exc}）"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``council-build``: exit 0 when published; 1 when a step failed; 2 when the
+    output is refused; 75 when another build holds the output; 128 + the signal
+    number when interrupted. Every failure is one line on stderr."""
+    parser = argparse.ArgumentParser(prog="council-build", description=__doc__.split("\n")[0])
+    parser.add_argument("--source", type=Path, default=Path.cwd(), help="project directory (conf.py)")
+    parser.add_argument("--output", type=Path, default=Path("_build/site"), help="published output (a symlink)")
+    parser.add_argument("--case", type=Path, help="check one case page only (see council_publish.case_check); publishes nothing")
+    args = parser.parse_args(argv)
+    source = args.source.resolve()
+    if not (source / "conf.py").is_file():
+        print(f"council-build: {source}/conf.py がありません", file=sys.stderr)
+        return 2
+    if args.case is not None:
+        from council_publish.case_check import check_case
+        return check_case(source, args.case)
+    output = args.output if args.output.is_absolute() else source / args.output
+    unchanged = f"公開中のサイト（{output}）は変わっていません"
+    saved = {sig: signal.signal(sig, _Signals.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _Signals.pending = None
+    try:
+        build(source, output)
+    except OutputRefused as exc:
+        print(f"council-build: {exc}", file=sys.stderr)
+        return 2
+    except OutputLocked as exc:
+        print(f"council-build: {exc}", file=sys.stderr)
+        return 75
+    except BuildFailed as exc:
+        print(f"council-build: {exc}。{unchanged}", file=sys.stderr)
+        return 1
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        name = signal.Signals(signum).name
+        print(f"council-build: {name} を受けて中断しました（作りかけの版は削除しました）。{unchanged}", file=sys.stderr)
+        return 128 + signum
+    except OSError as exc:
+        print(f"council-build: {describe_os_error(exc, output)}。{unchanged}", file=sys.stderr)
+        return 1
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    if _Signals.pending is not None:
+        name = signal.Signals(_Signals.pending).name
+        print(f"council-build: {output} に公開してから {name} で終了しました", file=sys.stderr)
+        return 128 + _Signals.pending
+    print(f"council-build: {output} に公開しました")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Link integrity of the built site: no broken internal link or anchor.
+
+Every ``href`` and ``src`` of every ``.html`` file below the site root that
+points inside the site is resolved relative to its page; the target file must
+exist and, when the link has a ``#fragment``, the target page must carry an
+element with that ``id`` (or a legacy ``<a name>``). External links
+(``https:``, ``mailto:``…) are not followed: this checks what we publish.
+
+Usage: ``python -m council_publish.linkcheck SITE_DIR`` (exit status 1 on any
+broken link, each printed as ``page.html:line: message``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from council_publish.pipeline import BuildFailed
+
+_LINK_ATTRS = {"href", "src"}
+
+
+@dataclass(frozen=True, order=True)
+class BrokenLink:
+    page: str
+    lineno: int
+    target: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.page}:{self.lineno}: {self.reason}: {self.target}"
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id" or (tag == "a" and name == "name"):
+                self.ids.add(value)
+            elif name in _LINK_ATTRS and not (tag == "link" and name == "href" and _is_hint(attrs)):
+                self.links.append((self.getpos()[0], value))
+
+    handle_startendtag = handle_starttag
+
+
+def _is_hint(attrs: list[tuple[str, str | None]]) -> bool:
+    rel = dict(attrs).get("rel") or ""
+    return rel in {"preconnect", "dns-prefetch", "canonical"}
+
+
+@cache
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8", errors="replace"))
+    page.close()
+    return page
+
+
+def _is_internal(url: str) -> bool:
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and not url.startswith("//")
+
+
+def check_site(root: Path) -> list[BrokenLink]:
+    """Every broken internal link or anchor below *root*, sorted."""
+    root = root.resolve()
+    _parse.cache_clear()
+    broken: list[BrokenLink] = []
+    for page_path in sorted(root.rglob("*.html")):
+        page = _parse(page_path)
+        rel_page = page_path.relative_to(root).as_posix()
+        for lineno, url in page.links:
+            broken.extend(_check_link(root, page_path, rel_page, lineno, url))
+    return sorted(broken)
+
+
+def _check_link(root: Path, page_path: Path, rel_page: str, lineno: int, url: str) -> Iterator[BrokenLink]:
+    url = url.strip()
+    if not url or not _is_internal(url):
+        return
+    parts = urlsplit(url)
+    path, fragment = unquote(parts.path), unquote(parts.fragment)
+    if path:
+        target = (root / path.lstrip("/")) if path.startswith("/") else (page_path.parent / path)
+        target = target.resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_relative_to(root):
+            yield BrokenLink(rel_page, lineno, url, "サイトの外を指しています")
+            return
+        if not target.is_file():
+            yield BrokenLink(rel_page, lineno, url, "リンク先のファイルがありません")
+            return
+    else:
+        target = page_path
+    if fragment and target.suffix == ".html" and fragment not in _parse(target).ids:
+        yield BrokenLink(rel_page, lineno, url, "リンク先のアンカーがありません")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="council-linkcheck", description=__doc__.split("\n")[0])
+    parser.add_argument("site", type=Path, help="the built HTML directory")
+    args = parser.parse_args(argv)
+    if not args.site.is_dir():
+        print(f"council-linkcheck: {args.site} is not a directory", file=sys.stderr)
+        return 2
+    broken = check_site(args.site)
+    for link in broken:
+        print(f"{args.site}/{link}", file=sys.stderr)
+    pages = sum(1 for _ in args.site.rglob("*.html"))
+    print(f"council-linkcheck: {pages} pages, {len(broken)} broken internal links")
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def check_links_step(ctx: Any) -> None:
+    """council-build step: any broken internal link or anchor fails the build."""
+
+    broken = check_site(ctx.html)
+    for link in broken[:50]:
+        print(f"council-linkcheck: {link}", file=sys.stderr)
+    if broken:
+        raise BuildFailed(f"link check: {len(broken)} broken internal links or anchors")

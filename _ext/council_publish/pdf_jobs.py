@@ -1,0 +1,143 @@
+"""LaTeX to PDF: parallel jobs and a content-addressed cache kept across publishes.
+
+Sphinx's generated ``make all-pdf`` runs one ``latexmk`` after another, and
+runs every document again on every publish. Here each ``.tex`` is one job;
+jobs run on every core; a PDF is compiled only when its own LaTeX input
+changed. The cache key is the SHA-256 of everything a job reads: the ``.tex``
+file, every other file of the LaTeX directory it names (figures, which
+Sphinx names by content), the support files Sphinx writes (``*.sty``,
+``*.cls``, ``latexmkrc``), the command and the source date. A key therefore
+never names a stale PDF. (latexmk's own up-to-date check compares file
+times in one directory; the staging directory is new on every publish.)
+
+Each job's output goes to ``<name>.latexmk.log`` next to LaTeX's own log,
+not to the terminal. A failed job's logs are copied out of the staging
+directory (which a failed publish removes) and the error is reported in one
+line with the ``.tex`` line and the page it comes from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from council_publish.pipeline import BuildFailed
+
+LATEXMK = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-silent"]
+#: Support files shared by every document of a LaTeX directory.
+_SUPPORT_SUFFIXES = {".sty", ".cls", ".ist", ".xdy", ".def", ".fd", ".cfg"}
+_SUPPORT_NAMES = {"latexmkrc", "latexmkjarc"}
+#: A raw LaTeX comment in the documents: the date of the pages a PDF holds.
+_DATE = re.compile(r"^% council-source-date-epoch: ([0-9]+)$", re.MULTILINE)
+_PAGE = re.compile(r"\\label\{\\detokenize\{([^}]*)::doc\}\}")
+_INCLUDED = re.compile(r"\{([A-Za-z0-9_.\-]+\.(?:pdf|png|jpg|jpeg|svg))\}")
+
+
+@dataclass
+class Result:
+    name: str
+    cached: bool
+    seconds: float
+
+
+def support_digest(latex: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(latex.iterdir()):
+        if path.is_file() and (path.suffix in _SUPPORT_SUFFIXES or path.name in _SUPPORT_NAMES):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def source_date(tex: str) -> str | None:
+    """The newest date among the pages in *tex* (``SOURCE_DATE_EPOCH`` of its PDF)."""
+    dates = [int(d) for d in _DATE.findall(tex)]
+    return str(max(dates)) if dates else None
+
+
+def cache_key(tex_path: Path, support: str, command: list[str]) -> str:
+    tex = tex_path.read_bytes()
+    digest = hashlib.sha256()
+    digest.update(" ".join(command).encode() + b"\0" + support.encode() + b"\0" + tex)
+    for name in sorted(set(_INCLUDED.findall(tex.decode("utf-8", "replace")))):
+        included = tex_path.parent / name
+        if included.is_file():
+            digest.update(name.encode() + b"\0" + included.read_bytes())
+    return digest.hexdigest()
+
+
+def failure_message(tex_path: Path, log_path: Path) -> str:
+    """One line: the LaTeX error, the ``.tex`` line and the page it comes from."""
+    log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.is_file() else ""
+    match = re.search(r"^! (.*)$", log, re.MULTILINE)
+    error = match.group(1).strip() if match else "LaTeX failed"
+    line_match = re.search(r"^l\.([0-9]+)", log[match.start():] if match else "", re.MULTILINE)
+    where = f"{tex_path.name}"
+    page = ""
+    if line_match:
+        line = int(line_match.group(1))
+        where += f":{line}"
+        head = "\n".join(tex_path.read_text(encoding="utf-8", errors="replace").splitlines()[:line])
+        pages = _PAGE.findall(head)
+        if pages:
+            page = f" (page {pages[-1]})"
+    return f"{where}: {error}{page}"
+
+
+def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
+                jobs: int | None = None) -> list[Result]:
+    """Compile every ``.tex`` of *latex* to PDF, from *cache* where the input is unchanged.
+
+    *cache* keeps one PDF per key (``<key>.pdf``); entries not used by this
+    build are removed at the end, so it holds the last publish's PDFs only.
+    On failure the logs go to *logs* and :class:`BuildFailed` says where.
+    """
+    import time
+
+    cache.mkdir(parents=True, exist_ok=True)
+    support = support_digest(latex)
+    texs = sorted(latex.glob("*.tex"))
+    keys = {tex: cache_key(tex, support, LATEXMK) for tex in texs}
+
+    def job(tex: Path) -> Result:
+        started = time.monotonic()
+        cached = cache / f"{keys[tex]}.pdf"
+        target = tex.with_suffix(".pdf")
+        if cached.is_file():
+            shutil.copyfile(cached, target)
+            return Result(tex.stem, True, time.monotonic() - started)
+        job_env = dict(env)
+        date = source_date(tex.read_text(encoding="utf-8", errors="replace"))
+        if date:
+            job_env["SOURCE_DATE_EPOCH"] = date
+        with open(latex / f"{tex.stem}.latexmk.log", "w", encoding="utf-8") as out:
+            status = subprocess.run([*LATEXMK, tex.name], cwd=latex, env=job_env,
+                                    stdout=out, stderr=subprocess.STDOUT).returncode
+        if status != 0 or not target.is_file():
+            logs.mkdir(parents=True, exist_ok=True)
+            for suffix in (".log", ".latexmk.log"):
+                log = latex / f"{tex.stem}{suffix}"
+                if log.is_file():
+                    shutil.copyfile(log, logs / log.name)
+            raise BuildFailed(f"LaTeX: {failure_message(tex, latex / f'{tex.stem}.log')}; "
+                              f"log: {logs / (tex.stem + '.log')}")
+        tmp = cached.with_suffix(".tmp")
+        shutil.copyfile(target, tmp)
+        os.replace(tmp, cached)
+        return Result(tex.stem, False, time.monotonic() - started)
+
+    workers = jobs or os.cpu_count() or 1
+    # the longest documents (volumes) first, so that no core idles at the end
+    order = sorted(texs, key=lambda t: -t.stat().st_size)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(job, order))
+    used = {f"{key}.pdf" for key in keys.values()}
+    for entry in cache.glob("*.pdf"):
+        if entry.name not in used:
+            entry.unlink()
+    return results

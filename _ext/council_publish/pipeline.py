@@ -1,0 +1,112 @@
+"""The building blocks of a ``council-build`` step: its context and its commands.
+
+Kept apart from :mod:`council_publish.cli`, which lists the steps, so that the
+modules defining steps (search, link check, manifest, …) import these without
+importing the pipeline that imports them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class BuildFailed(Exception):
+    """A build step failed; the message says which and why."""
+
+
+class Interrupted(BaseException):
+    """The build received SIGINT or SIGTERM (raised by council-build's handler)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    source: Path
+    staging: Path
+    env: dict[str, str]
+
+    @property
+    def html(self) -> Path:
+        return self.staging / "html"
+
+    @property
+    def doctrees(self) -> Path:
+        return self.staging / ".doctrees"
+
+
+def run(ctx: BuildContext, what: str, cmd: list[str], cwd: Path | None = None) -> None:
+    """Run one command of a step; its failure fails the build."""
+    returncode = run_in_group(cmd, cwd=cwd or ctx.source, env=ctx.env)
+    if returncode != 0:
+        raise BuildFailed(f"{what} failed (exit status {returncode})")
+
+
+#: prctl(2) option: the signal a child gets when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+try:  # looked up here, not in the forked child (no dlopen between fork and exec)
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+except (OSError, AttributeError):  # pragma: no cover
+    _prctl = None
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def run_in_group(cmd: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """Run *cmd* in its own process group; any interruption stops the whole group.
+
+    sphinx-build, make, latexmk and pagefind start children of their own: an
+    interrupted build (SIGINT, SIGTERM, any exception while waiting) sends
+    SIGTERM to the group, then SIGKILL to what is left, so nothing keeps
+    writing into a staging directory that is about to be removed. If this
+    process is killed outright, the direct child gets SIGTERM from the kernel.
+    """
+    preexec = _die_with_parent if _prctl is not None else None
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, process_group=0, preexec_fn=preexec)
+    try:
+        return proc.wait()
+    except BaseException:
+        stop_group(proc)
+        raise
+
+
+def stop_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
+    """SIGTERM to *proc*'s process group, SIGKILL after *grace* seconds."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            break
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        # the leader is gone; members of its group may still run
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        break
+
+
+def sphinx(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> None:
+    run(
+        ctx,
+        f"sphinx-build -b {builder}",
+        [
+            sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q",
+            "-d", str(ctx.doctrees), *extra, str(ctx.source), str(outdir),
+        ],
+    )

@@ -1,0 +1,296 @@
+"""The privacy lint over what is published, not only over what was written.
+
+The lint of :mod:`council.read.privacy` reads the sources as Sphinx reads them; text
+can still reach the site around it (a need field rendered by a view, an export
+cell, a value injected by an extension). This step of ``council-build`` reads
+the finished output as a reader or a program gets it:
+
+- every ``.html`` page as rendered text (the text nodes, plus ``alt``,
+  ``title`` and ``aria-label``), without ``<script>`` and ``<style>``; block
+  elements end a line, so two table cells never run together; SVG images and
+  XML feeds the same way (their text, not their coordinates);
+- ``needs.json`` and every other JSON file (each string value, located by
+  need id and field), and plain-text files (``_sources``);
+- every ``.csv`` export and every ``.xlsx`` export (each cell of each sheet,
+  shared strings resolved, read with :mod:`zipfile`: the exports are our own
+  small files, and a spreadsheet library is not a runtime dependency).
+
+Any finding fails the build naming the file, its line (HTML, CSV), need and
+field (JSON) or sheet and cell (XLSX), with the value masked. The reviewed
+allow-list of the sources applies here too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import html
+import io
+import json
+import re
+import sys
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from council_publish.pipeline import BuildFailed
+from council.read.privacy import ALLOWLIST_FILE, Allowed, Finding, find_personal_data, load_allowlist
+
+_BLOCK = frozenset(
+    "address article aside blockquote br caption dd details div dl dt figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot "
+    "th thead title tr ul option button label".split()
+)
+_SKIPPED = frozenset({"script", "style", "template"})
+_TEXT_ATTRS = ("alt", "title", "aria-label")
+
+
+@dataclass(frozen=True, order=True)
+class PublishedFinding:
+    path: str
+    where: str
+    kind: str
+    masked: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}:{self.where}: 公開される出力に個人情報と思われる{self.kind}"
+            f"（{self.masked}）があります。元の原稿から取り除くか、公開情報であれば "
+            f"{ALLOWLIST_FILE} に理由と確認者を添えて登録してください"
+        )
+
+
+_TOKEN = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[(?P<cdata>.*?)\]\]>|<(?P<close>/?)(?P<tag>[A-Za-z][\w:.-]*)(?P<attrs>[^>]*)>"
+    r"|<[!?][^>]*>",
+    re.S,
+)
+_ATTR = re.compile(r"""(?P<name>[\w:.-]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))""")
+_END_OF = {tag: re.compile(rf"</{tag}\s*>", re.I) for tag in _SKIPPED}
+
+
+class _RenderedText:
+    """The text a reader sees, with the source line of every piece.
+
+    A small tokenizer rather than :class:`html.parser.HTMLParser`: the pages
+    are the build's own well-formed output, and this is five times faster.
+    """
+
+    def __init__(self, markup: str) -> None:
+        self.parts: list[str] = []
+        self.offsets: list[int] = []  # offset in the text where a piece starts
+        self.lines: list[int] = []  # its line in the file
+        self._length = 0
+        self._markup = markup
+        self._line = 1
+        self._counted = 0
+        self._read()
+
+    def _line_at(self, offset: int) -> int:
+        self._line += self._markup.count("\n", self._counted, offset)
+        self._counted = offset
+        return self._line
+
+    def _add(self, text: str, line: int) -> None:
+        self.offsets.append(self._length)
+        self.lines.append(line)
+        self.parts.append(text)
+        self._length += len(text)
+
+    def _add_text(self, start: int, end: int) -> None:
+        for piece in self._markup[start:end].splitlines(keepends=True):
+            self._add(html.unescape(piece), self._line_at(start))
+            start += len(piece)
+
+    def _read(self) -> None:
+        markup, pos = self._markup, 0
+        while (m := _TOKEN.search(markup, pos)) is not None:
+            self._add_text(pos, m.start())
+            pos = m.end()
+            if m.group("cdata") is not None:
+                self._add_text(m.start("cdata"), m.end("cdata"))
+                continue
+            tag = (m.group("tag") or "").lower()
+            if not tag:
+                continue  # a comment, a doctype
+            line = self._line_at(m.start())
+            if tag in _BLOCK:
+                self._add("\n", line)
+            if m.group("close"):
+                continue
+            attrs = m.group("attrs")
+            for a in _ATTR.finditer(attrs):
+                if a.group("name").lower() in _TEXT_ATTRS:
+                    value = a.group("dq") if a.group("dq") is not None else a.group("sq") or a.group("bare") or ""
+                    if value:
+                        self._add(f"\n{html.unescape(value)}\n", line)
+            if tag in _SKIPPED and not attrs.rstrip().endswith("/"):
+                end = _END_OF[tag].search(markup, pos)
+                pos = end.end() if end else len(markup)
+        self._add_text(pos, len(markup))
+
+    def line_of(self, offset: int) -> int:
+        return self.lines[max(0, bisect.bisect_right(self.offsets, offset) - 1)] if self.lines else 1
+
+
+def _html_findings(text: str, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
+    page = _RenderedText(text)
+    rendered = "".join(page.parts)
+    line_starts = [0] + [m.end() for m in re.finditer("\n", rendered)]
+    for finding in find_personal_data(rendered, allowed):
+        yield str(page.line_of(line_starts[finding.lineno - 1])), finding
+
+
+def _json_strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _json_strings(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _json_strings(item, f"{where}[{n}]")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield where, str(value)
+
+
+def _json_findings(text: str, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
+    data = json.loads(text)
+    # needs.json: versions → needs → id → fields; name the need and field.
+    versions = data.get("versions") if isinstance(data, dict) else None
+    if isinstance(versions, dict):
+        pieces = [_json_strings(version.get("needs", {}), "") for version in versions.values()
+                  if isinstance(version, dict)]
+        pieces.append(_json_strings({k: v for k, v in data.items() if k != "versions"}, ""))
+    else:
+        pieces = [_json_strings(data, "")]
+    for piece in pieces:
+        for where, value in piece:
+            for finding in find_personal_data(value, allowed):
+                yield where, finding
+
+
+def _csv_findings(text: str, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
+    for lineno, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+        for column, cell in enumerate(row, start=1):
+            for finding in find_personal_data(cell, allowed):
+                yield f"{lineno}:{column}列", finding
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _xml_text(element: ElementTree.Element) -> str:
+    return "".join(t.text or "" for t in element.iter(f"{{{_NS['m']}}}t"))
+
+
+def xlsx_cells(data: bytes) -> Iterator[tuple[str, str, str]]:
+    """(sheet name, cell reference, text) of every non-empty cell of a workbook."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        names = set(book.namelist())
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            root = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
+            shared = [_xml_text(si) for si in root.findall("m:si", _NS)]
+        sheets: list[tuple[str, str]] = []
+        if "xl/workbook.xml" in names and "xl/_rels/workbook.xml.rels" in names:
+            rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+            for sheet in workbook.iter(f"{{{_NS['m']}}}sheet"):
+                target = targets.get(sheet.get(_REL), "").lstrip("/")
+                target = target if target.startswith("xl/") else f"xl/{target}"
+                sheets.append((sheet.get("name", target), target))
+        known = {target for _, target in sheets}
+        sheets += [(n, n) for n in sorted(names) if n.startswith("xl/worksheets/") and n.endswith(".xml")
+                   and n not in known]
+        for sheet_name, member in sheets:
+            if member not in names:
+                continue
+            root = ElementTree.fromstring(book.read(member))
+            for cell in root.iter(f"{{{_NS['m']}}}c"):
+                kind = cell.get("t", "n")
+                value = cell.find("m:v", _NS)
+                if kind == "s" and value is not None and value.text:
+                    index = int(value.text)
+                    text = shared[index] if index < len(shared) else ""
+                elif kind == "inlineStr":
+                    inline = cell.find("m:is", _NS)
+                    text = _xml_text(inline) if inline is not None else ""
+                else:
+                    text = value.text or "" if value is not None else ""
+                if text:
+                    yield sheet_name, cell.get("r", "?"), text
+
+
+def _xlsx_findings(data: bytes, allowed: Sequence[Allowed]) -> Iterator[tuple[str, Finding]]:
+    for sheet, ref, text in xlsx_cells(data):
+        for finding in find_personal_data(text, allowed):
+            yield f"{sheet}!{ref}", finding
+
+
+def scan_file(path: Path, allowed: Sequence[Allowed] = ()) -> list[tuple[str, Finding]]:
+    """Findings in one published file: (where in the file, finding)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return list(_xlsx_findings(path.read_bytes(), allowed))
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if suffix in {".html", ".htm", ".svg", ".xml", ".atom"}:
+        return list(_html_findings(text, allowed))
+    if suffix == ".json":
+        return list(_json_findings(text, allowed))
+    if suffix == ".csv":
+        return list(_csv_findings(text, allowed))
+    if suffix == ".txt":
+        return [(str(f.lineno), f) for f in find_personal_data(text, allowed)]
+    return []
+
+
+#: The published files the scan reads: rendered pages, images with text, the
+#: open data, feeds and plain text.
+SCANNED_SUFFIXES = frozenset({".html", ".htm", ".svg", ".xml", ".atom", ".json", ".csv", ".xlsx", ".txt"})
+#: Not content: the theme's assets, and the search index (made from the pages,
+#: which are scanned).
+SKIPPED_DIRS = frozenset({"_static", "pagefind", ".doctrees"})
+
+
+def published_files(root: Path) -> list[Path]:
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in SCANNED_SUFFIXES
+        and not SKIPPED_DIRS.intersection(p.relative_to(root).parts[:-1])
+    )
+
+
+def scan_site(root: Path, allowed: Sequence[Allowed] = ()) -> list[PublishedFinding]:
+    """Every finding in the published files below *root*, sorted."""
+    findings = []
+    for path in published_files(root):
+        try:
+            found = scan_file(path, allowed)
+        except (ValueError, zipfile.BadZipFile, ElementTree.ParseError) as exc:
+            raise BuildFailed(f"privacy scan: {path.relative_to(root)} を読めません: {exc}") from None
+        for where, finding in found:
+            findings.append(PublishedFinding(
+                str(path.relative_to(root)), where, finding.kind, finding.masked))
+    return sorted(findings)
+
+
+def scan_published_step(ctx: Any) -> None:
+    """council-build step: personal data in the published output fails the build."""
+    allowed, problems = load_allowlist(Path(ctx.source, ALLOWLIST_FILE))
+    if problems:
+        raise BuildFailed(f"privacy scan: {'; '.join(problems)}")
+    findings = scan_site(ctx.html, allowed)
+    for finding in findings[:50]:
+        print(f"council-privacy: {finding}", file=sys.stderr)
+    if findings:
+        files = sorted({f.path for f in findings})
+        raise BuildFailed(
+            f"privacy scan: {len(findings)} 件の個人情報と思われる値が公開される出力にあります"
+            f"（{', '.join(files[:5])}{' ほか' if len(files) > 5 else ''}）"
+        )
