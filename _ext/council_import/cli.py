@@ -12,7 +12,7 @@ from pathlib import Path
 from council_import.document import Document, DocumentError
 from council_import.editions import detect, load_editions, next_edition_id, render_edition
 from council_import.parse import parse_document
-from council_import.render import case_id, render_page, safeguard_id, work_code
+from council_import.render import case_id, render_page, safeguard_id
 from council_import.suggest import Suggester
 from council_import.trace import add_edition_candidates, assign_editions, assign_links
 

@@ -548,8 +548,9 @@ def _autobuild() -> Path | None:
     return path if path.exists() else None
 
 
-def serve(project: Path, case_arg: Path, port: int = 8000) -> int:
-    """``make preview CASE=…``: serve the case project with sphinx-autobuild, checking IDs before each build."""
+def _prepare_checked(project: Path, case_arg: Path) -> int | tuple[CaseProject, list[str]]:
+    """The case's project, refreshed after its IDs were checked against the site's
+    (duplicates printed), or exit status 2 for a case argument that names no case."""
     try:
         case = resolve_case(project, case_arg)
     except ValueError as exc:
@@ -558,7 +559,15 @@ def serve(project: Path, case_arg: Path, port: int = 8000) -> int:
     duplicates, index = check_ids(project, case)
     for line in duplicates:
         print(line, file=sys.stderr)
-    proj = prepare(project, case, index.by_id())
+    return prepare(project, case, index.by_id()), duplicates
+
+
+def serve(project: Path, case_arg: Path, port: int = 8000) -> int:
+    """``make preview CASE=…``: serve the case project with sphinx-autobuild, checking IDs before each build."""
+    prepared = _prepare_checked(project, case_arg)
+    if isinstance(prepared, int):
+        return prepared
+    proj, _duplicates = prepared
     autobuild = _autobuild()
     if autobuild is None:
         print("council-build: sphinx-autobuild がありません（pip install -e '.[preview]'）", file=sys.stderr)
@@ -566,12 +575,12 @@ def serve(project: Path, case_arg: Path, port: int = 8000) -> int:
     # Each rebuild first re-checks the IDs and refreshes the copies of the pages;
     # changes are watched in the project's page directories, not in the copies.
     pre = shlex.join([sys.executable, "-m", "council_publish.case_check", "--source", str(project),
-                      "--refresh", str(project / case)])
+                      "--refresh", str(project / proj.case)])
     watched = sorted({str((project / page).parent) for page in proj.pages})
     cmd = [str(autobuild), "-b", "html", "--keep-going", "--port", str(port),
            *(arg for d in watched for arg in ("--watch", d)), "--ignore", f"{project / CASE_BUILD_DIR}/*",
            "--pre-build", pre, "-d", str(proj.doctrees), str(proj.srcdir), str(proj.outdir)]
-    print(f"council-build: {case} を http://127.0.0.1:{port}/{case.rsplit('.', 1)[0]}.html で表示します",
+    print(f"council-build: {proj.case} を http://127.0.0.1:{port}/{proj.case.rsplit('.', 1)[0]}.html で表示します",
           flush=True)
     try:
         return run_in_group(cmd, cwd=project, env=dict(os.environ))
@@ -597,16 +606,10 @@ def main(argv: list[str] | None = None) -> int:
     project = ns.source.resolve()
     if ns.serve:
         return serve(project, ns.serve, ns.port)
-    try:
-        case = resolve_case(project, ns.refresh)
-    except ValueError as exc:
-        print(f"council-build: {exc}", file=sys.stderr)
-        return 2
-    duplicates, index = check_ids(project, case)
-    for line in duplicates:
-        print(line, file=sys.stderr)
-    prepare(project, case, index.by_id())
-    return 1 if duplicates else 0
+    prepared = _prepare_checked(project, ns.refresh)
+    if isinstance(prepared, int):
+        return prepared
+    return 1 if prepared[1] else 0
 
 if __name__ == "__main__":
     sys.exit(main())

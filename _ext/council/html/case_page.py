@@ -35,7 +35,7 @@ from sphinx_needs.data import SphinxNeedsData
 
 from council.views import traceability as tr
 from council.latex.documents import PDF_DIR, case_pdf_name, pdf_names
-from council.html.render import COPIED, DETAILS, DETAILS_SUMMARY, NEED_ID, WORK_KIND, _el, _heading
+from council.html.render import COPIED, DETAILS, DETAILS_SUMMARY, NEED_ID, _el, _heading
 
 SOURCE_DIR = "sources"
 NEED_ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")

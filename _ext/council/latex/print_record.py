@@ -21,14 +21,17 @@ edition, the ``warning`` notes) carry the label 【本サイトの推定】 and 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import datetime as dt
 import os
-import subprocess
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+
+from council.html.webmeta import commit_dates
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import texescape
 from sphinx_needs.data import SphinxNeedsData
@@ -87,25 +90,6 @@ def date_label(iso: str) -> str:
             f"（{date.year}年{date.month}月{date.day}日）")
 
 
-def page_dates(srcdir: str) -> dict[str, int]:
-    """Each file's last commit time (one ``git log`` for the project), by path."""
-    try:
-        out = subprocess.run(
-            ["git", "log", "--format=%x00%ct", "--name-only", "--", "cases"],
-            cwd=srcdir, capture_output=True, text=True, check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return {}
-    dates: dict[str, int] = {}
-    for block in out.split("\0")[1:]:
-        lines = block.strip().splitlines()
-        if not lines or not lines[0].isdigit():
-            continue
-        for path in lines[1:]:
-            dates.setdefault(path.strip(), int(lines[0]))  # newest first
-    return dates
-
-
 def page_epoch(app: Sphinx, docname: str) -> int | None:
     """When a case page last changed: its last commit, else the build's source date.
 
@@ -114,7 +98,7 @@ def page_epoch(app: Sphinx, docname: str) -> int | None:
     """
     dates = getattr(app.builder, "_council_page_dates", None)
     if dates is None:  # once per build (the builder is new on every build)
-        dates = app.builder._council_page_dates = page_dates(str(app.srcdir))  # type: ignore[attr-defined]
+        dates = app.builder._council_page_dates = commit_dates(Path(app.srcdir))  # type: ignore[attr-defined]
     path = app.env.doc2path(docname, False)
     epoch = dates.get(str(path))
     if epoch is None:
