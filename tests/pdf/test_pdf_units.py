@@ -91,3 +91,10 @@ def test_unchanged_input_comes_from_the_cache(tmp_path: Path) -> None:
     again = pdf_jobs.compile_all(latex, dict(os.environ), cache=cache, logs=tmp_path / "logs")
     assert [(r.name, r.cached) for r in again] == [("doc", True)]
     assert (latex / "doc.pdf").read_bytes() == next(cache.glob("*.pdf")).read_bytes()
+
+
+def test_the_publication_date_is_the_wards_date_in_japan() -> None:
+    """A commit at 20:00 UTC is already the next day in Tokyo (the 更新履歴's date)."""
+    from council.latex.print_record import publication_date
+
+    assert publication_date(1764446400) == "令和7年11月30日（2025年11月30日）"  # 2025-11-29T20:00Z

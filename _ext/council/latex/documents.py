@@ -369,6 +369,8 @@ LATEX_ELEMENTS = {
     "fontpkg": r"\usepackage[haranoaji,deluxe]{luatexja-preset}",
     "preamble": "\n".join([
         r"\hypersetup{pdflang=ja,bookmarksnumbered=true,bookmarksopen=true,bookmarksopenlevel=1}",
+        # cross-references read as names (チェックリスト WO-01): upright, not italic Latin
+        r"\protected\def\sphinxcrossref#1{#1}",
         # file names in inline literals may break after "-"
         r"\protected\def\sphinxhyphenininlineliteral#1{-\allowbreak}",
         # need IDs (SG_2025_HOGO_INJI_E1_WO_01) and other long names may break after "_"

@@ -31,7 +31,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from council.html.webmeta import commit_dates
+from council.html.webmeta import JST, commit_dates
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import texescape
 from sphinx_needs.data import SphinxNeedsData
@@ -111,7 +111,8 @@ def publication_date(epoch: int | None) -> str:
     """The date of *epoch* as a date label (和暦 and 西暦)."""
     if epoch is None:
         return "（公開時に記入）"
-    date = dt.datetime.fromtimestamp(epoch, dt.UTC).date()
+    # the ward's date (JST), as the pages and the 更新履歴 give it
+    date = dt.datetime.fromtimestamp(epoch, JST).date()
     return date_label(date.isoformat())
 
 
