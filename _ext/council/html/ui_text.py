@@ -45,11 +45,19 @@ def _scope(match: re.Match[str]) -> str:
     return f'<th scope="{scope}" class="{match.group(1)}{match.group(2)}"'
 
 
+#: Furo wraps every table in a box that scrolls sideways on a phone; a keyboard
+#: user can scroll it only if it can take the focus (axe: scrollable-region-focusable).
+_TABLE_WRAPPER = re.compile(r'<div class="table-wrapper([^"]*)">')
+TABLE_WRAPPER_LABEL = "表（横にスクロールできます）"
+
+
 def translate(body: str) -> str:
     for english, japanese in REPLACEMENTS.items():
         body = body.replace(english, japanese)
     body = body.replace(*CAPTION_HEADING)
     body = _HEADER_CELL.sub(_scope, body)
+    body = _TABLE_WRAPPER.sub(
+        rf'<div class="table-wrapper\1" tabindex="0" role="region" aria-label="{TABLE_WRAPPER_LABEL}">', body)
     return _GRAPH_OBJECT.sub(rf'<object \1 role="img" aria-label="{GRAPH_LABEL}">', body)
 
 
