@@ -38,11 +38,24 @@ def result_paths(page) -> list[str]:
     return [link.lstrip("/") for link in links]
 
 
+def all_result_paths(page) -> list[str]:
+    """Every result, in order: the UI shows five and a button that loads more."""
+    paths = result_paths(page)
+    more = page.locator("button.pagefind-ui__button")
+    while more.count() and more.first.is_visible():
+        more.first.click()
+        page.wait_for_function(f"document.querySelectorAll('.pagefind-ui__result').length > {len(paths)}")
+        paths = result_paths(page)
+    return paths
+
+
 @pytest.mark.parametrize(("query", "expected", "first"), QUERIES)
 def test_query_finds_case(visit, query, expected, first):
+    """A word every case uses (個人情報) finds each of them, perhaps past the first five
+    results; a department, contractor or business finds its case first."""
     page = visit.open("search.html")
     page.locator(".pagefind-ui__search-input").fill(query)
-    paths = result_paths(page)
+    paths = result_paths(page) if first else all_result_paths(page)
     assert expected in paths, f"{query}: {paths}"
     if first:
         assert paths[0] == expected, f"{query}: {paths}"
