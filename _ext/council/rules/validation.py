@@ -150,12 +150,18 @@ def check_editions(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
                     )
 
 
-def check_structure(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
-    """Cases have work items, work items have safeguards, checklists are complete."""
+def _children(needs: Mapping[str, Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """The needs that are ``part_of`` each need, by parent ID."""
     children: dict[str, list[Mapping[str, Any]]] = {}
     for need in needs.values():
         for parent_id in _links(need, "part_of"):
             children.setdefault(parent_id, []).append(need)
+    return children
+
+
+def check_structure(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
+    """Cases have work items, work items have safeguards, checklists are complete."""
+    children = _children(needs)
     checkitems = sorted(n["id"] for n in needs.values() if n["type"] == "checkitem")
     for need in needs.values():
         kids = children.get(need["id"], [])
@@ -239,10 +245,7 @@ _ID_YEAR = re.compile(r"^[A-Z]+_([0-9]{4})_")
 def check_fiscal_years(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
     """A case's fiscal year is that of its earliest entrustment start (else of its
     earliest development start); its ID and its parts' IDs carry that year."""
-    children: dict[str, list[Mapping[str, Any]]] = {}
-    for need in needs.values():
-        for parent_id in _links(need, "part_of"):
-            children.setdefault(parent_id, []).append(need)
+    children = _children(needs)
     for case in needs.values():
         if case["type"] != "case" or _empty(case.get("fiscal_year")):
             continue
@@ -286,10 +289,7 @@ def check_fiscal_years(needs: Mapping[str, Mapping[str, Any]], model: ContentMod
 
 def check_checklist_marks(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
     """A checklist item is not both covered (○) and waived (－) in one work item."""
-    children: dict[str, list[Mapping[str, Any]]] = {}
-    for need in needs.values():
-        for parent_id in _links(need, "part_of"):
-            children.setdefault(parent_id, []).append(need)
+    children = _children(needs)
     for work in needs.values():
         if work["type"] not in WORK_TYPES:
             continue
