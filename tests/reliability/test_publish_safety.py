@@ -58,10 +58,15 @@ def versions_of(output: Path) -> list[str]:
     return site_versions.Layout(output).version_names()
 
 
+#: Kept beside the versions on purpose: the lock, the PDF cache across publishes,
+#: and the logs of a failed LaTeX run.
+KEPT = {"lock", "pdf-cache", "latex-logs"}
+
+
 def leftovers(output: Path) -> list[str]:
     versions = output.with_name(f".{output.name}.versions")
     found = [p.name for p in output.parent.iterdir() if p.name.startswith(".") and p != versions]
-    found += [p.name for p in versions.iterdir() if p.name != "lock" and not re.fullmatch(r"\d{6}", p.name)]
+    found += [p.name for p in versions.iterdir() if p.name not in KEPT and not re.fullmatch(r"\d{6}", p.name)]
     return sorted(found)
 
 

@@ -371,6 +371,10 @@ LATEX_ELEMENTS = {
         r"\hypersetup{pdflang=ja,bookmarksnumbered=true,bookmarksopen=true,bookmarksopenlevel=1}",
         # cross-references read as names (チェックリスト WO-01): upright, not italic Latin
         r"\protected\def\sphinxcrossref#1{#1}",
+        # Reproducible PDFs: LuaTeX derives the trailer /ID from the file's full path
+        # and the time; one from the document's name is the same in every build.
+        r"\directlua{local id = md5.sumhexa('council:' .. tex.jobname)"
+        r" pdf.settrailerid('[<' .. id .. '> <' .. id .. '>]')}",
         # file names in inline literals may break after "-"
         r"\protected\def\sphinxhyphenininlineliteral#1{-\allowbreak}",
         # need IDs (SG_2025_HOGO_INJI_E1_WO_01) and other long names may break after "_"
