@@ -65,7 +65,7 @@ def test_changed_clause_flags_measures_without_failing_the_build(make_app, tmp_p
     # The build sees the same fingerprints as the command: nothing to review.
     app = make_app("html", srcdir=src, warningiserror=True)
     app.build()
-    assert "要再確認" not in app.status.getvalue()
+    assert "確認後に対応先の文言が変わった対応付け" not in app.status.getvalue()  # no notice
     assert "council-suspect-links" not in (Path(app.outdir) / "cases" / "case.html").read_text(encoding="utf-8")
     # The reviewer's list of links to confirm again.
     index = src / "index.md"
