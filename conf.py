@@ -36,14 +36,11 @@ html_title = "個人情報保護 審議案件トレーサビリティ"
 # Trace graphs (council.views.graph) as SVG in HTML; the PDF gets PDF figures.
 graphviz_output_format = "svg"
 
-# PDF: the whole book and one document per case page (see council.latex.documents).
-from council.latex.documents import LATEX_ELEMENTS, latex_documents_for  # noqa: E402
-
+# PDF: one volume per fiscal year, the reference volume and one record per case;
+# council.latex.documents sets latex_documents and latex_elements from the pages.
 latex_engine = "lualatex"
 latex_docclass = {"manual": "ltjsbook", "howto": "ltjsreport"}
 latex_use_xindy = False
-latex_documents = latex_documents_for(Path(__file__).parent, project, author)
-latex_elements = LATEX_ELEMENTS
 latex_domain_indices = False
 
 # Open data and web conventions (council.directives.licence, council.html.webmeta, council.outputs.opendata,

@@ -21,8 +21,18 @@ PREFIX = "council_"
 _APP_ATTR = "_council_config"
 
 
-def _setting(default: Any, rebuild: str, doc: str, minimum: int | None = None) -> Any:
-    return field(default=default, metadata={"rebuild": rebuild, "doc": doc, "minimum": minimum})
+def _setting(default: Any, rebuild: str, doc: str, minimum: int | None = None,
+             choices: tuple[str, ...] = ()) -> Any:
+    return field(default=default,
+                 metadata={"rebuild": rebuild, "doc": doc, "minimum": minimum, "choices": choices})
+
+
+#: The licences the site can state (council.directives.licence has their texts).
+LICENCE_CHOICES = ("PDL1.0", "CC-BY-4.0")
+#: The privacy lint's list of public data that looks personal.
+PRIVACY_ALLOWLIST_FILE = "privacy-allowlist.toml"
+#: Larger sources are refused before Sphinx parses them.
+MAX_SOURCE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,22 @@ class CouncilConfig:
     confine_root: str = _setting("", "env", "読み込むファイルが収まるべきディレクトリ（既定: ソースディレクトリ）")
     #: Install the workarounds of council.compat for the build.
     compat: bool = _setting(True, "", "上流ライブラリへの回避策を使う")
+    #: Render the site's needs directly (council.html.render); False leaves them to sphinx-needs.
+    fast_needs: bool = _setting(True, "html", "ニーズの表示を本サイトで直接つくる（0 で sphinx-needs に任せる）")
+    #: The sidebar lists only the current page's branch under entries with many children.
+    navigation_light: bool = _setting(True, "html", "子の多い目次項目では、表示中のページの枝だけを示す")
+    navigation_maxdepth: int = _setting(3, "html", "サイドバーの目次の深さ", minimum=1)
+    navigation_max_children: int = _setting(40, "html", "これより子の多い目次項目は枝だけを示す", minimum=1)
+    #: The public address printed in the PDFs' colophon (default: html_baseurl).
+    public_url: str = _setting("", "env", "PDF の奥付に印刷する公開アドレス（既定: html_baseurl）")
+    #: The licence of the site's text and data: one of LICENCE_CHOICES.
+    licence: str = _setting("PDL1.0", "html", "サイトの文章とデータの利用条件", choices=LICENCE_CHOICES)
+    #: False until the ward has confirmed the licence: pages then say it is provisional.
+    licence_confirmed: bool = _setting(False, "html", "利用条件を区が確認済みか")
+    #: The privacy lint's allow-list, relative to the configuration directory.
+    privacy_allowlist: str = _setting(PRIVACY_ALLOWLIST_FILE, "env", "個人情報の確認で許可する公開情報の一覧")
+    #: Larger sources are refused before Sphinx parses them.
+    max_source_bytes: int = _setting(MAX_SOURCE_BYTES, "env", "原稿ファイルの大きさの上限（バイト）", minimum=1)
 
 
 def _check(name: str, value: Any, spec: Any) -> Any:
@@ -44,6 +70,11 @@ def _check(name: str, value: Any, spec: Any) -> Any:
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ConfigError(
             f"設定 {PREFIX}{name} の値 {value!r} は使えません（{expected.__name__} で指定してください）"
+        )
+    choices = spec.metadata.get("choices")
+    if choices and value not in choices:
+        raise ConfigError(
+            f"設定 {PREFIX}{name} の値 {value!r} は使えません（{'、'.join(choices)} のいずれかを指定してください）"
         )
     minimum = spec.metadata.get("minimum")
     if minimum is not None and value < minimum:

@@ -110,12 +110,16 @@ def test_open_data_guide_states_the_configured_licence_as_provisional(site):
 
 
 def test_an_unknown_licence_is_refused():
+    from dataclasses import fields
     from types import SimpleNamespace
 
     import pytest
     from sphinx.errors import ConfigError
 
-    from council.directives.licence import _check
+    from council.config import CouncilConfig, load
 
-    with pytest.raises(ConfigError, match="council_licence = 'MIT': one of PDL1.0, CC-BY-4.0 expected"):
-        _check(None, SimpleNamespace(council_licence="MIT"))
+    values = {f"council_{spec.name}": spec.default for spec in fields(CouncilConfig)}
+    values["council_licence"] = "MIT"
+    with pytest.raises(ConfigError) as refused:
+        load(SimpleNamespace(**values))
+    assert str(refused.value) == "設定 council_licence の値 'MIT' は使えません（PDL1.0、CC-BY-4.0 のいずれかを指定してください）"

@@ -34,3 +34,26 @@ def test_the_configuration_object_cannot_be_changed_after_loading() -> None:
     config = load(_config())
     with pytest.raises(AttributeError):
         config.compat = False  # type: ignore[misc]
+
+
+def test_a_value_below_its_minimum_is_refused() -> None:
+    with pytest.raises(ConfigError) as info:
+        load(_config(navigation_maxdepth=0))
+    assert str(info.value) == "設定 council_navigation_maxdepth の値 0 は 1 以上にしてください"
+
+
+def test_no_module_registers_or_reads_a_council_value_itself() -> None:
+    """One configuration object: only council.config registers values, others read the object."""
+    import re
+    from pathlib import Path
+
+    ext = Path(__file__).resolve().parents[2] / "_ext"
+    offenders = []
+    for path in sorted(ext.rglob("*.py")):
+        if path.name == "config.py" and path.parent.name == "council":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"add_config_value\(\s*[\"']council_|config\.council_\w+", text):
+            line = text.count("\n", 0, match.start()) + 1
+            offenders.append(f"{path.relative_to(ext)}:{line}: {match.group(0)}")
+    assert offenders == []

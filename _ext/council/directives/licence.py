@@ -16,9 +16,9 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.config import Config
-from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
+
+from council.config import LICENCE_CHOICES, council_config
 
 
 OPEN_DATA_GUIDE = "docs/open-data"
@@ -55,20 +55,16 @@ LICENCES: dict[str, Licence] = {
 }
 
 
-def licence_of(config: Config) -> Licence:
-    return LICENCES[config.council_licence]
+assert tuple(LICENCES) == LICENCE_CHOICES  # the configuration offers exactly these
 
 
-def _check(app: Sphinx, config: Config) -> None:
-    if config.council_licence not in LICENCES:
-        raise ConfigError(
-            f"council_licence = {config.council_licence!r}: one of {', '.join(LICENCES)} expected"
-        )
+def licence_of(app: Sphinx) -> Licence:
+    return LICENCES[council_config(app).licence]
 
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
-    context["council_licence"] = licence_of(app.config).as_dict()
-    context["council_licence_confirmed"] = bool(app.config.council_licence_confirmed)
+    context["council_licence"] = licence_of(app).as_dict()
+    context["council_licence_confirmed"] = council_config(app).licence_confirmed
     # the guide that explains the licence, when the project has it
     if OPEN_DATA_GUIDE in app.env.found_docs:
         context["council_open_data_guide"] = context["pathto"](OPEN_DATA_GUIDE)
@@ -92,13 +88,9 @@ def licence_nodes(licence: Licence, confirmed: bool) -> list[nodes.Node]:
 
 class LicenceDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
-        return licence_nodes(licence_of(self.config), bool(self.config.council_licence_confirmed))
+        return licence_nodes(licence_of(self.env.app), council_config(self.env.app).licence_confirmed)
 
 
 def setup_licence(app: Sphinx) -> None:
     app.add_directive("council-licence", LicenceDirective)
-    app.add_config_value("council_licence", "PDL1.0", "html", types=(str,))
-    # False until the ward has confirmed the licence: pages then say it is provisional.
-    app.add_config_value("council_licence_confirmed", False, "html", types=(bool,))
-    app.connect("config-inited", _check)
     app.connect("html-page-context", _page_context)

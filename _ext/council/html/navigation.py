@@ -23,6 +23,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from council.config import council_config
 
 _STASH = "_council_toctree"
 _CACHE = "_council_navigation"
@@ -74,8 +75,8 @@ def navigation_html(app: Sphinx, pagename: str) -> str:
     while node in parents and parents[node] not in ancestors:
         node = parents[node]
         ancestors.add(node)
-    maxdepth = app.config.council_navigation_maxdepth
-    max_children = app.config.council_navigation_max_children
+    maxdepth = council_config(app).navigation_maxdepth
+    max_children = council_config(app).navigation_max_children
 
     def item(docname: str, explicit: str | None, level: int) -> str:
         current = docname in ancestors
@@ -105,7 +106,7 @@ def navigation_html(app: Sphinx, pagename: str) -> str:
 
 def _before_furo(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     # Furo builds the full tree only when the context has ``toctree``.
-    if app.config.council_navigation_light and "toctree" in context:
+    if council_config(app).navigation_light and "toctree" in context:
         context[_STASH] = context.pop("toctree")
 
 
@@ -120,9 +121,6 @@ def _after_furo(app: Sphinx, pagename: str, templatename: str, context: dict[str
 
 
 def setup_navigation(app: Sphinx) -> None:
-    app.add_config_value("council_navigation_light", True, "html", types=(bool,))
-    app.add_config_value("council_navigation_maxdepth", 3, "html", types=(int,))
-    app.add_config_value("council_navigation_max_children", 40, "html", types=(int,))
     app.connect("env-updated", _reset)
     # Around furo's handler (priority 500), before ui_text's (900).
     app.connect("html-page-context", _before_furo, priority=450)

@@ -49,6 +49,7 @@ from council.rules import suspect
 from council.directives.trace import need_index
 from council.html.layouts import layout_fields
 from council.model.content_model import model_for
+from council.config import council_config
 
 #: Classes of the neutral nodes that the HTML transform specialises.
 DETAILS = "council-details"
@@ -505,7 +506,7 @@ def group_measures(parent: nodes.Element) -> None:
 
 
 def render_needs(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
-    if not app.config.council_fast_needs or NeedsSphinxConfig(app.config).string_links:
+    if not council_config(app).fast_needs or NeedsSphinxConfig(app.config).string_links:
         return
     found = list(doctree.findall(Need))
     if not found:
@@ -537,5 +538,4 @@ class NeedRendering(SphinxPostTransform):
 
 
 def setup_render(app: Sphinx) -> None:
-    app.add_config_value("council_fast_needs", True, "html", types=(bool,))
     app.add_post_transform(NeedRendering)

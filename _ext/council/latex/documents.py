@@ -17,6 +17,7 @@ from docutils import nodes
 from docutils.utils import new_document
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.util.console import darkgreen
 from sphinx.util.nodes import inline_all_toctrees
@@ -303,8 +304,15 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
         return largetree
 
 
+def _configure(app: Sphinx, config: Config) -> None:
+    """The PDFs follow the pages: conf.py holds configuration only, no extension code."""
+    config.latex_documents = latex_documents_for(Path(app.srcdir), config.project, config.author)
+    config.latex_elements = {**LATEX_ELEMENTS, **config.latex_elements}
+
+
 def setup_latex(app: Sphinx) -> None:
     app.add_builder(VolumeLaTeXBuilder, override=True)
+    app.connect("config-inited", _configure)
     app.connect("doctree-resolved", _add_pdf_link)
     app.connect("doctree-resolved", _open_references, priority=100)
     # after sphinx-needs has laid out the needs (default priority 500)

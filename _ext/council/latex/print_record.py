@@ -38,6 +38,7 @@ from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.nodes import Need
 
 from council.views import traceability as tr
+from council.config import council_config
 
 #: Reader-facing label of the site's own estimates in print.
 ESTIMATE_LABEL = "【本サイトの推定】"
@@ -457,7 +458,7 @@ def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     if app.builder.format != "latex":
         return
     needs = SphinxNeedsData(app.env).get_needs_view()
-    public_url = app.config.council_public_url or app.config.html_baseurl or ""
+    public_url = council_config(app).public_url or app.config.html_baseurl or ""
     prints: dict[str, CasePrint] = {}
 
     def printer(doc: str) -> CasePrint | None:
@@ -587,5 +588,4 @@ class PrintNeeds(SphinxPostTransform):
 
 
 def setup_print_record(app: Sphinx) -> None:
-    app.add_config_value("council_public_url", "", "env", types=(str,))
     app.add_post_transform(PrintNeeds)

@@ -326,7 +326,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
         return
     base = _base_url(app)
     data = catalog_jsonld(
-        _tables(app), licence_of(app.config), title=app.config.project,
+        _tables(app), licence_of(app), title=app.config.project,
         base_url=base, page_url=base + app.builder.get_target_uri(pagename), pdfs=pdf_downloads(app),
     )
     context["metatags"] = (context.get("metatags") or "") + "\n" + jsonld_script(data)
@@ -336,7 +336,7 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     package = datapackage(
-        _tables(app), licence_of(app.config), title=app.config.project,
+        _tables(app), licence_of(app), title=app.config.project,
         version=app.config.version or "", homepage=_base_url(app), docs=_column_docs(app),
     )
     undocumented = sorted(

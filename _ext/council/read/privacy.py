@@ -48,10 +48,11 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
+from council.config import PRIVACY_ALLOWLIST_FILE, council_config
 
 logger = logging.getLogger(__name__)
 
-ALLOWLIST_FILE = "privacy-allowlist.toml"
+ALLOWLIST_FILE = PRIVACY_ALLOWLIST_FILE
 
 # Full-width digits, letters and separators folded one-to-one to ASCII, so that
 # offsets in the folded text are offsets in the original text.
@@ -632,7 +633,7 @@ def message(finding: Finding) -> str:
 def _allowlist(app: Sphinx) -> list[Allowed]:
     cached = getattr(app, "_council_privacy_allowlist", None)
     if cached is None:
-        path = Path(app.confdir, app.config.council_privacy_allowlist)
+        path = Path(app.confdir, council_config(app).privacy_allowlist)
         cached, problems = load_allowlist(path)
         for problem in problems:
             logger.warning(problem, type="council", subtype="privacy_allowlist",
@@ -661,6 +662,5 @@ def _include_read(app: Sphinx, relative_path: Path, parent_docname: str, content
 
 
 def setup_privacy(app: Sphinx) -> None:
-    app.add_config_value("council_privacy_allowlist", ALLOWLIST_FILE, "env", types=[str])
     app.connect("source-read", _source_read)
     app.connect("include-read", _include_read)

@@ -23,11 +23,11 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from council.config import MAX_SOURCE_BYTES, council_config
 
 logger = logging.getLogger(__name__)
 
 #: The largest source file read; the largest real case page is about 40 kB.
-MAX_SOURCE_BYTES = 1_000_000
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|:{3,})\s*(?P<info>.*)$")
@@ -116,7 +116,7 @@ def _check_block(lines: list[str], start: int, end: int) -> Iterator[SourceProbl
 def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     for docname in list(docnames):
         path = Path(env.doc2path(docname))
-        problems = check_bytes(path.read_bytes(), app.config.council_max_source_bytes)
+        problems = check_bytes(path.read_bytes(), council_config(app).max_source_bytes)
         for problem in problems:
             logger.warning(problem.message, type="council", subtype=problem.code,
                            location=f"{path}:{problem.lineno}")
@@ -135,7 +135,6 @@ def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def setup_sources(app: Sphinx) -> None:
-    app.add_config_value("council_max_source_bytes", MAX_SOURCE_BYTES, "env", types=[int])
     app.connect("env-before-read-docs", _before_read)
     # Before the privacy lint and any other reader of the text.
     app.connect("source-read", _source_read, priority=400)
