@@ -12,10 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-#: Link types a need may carry, in the order they are shown.
-LINK_TYPES = ("part_of", "satisfies", "binds", "waives", "terms", "revises")
-
-
 @dataclass(frozen=True)
 class Roles:
     """The need types by their part in the domain (``[council.roles]``)."""
