@@ -52,12 +52,8 @@ def check_ids(needs: Iterable[Mapping[str, Any]], model: ContentModel) -> Iterat
     for need in needs:
         pattern = model.id_schemes.get(need["type"])
         if pattern and not re.fullmatch(pattern, need["id"]):
-            yield _problem(
-                need,
-                "id_scheme",
-                f"{model.type_title(need['type'])}の ID '{need['id']}' が ID 体系 "
-                f"{pattern} に合いません",
-            )
+            title = model.type_title(need["type"])
+            yield _problem(need, "id_scheme", f"{title}の ID '{need['id']}' が ID 体系 {pattern} に合いません")
 
 
 def check_fields(needs: Iterable[Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
@@ -82,9 +78,7 @@ def check_fields(needs: Iterable[Mapping[str, Any]], model: ContentModel) -> Ite
                 continue
             errors = list(validator.iter_errors(value))
             if errors:
-                allowed = model.field_schemas[name].get("enum") or (
-                    model.field_schemas[name].get("items", {}).get("enum")
-                )
+                allowed = model.field_values(name)
                 detail = f"（許される値: {'、'.join(allowed)}）" if allowed else (
                     f"（{errors[0].message}）"
                 )
