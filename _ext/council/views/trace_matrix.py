@@ -30,11 +30,15 @@ def case_matrix(needs: Needs, case_id: str) -> Table:
                 refs(needs, editions, label=lambda n: edition_label(needs, n["id"]),
                      exported=lambda n: edition_label(needs, n["id"])),
             ))
+    title = needs.model.type_title
+    roles = needs.roles
+    measure = "・".join(title(t) for t in roles.measures)
+    item, clause, edition = title(roles.checkitem), title(roles.clause), title(roles.edition)
     return Table(
         name=f"{slug(case_id)}-trace",
-        title=f"{case_id} 情報保護対策 → チェックリスト項目 → 特記事項の条項",
-        headers=("情報保護対策", "業務委託・開発", "実施主体", "種別", "原典の番号", "見出し",
-                 "チェックリスト項目", "特記事項の条項", "特記事項の版"),
+        title=f"{case_id} {measure} → {item} → {clause}",
+        headers=(measure, "業務委託・開発", "実施主体", "種別", "原典の番号", "見出し",
+                 item, clause, edition),
         rows=tuple(rows),
         page_hidden=(5,),  # the measure's text names the row
     )
@@ -71,11 +75,15 @@ def trace_long_table(needs: Needs) -> Table:
                             ", ".join(edition_label(needs, e) for e in links(clause, "part_of")),
                             RETROSPECTIVE_LABEL if is_retrospective(case) else "",
                         ))
+    title = needs.model.type_title
+    roles = needs.roles
+    measure = "・".join(title(t) for t in roles.measures)
+    item, clause = title(roles.checkitem), title(roles.clause)
     return Table(
         name="trace-long",
-        title="情報保護対策・チェックリスト項目・特記事項の条項（縦持ち形式）",
-        headers=("案件", "案件名", "開始年度", "担当部課", "業務委託・開発", "情報保護対策", "原典の番号",
-                 "実施主体", "種別", "対策の本文", "チェックリスト項目", "項目の本文", "条項",
-                 "条項の見出し", "特記事項の版", "分析の種類"),
+        title=f"{measure}・{item}・{clause}（縦持ち形式）",
+        headers=(title(roles.case), "案件名", "開始年度", "担当部課", "業務委託・開発", measure, "原典の番号",
+                 "実施主体", "種別", "対策の本文", item, "項目の本文", "条項",
+                 "条項の見出し", title(roles.edition), "分析の種類"),
         rows=tuple(rows),
     )
