@@ -29,6 +29,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 from sphinx.util.osutil import relative_uri
 
+from council.model.need_index import INDEX_ATTR as _INDEX_ATTR, need_index
 from council.views import traceability as tr
 from council.views.graph import graph_node
 
@@ -60,20 +61,6 @@ _COMPARE_PAGES = "_council_compare_pages"
 STRIP_YEARS = 6
 #: Levels of the per-year bars (CSS classes council-level-0 .. council-level-5).
 BAR_LEVELS = 5
-
-_INDEX_ATTR = "_council_need_index"
-
-
-def need_index(app: Sphinx) -> tr.NeedIndex:
-    """The needs of this build, indexed once (reset when the environment is updated)."""
-    cached = getattr(app, _INDEX_ATTR, None)
-    if cached is None:
-        from sphinx_needs.data import SphinxNeedsData
-
-        cached = tr.NeedIndex(SphinxNeedsData(app.env).get_needs_view())
-        setattr(app, _INDEX_ATTR, cached)
-    return cached
-
 
 def _reset_index(app: Sphinx, env) -> list[str]:
     setattr(app, _INDEX_ATTR, None)
