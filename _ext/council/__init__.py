@@ -60,6 +60,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # pages with these are rewritten whenever a page with needs changes
     incremental.register_dynamic_nodes(
         app, trace_directives.trace_placeholder, browse.cases_placeholder, browse.figures_placeholder,
+        suspect.suspect_placeholder,
     )
     return {
         "version": "1.0",
