@@ -1,6 +1,6 @@
 """How well the privacy lint does on a labelled corpus: ``council-privacy-eval``.
 
-The corpus (``tests/privacy/corpus.toml``) holds cases written for the tests,
+The corpus (``tests/read/corpus.toml``) holds cases written for the tests,
 each with the kind it is about, the text, and whether the lint must report
 that kind (a positive) or nothing at all (a negative). The command prints,
 per kind and overall, the false-negative rate (positives missed) and the
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from council.read.privacy import KINDS, Allowed, find_personal_data, load_allowlist
 
-DEFAULT_CORPUS = Path("tests/privacy/corpus.toml")
+DEFAULT_CORPUS = Path("tests/read/corpus.toml")
 #: Targets of issue 12: no false negative, under 5 % false positives.
 MAX_FALSE_NEGATIVE_RATE = 0.0
 MAX_FALSE_POSITIVE_RATE = 0.05

@@ -22,7 +22,7 @@ does there and in which order, with the reason for each position:
   or is still to be converted (``todo``).
 
 :func:`setup_order` gives every listed post-transform its priority;
-``tests/traceability/test_stage_order.py`` checks that the build registers
+``tests/resolve/test_stage_order.py`` checks that the build registers
 exactly what is listed here.
 """
 

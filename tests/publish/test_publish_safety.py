@@ -3,7 +3,7 @@
 Refused outputs, the lock, the versioned layout and its atomic switch, a
 kill -9 at each point of the switch, SIGTERM, read-only and full disks.
 The steps here are small stand-ins that write a fake site (the layout does
-not depend on what the steps write); tests/reliability/test_publish.py runs
+not depend on what the steps write); tests/publish/test_publish.py runs
 the real steps.
 """
 
@@ -28,7 +28,7 @@ from council_publish import cli as publish
 from council_publish import site_versions
 from helpers import REPO, copy_project
 
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(str(REPO / d) for d in ("_ext", "tests", "tests/reliability"))}
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(str(REPO / d) for d in ("_ext", "tests", "tests/publish"))}
 
 
 def fake_site(marker: str):
