@@ -77,6 +77,13 @@ class Build:
 
 
 def _build(builder: str, dest: Path) -> Build:
+    """Build the project, keeping each doctree the writer is given.
+
+    The doctrees are taken during the build rather than with
+    ``env.get_and_resolve_doctree()`` afterwards: the site's workarounds of
+    sphinx-needs are active only while it builds, and LaTeX resolves whole
+    output documents, not pages.
+    """
     src = copy_project("snapshots", dest)
     app = SphinxTestApp(builder, srcdir=src, builddir=dest / "_build", warningiserror=True)
     result = Build(builder, Path(app.srcdir), Path(app.outdir))
