@@ -21,6 +21,7 @@ from council.latex import print_record
 from council.outputs import exports, opendata, reproducible
 from council.read import cjk, confined_reads, content_profile, privacy, sources
 from council.read import raw_markup
+from council.resolve import setup_resolve
 from council.rules import suspect, validation
 from council.views import history
 
@@ -48,6 +49,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     incremental.setup_incremental(app)
     navigation.setup_navigation(app)
     trace_directives.setup_trace_directives(app)
+    setup_resolve(app)
     exports.setup_exports(app)
     suspect.setup_suspect(app)
     licence.setup_licence(app)
@@ -58,6 +60,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # pages with these are rewritten whenever a page with needs changes
     incremental.register_dynamic_nodes(
         app, trace_directives.trace_placeholder, browse.cases_placeholder, browse.figures_placeholder,
+        suspect.suspect_placeholder,
     )
     return {
         "version": "1.0",

@@ -92,6 +92,22 @@ def test_editing_binds_updates_a_needtable_on_another_page(make_app, project: Pa
     assert "CL_B_13" not in text
 
 
+def test_a_confirmation_recorded_on_a_case_updates_the_suspect_list_on_another_page(
+        make_app, project: Path) -> None:
+    (project / "review.md").write_text("# 要再確認\n\n```{suspect-links}\n```\n", encoding="utf-8")
+    _edit(project / "index.md", "table\n", "table\nreview\n")
+    app = _build(make_app, project)
+    review = Path(app.outdir) / "review.html"
+    assert "要再確認の対応付けはありません" in review.read_text(encoding="utf-8")
+
+    # A fingerprint that is not the clause's: the confirmed link is now suspect.
+    _edit(project / "cases" / "case.md", "binds: CL_B_13\n", "binds: CL_B_13\nconfirmed_against: CL_B_13@000000000000\n")
+    _build(make_app, project)
+
+    table = BeautifulSoup(review.read_text(encoding="utf-8"), "html.parser").find(class_="council-suspect-links")
+    assert table is not None and SG in table.get_text(" ")
+
+
 def test_an_unrelated_edit_rewrites_no_clause_page(make_app, project: Path) -> None:
     """Only pages with needs trigger the rewrite: editing plain text does not."""
     app = _build(make_app, project)

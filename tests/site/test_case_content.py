@@ -13,7 +13,7 @@ from helpers import REPO
 from council_import.confirm import _project_needs
 from council_import.document import fiscal_year_of
 from council_import.pages import read_dir
-from council_import.parse import material_of
+from council_import.parse import material_of, parse_document
 from council.rules.suspect import suspect_links
 
 NEEDS = {n.id: n for n in read_dir(REPO / "cases")}
@@ -50,9 +50,16 @@ def test_no_proposal_is_left_on_a_published_page():
         assert "trace: 提案" not in text and "council-proposed" not in text, path.name
 
 
+def _source_measures(case_id: str) -> int:
+    """How many numbered measures the case's source document states."""
+    source = (REPO / "sources" / NEEDS[case_id].options["source"]).read_text(encoding="utf-8")
+    return sum(len(work.safeguards) for work in parse_document(source).works)
+
+
 def test_the_fifth_case_has_its_measures_confirmed_on_its_own_edition():
     safeguards = [n for n in NEEDS.values() if n.type == "safeguard" and n.id.startswith("SG_2020_JIDO_")]
-    assert len(safeguards) == 22
+    # every measure of the source, none invented
+    assert len(safeguards) == _source_measures("CASE_2020_JIDO") > 0
     assert all(n.options.get("trace") == "確認済" for n in safeguards)
     assert all(b.startswith("CL_C_") for n in safeguards for b in n.links["binds"])
     assert {NEEDS[w].links["terms"][0] for w in ("DEV_2020_JIDO_1", "ENT_2020_JIDO_1")} == {"ED_C"}
@@ -83,3 +90,19 @@ def test_every_confirmed_trace_matches_the_current_texts():
     confirmed = [n for n in needs.values() if n["type"] == "safeguard" and n.get("trace") != "提案"]
     assert confirmed and all(n.get("confirmed_against") for n in confirmed)
     assert suspect_links(needs) == {}
+
+
+@pytest.mark.parametrize("case_id", CASES)
+def test_each_work_item_has_exactly_the_measures_of_its_source(case_id):
+    """Derived from the source document, not pinned: editing a case keeps this true or fails it."""
+    source = (REPO / "sources" / NEEDS[case_id].options["source"]).read_text(encoding="utf-8")
+    stated = {}
+    for work in parse_document(source).works:
+        stated.setdefault(work.kind, []).append(
+            (sum(s.applies for s in work.safeguards), sum(not s.applies for s in work.safeguards)))
+    published = {}
+    for work in sorted(_works(case_id), key=lambda n: n.id):
+        kids = [n for n in NEEDS.values() if n.links.get("part_of") == [work.id]]
+        published.setdefault(work.type, []).append(
+            (sum(n.type == "safeguard" for n in kids), sum(n.type == "exemption" for n in kids)))
+    assert published == stated

@@ -67,7 +67,6 @@ def test_every_safeguard_is_traced_to_checkitem_and_clause(needs):
 def test_safeguards_per_work_item(needs):
     per_work = Counter(sg["part_of"][0] for sg in of_type(needs, "safeguard").values())
     assert per_work == Counter(n.links["part_of"][0] for n in PAGE_NEEDS if n.type == "safeguard")
-    assert per_work["DEV_2020_JIDO_1"] == 8 and per_work["ENT_2020_JIDO_1"] == 14
 
 
 def test_assumed_edition_is_flagged(needs, site_html):

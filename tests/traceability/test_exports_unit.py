@@ -7,7 +7,7 @@ import csv
 from openpyxl import load_workbook
 
 from council.outputs.exports import site_version, write_exports
-from council.views.traceability import COVERED, GAP, Percent, Ref, Refs, Status, Table
+from council.views.cells import COVERED, GAP, Percent, Ref, Refs, Status, Table
 
 TABLE = Table(
     name="sample",

@@ -100,9 +100,9 @@ def test_editing_a_case_changes_the_matrices_on_the_next_build(make_app, tmp_pat
 
 
 def test_year_strip_adds_up_the_years_before_the_last_few():
-    from council.directives.trace import STRIP_YEARS, _Renderer
+    from council.resolve.view_nodes import STRIP_YEARS, ViewNodes
 
-    renderer = _Renderer.__new__(_Renderer)
+    renderer = ViewNodes.__new__(ViewNodes)
     years = [f"{y}年度" for y in range(2010, 2010 + STRIP_YEARS + 3)]
     (strip,) = renderer.strip(list(range(1, len(years) + 1)), years)
     blocks = [(y.children[0].astext(), y.children[-1].astext()) for y in strip.children if y.children]

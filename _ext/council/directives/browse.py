@@ -5,8 +5,8 @@ fiscal_year, department, legal_basis, contractor or council) or, with
 ``:latest: N``, the N newest cases. ``{council-figures}`` shows the site's
 counts. Both leave a placeholder at read time, because the needs of other
 pages are known only when every page has been read, and are filled in when
-the page is resolved; the pages holding them are re-read on every build so
-an incremental build never shows stale lists.
+the page is written (:class:`ResolveBrowseLists`); the pages holding them are
+re-read on every build so an incremental build never shows stale lists.
 """
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ from typing import Any
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.errors import NoUri
 from sphinx.util.docutils import SphinxDirective
+
+from council.resolve.order import priority
+from council.resolve.placeholders import PlaceholderResolver
 
 from council.views.catalog import GROUPINGS, CaseRecord, group_records, latest_first, records_from_needs, site_figures, env_needs
 
@@ -70,9 +74,13 @@ class FiguresDirective(SphinxDirective):
 
 
 def _case_item(app: Sphinx, fromdocname: str, record: CaseRecord) -> nodes.list_item:
-    uri = app.builder.get_relative_uri(fromdocname, record.docname) + "#" + record.id
     para = nodes.paragraph()
-    para += nodes.reference("", record.title, refuri=uri, internal=True)
+    try:
+        uri = app.builder.get_relative_uri(fromdocname, record.docname) + "#" + record.id
+    except NoUri:  # a case outside the document being written (a PDF)
+        para += nodes.inline("", record.title)
+    else:
+        para += nodes.reference("", record.title, refuri=uri, internal=True)
     details = [f"{record.fiscal_year}年度" if record.fiscal_year else "", record.department, record.council_procedure]
     para += nodes.inline("", "（" + "／".join(d for d in details if d) + "）", classes=["council-case-details"])
     return nodes.list_item("", para)
@@ -108,21 +116,29 @@ def _figures(needs: list[Any]) -> nodes.Node:
     return figures
 
 
-def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
-    if fromdocname not in getattr(app.env, _ENV_KEY, set()):
-        return  # no browse directive on the page (most pages: the cases)
-    placeholders = list(doctree.findall(cases_placeholder)) + list(doctree.findall(figures_placeholder))
-    if not placeholders:
-        return
-    needs = env_needs(app.env)
-    records = records_from_needs(needs)
-    for serial, node in enumerate(placeholders, start=1):
+class ResolveBrowseLists(PlaceholderResolver):
+    """The case lists, then the figures, of a page with browse directives."""
+
+    default_priority = priority("browse-lists")
+    placeholders = (cases_placeholder, figures_placeholder)
+
+    def wanted(self) -> bool:
+        # no browse directive on the page (most pages: the cases)
+        return self.env.docname in getattr(self.env, _ENV_KEY, set())
+
+    def context(self) -> tuple[list[Any], list[CaseRecord]]:
+        needs = env_needs(self.env)
+        return needs, records_from_needs(needs)
+
+    def content(self, node: nodes.Element, serial: int,
+                context: tuple[list[Any], list[CaseRecord]]) -> nodes.Node | list[nodes.Node]:
+        needs, records = context
+        docname = self.env.docname
         if isinstance(node, figures_placeholder):
-            node.replace_self(_figures(needs))
-        elif node["latest"]:
-            node.replace_self(_case_list(app, fromdocname, latest_first(records)[: node["latest"]]))
-        else:
-            node.replace_self(_grouped(app, fromdocname, records, node["group_by"], serial))
+            return _figures(needs)
+        if node["latest"]:
+            return _case_list(self.app, docname, latest_first(records)[: node["latest"]])
+        return _grouped(self.app, docname, records, node["group_by"], serial)
 
 
 def _outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
@@ -142,7 +158,7 @@ def setup_browse(app: Sphinx) -> None:
     app.add_node(figures_placeholder)
     app.add_directive("council-cases", CasesDirective)
     app.add_directive("council-figures", FiguresDirective)
-    app.connect("doctree-resolved", _resolve)
+    app.add_post_transform(ResolveBrowseLists)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)

@@ -36,23 +36,15 @@ class Licence:
         return asdict(self)
 
 
-LICENCES: dict[str, Licence] = {
-    "PDL1.0": Licence(
-        key="PDL1.0",
-        # Not in the SPDX list; the Frictionless and schema.org records use the URL.
-        spdx="PDL-1.0",
-        title="公共データ利用規約（第1.0版）",
-        url="https://www.digital.go.jp/resources/open_data/public_data_license_v1.0",
-        note="クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）と互換",
-    ),
-    "CC-BY-4.0": Licence(
-        key="CC-BY-4.0",
-        spdx="CC-BY-4.0",
-        title="クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）",
-        url="https://creativecommons.org/licenses/by/4.0/deed.ja",
-        note="出典を表示すれば、複製・改変・再配布ができます",
-    ),
-}
+LICENCES: dict[str, Licence] = {licence.key: licence for licence in (
+    # PDL-1.0 is not in the SPDX list; the Frictionless and schema.org records use the URL.
+    Licence("PDL1.0", "PDL-1.0", "公共データ利用規約（第1.0版）",
+            "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0",
+            "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）と互換"),
+    Licence("CC-BY-4.0", "CC-BY-4.0", "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）",
+            "https://creativecommons.org/licenses/by/4.0/deed.ja",
+            "出典を表示すれば、複製・改変・再配布ができます"),
+)}
 
 
 assert tuple(LICENCES) == LICENCE_CHOICES  # the configuration offers exactly these

@@ -46,7 +46,7 @@ from sphinx_needs.functions.functions import check_and_get_content, find_and_rep
 from sphinx_needs.nodes import Need
 
 from council.rules import suspect
-from council.directives.trace import need_index
+from council.model.need_index import need_index
 from council.html.layouts import layout_fields
 from council.model.content_model import model_for
 from council.config import council_config

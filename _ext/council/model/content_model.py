@@ -12,10 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-#: Link types a need may carry, in the order they are shown.
-LINK_TYPES = ("part_of", "satisfies", "binds", "waives", "terms", "revises")
-
-
 @dataclass(frozen=True)
 class Roles:
     """The need types by their part in the domain (``[council.roles]``)."""
@@ -117,3 +113,13 @@ def model_for(app: Any) -> ContentModel:
     """The content model of a Sphinx application (its ``needs_from_toml`` file)."""
     path = Path(app.confdir, app.config.needs_from_toml or "ubproject.toml").resolve()
     return _cached_model(path, path.stat().st_mtime)
+
+
+#: The project's own declaration, beside the ``_ext`` folder of this package.
+PROJECT_TOML = Path(__file__).resolve().parents[3] / "ubproject.toml"
+
+
+def project_model() -> ContentModel:
+    """The content model of this project, for code that runs without a Sphinx
+    application (views over ``needs.json``, hand-made needs in tests)."""
+    return _cached_model(PROJECT_TOML, PROJECT_TOML.stat().st_mtime)

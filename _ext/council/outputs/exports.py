@@ -155,7 +155,7 @@ def write_exports(tables: Iterable[tr.Table], outdir: Path, cache: Path | None =
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    from council.directives.trace import need_index
+    from council.model.need_index import need_index
 
     needs = need_index(app)
     cache = Path(app.doctreedir) / "council-exports.json"

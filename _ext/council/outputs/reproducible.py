@@ -25,6 +25,8 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from council.resolve.order import priority
+
 CONTAINER_PREFIX = "SNCB-"
 ARCHIVE_SUFFIXES = (".xlsx", ".docx", ".zip")
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -79,5 +81,5 @@ def normalize_archives_step(ctx: Any) -> None:
 
 
 def setup_reproducible(app: Sphinx) -> None:
-    # After sphinx-needs has rendered the need layouts (doctree-resolved, 500).
-    app.connect("doctree-resolved", _stable_container_ids, priority=900)
+    # at doctree-resolved, after sphinx-needs gives the ids (see council.resolve.order)
+    app.connect("doctree-resolved", _stable_container_ids, priority=priority("stable-container-ids"))

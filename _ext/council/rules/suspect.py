@@ -32,6 +32,9 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from council.resolve.order import priority
+from council.resolve.placeholders import PlaceholderResolver
+
 logger = logging.getLogger(__name__)
 
 FIELD = "confirmed_against"
@@ -128,7 +131,7 @@ def with_suspect_column(tables: Iterable[Any], needs: Mapping[str, Mapping[str, 
 
 
 class suspect_placeholder(nodes.General, nodes.Element):
-    """Replaced at doctree-resolved by the list of suspect links."""
+    """Replaced by the list of suspect links when the page is written (:class:`ResolveSuspectLinks`)."""
 
 
 class SuspectLinks(SphinxDirective):
@@ -172,13 +175,17 @@ def _needs(app: Sphinx) -> Mapping[str, Mapping[str, Any]]:
     return SphinxNeedsData(app.env).get_needs_view()
 
 
-def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    placeholders = list(doctree.findall(suspect_placeholder))
-    if not placeholders:
-        return
-    needs = _needs(app)
-    for node in placeholders:
-        node.replace_self(suspect_table(needs))
+class ResolveSuspectLinks(PlaceholderResolver):
+    """The ``suspect-links`` placeholders of a page become the table of links to confirm again."""
+
+    default_priority = priority("suspect-list")
+    placeholders = (suspect_placeholder,)
+
+    def context(self) -> Mapping[str, Mapping[str, Any]]:
+        return _needs(self.app)
+
+    def content(self, node: nodes.Element, serial: int, needs: Mapping[str, Mapping[str, Any]]) -> nodes.Node:
+        return suspect_table(needs)
 
 
 def _notice(app: Sphinx, exception: Exception | None) -> None:
@@ -195,5 +202,5 @@ def _notice(app: Sphinx, exception: Exception | None) -> None:
 def setup_suspect(app: Sphinx) -> None:
     app.add_node(suspect_placeholder)
     app.add_directive("suspect-links", SuspectLinks)
-    app.connect("doctree-resolved", _resolve)
+    app.add_post_transform(ResolveSuspectLinks)
     app.connect("build-finished", _notice)

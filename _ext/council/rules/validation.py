@@ -27,9 +27,6 @@ from council.model.content_model import ContentModel, model_for
 
 logger = logging.getLogger(__name__)
 
-WORK_TYPES = ("entrustment", "development")
-
-
 @dataclass(frozen=True, order=True)
 class Problem:
     docname: str
@@ -55,12 +52,8 @@ def check_ids(needs: Iterable[Mapping[str, Any]], model: ContentModel) -> Iterat
     for need in needs:
         pattern = model.id_schemes.get(need["type"])
         if pattern and not re.fullmatch(pattern, need["id"]):
-            yield _problem(
-                need,
-                "id_scheme",
-                f"{model.type_title(need['type'])}の ID '{need['id']}' が ID 体系 "
-                f"{pattern} に合いません",
-            )
+            title = model.type_title(need["type"])
+            yield _problem(need, "id_scheme", f"{title}の ID '{need['id']}' が ID 体系 {pattern} に合いません")
 
 
 def check_fields(needs: Iterable[Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
@@ -85,9 +78,7 @@ def check_fields(needs: Iterable[Mapping[str, Any]], model: ContentModel) -> Ite
                 continue
             errors = list(validator.iter_errors(value))
             if errors:
-                allowed = model.field_schemas[name].get("enum") or (
-                    model.field_schemas[name].get("items", {}).get("enum")
-                )
+                allowed = model.field_values(name)
                 detail = f"（許される値: {'、'.join(allowed)}）" if allowed else (
                     f"（{errors[0].message}）"
                 )
@@ -104,10 +95,11 @@ def check_links(needs: Iterable[Mapping[str, Any]], model: ContentModel) -> Iter
         for link in model.required_links.get(need["type"], ()):
             if _links(need, link):
                 continue
-            if need["type"] == "safeguard" and link == "satisfies":
-                code, what = "safeguard_without_checkitem", "チェックリスト項目"
-            elif need["type"] == "safeguard" and link == "binds":
-                code, what = "safeguard_without_clause", "特記事項の条項"
+            measure = need["type"] in model.roles.measures
+            if measure and link == "satisfies":
+                code, what = "safeguard_without_checkitem", model.type_title(model.roles.checkitem)
+            elif measure and link == "binds":
+                code, what = "safeguard_without_clause", model.type_title(model.roles.clause)
             else:
                 code, what = "missing_link", model.link_labels.get(link, (link, link))[0]
             yield _problem(
@@ -118,33 +110,35 @@ def check_links(needs: Iterable[Mapping[str, Any]], model: ContentModel) -> Iter
             )
 
 
-def check_editions(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
+def check_editions(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
     """A safeguard binds clauses of the edition its contract actually uses."""
+    roles = model.roles
     for need in needs.values():
-        if need["type"] != "safeguard":
+        if need["type"] not in roles.measures:
             continue
+        title = model.type_title(need["type"])
         for parent_id in _links(need, "part_of"):
             parent = needs.get(parent_id)
-            if parent is None or parent["type"] not in WORK_TYPES:
+            if parent is None or parent["type"] not in roles.works:
                 continue
             editions = _links(parent, "terms")
             for clause_id in _links(need, "binds"):
                 clause = needs.get(clause_id)
-                if clause is None or clause["type"] != "clause":
+                if clause is None or clause["type"] != roles.clause:
                     continue
                 clause_editions = _links(clause, "part_of")
                 if not editions:
                     yield _problem(
                         need,
                         "edition_missing",
-                        f"情報保護対策 {need['id']} は条項 {clause_id} に結び付いていますが、"
+                        f"{title} {need['id']} は条項 {clause_id} に結び付いていますが、"
                         f"{parent_id} に適用する特記事項の版 (terms) がありません",
                     )
                 elif not set(clause_editions) & set(editions):
                     yield _problem(
                         need,
                         "edition_mismatch",
-                        f"情報保護対策 {need['id']} は条項 {clause_id}（版 "
+                        f"{title} {need['id']} は条項 {clause_id}（版 "
                         f"{'、'.join(clause_editions) or '不明'}）に結び付いていますが、"
                         f"{parent_id} が適用する特記事項の版は {'、'.join(editions)} です",
                     )
@@ -159,30 +153,37 @@ def _children(needs: Mapping[str, Mapping[str, Any]]) -> dict[str, list[Mapping[
     return children
 
 
-def check_structure(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
+def _named(model: ContentModel, need_type: str) -> str:
+    """A need type as messages name it: its title and, for authors, its directive."""
+    return f"{model.type_title(need_type)} ({need_type})"
+
+
+def check_structure(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
     """Cases have work items, work items have safeguards, checklists are complete."""
+    roles = model.roles
     children = _children(needs)
-    checkitems = sorted(n["id"] for n in needs.values() if n["type"] == "checkitem")
+    checkitems = sorted(n["id"] for n in needs.values() if n["type"] == roles.checkitem)
     for need in needs.values():
         kids = children.get(need["id"], [])
-        if need["type"] == "case":
-            works = [k for k in kids if k["type"] in WORK_TYPES]
+        if need["type"] == roles.case:
+            works = [k for k in kids if k["type"] in roles.works]
             if not works:
                 yield _problem(
                     need,
                     "case_without_work",
-                    f"案件 {need['id']} に業務委託 (entrustment) も開発・変更 (development) もありません",
+                    f"{model.type_title(roles.case)} {need['id']} に"
+                    + "".join(f"{_named(model, kind)} も" for kind in roles.works) + "ありません",
                 )
             if need.get("form") == "チェックリスト":
                 for work in works:
                     yield from _check_checklist(need, work, children, checkitems)
-        elif need["type"] in WORK_TYPES:
-            if not any(k["type"] == "safeguard" for k in kids):
+        elif need["type"] in roles.works:
+            if not any(k["type"] in roles.measures for k in kids):
                 yield _problem(
                     need,
                     "work_without_safeguard",
-                    f"{'業務委託' if need['type'] == 'entrustment' else '開発・変更'} "
-                    f"{need['id']} に情報保護対策 (safeguard) がありません",
+                    f"{model.type_title(need['type'])} {need['id']} に"
+                    + "・".join(_named(model, kind) for kind in roles.measures) + " がありません",
                 )
 
 
@@ -245,16 +246,18 @@ _ID_YEAR = re.compile(r"^[A-Z]+_([0-9]{4})_")
 def check_fiscal_years(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
     """A case's fiscal year is that of its earliest entrustment start (else of its
     earliest development start); its ID and its parts' IDs carry that year."""
+    roles = model.roles
     children = _children(needs)
     for case in needs.values():
-        if case["type"] != "case" or _empty(case.get("fiscal_year")):
+        if case["type"] != roles.case or _empty(case.get("fiscal_year")):
             continue
         try:
             year = int(case["fiscal_year"])
         except (TypeError, ValueError):
             continue
-        works = [k for k in children.get(case["id"], []) if k["type"] in WORK_TYPES]
-        for kind in WORK_TYPES:
+        works = [k for k in children.get(case["id"], []) if k["type"] in roles.works]
+        # the first kind of work that has a start date decides (entrustments before developments)
+        for kind in roles.works:
             dated = sorted(
                 (day, work["id"]) for work in works if work["type"] == kind
                 for day in [parse_start(str(work.get("start") or ""))] if day is not None
@@ -263,7 +266,7 @@ def check_fiscal_years(needs: Mapping[str, Mapping[str, Any]], model: ContentMod
                 continue
             day, work_id = dated[0]
             if fiscal_year_of(day) != year:
-                what = "業務委託" if kind == "entrustment" else "開発・変更"
+                what = model.type_title(kind)
                 yield _problem(
                     case,
                     "fiscal_year_mismatch",
@@ -274,7 +277,7 @@ def check_fiscal_years(needs: Mapping[str, Mapping[str, Any]], model: ContentMod
             break
         parts = [case, *works]
         for work in works:
-            parts += [k for k in children.get(work["id"], []) if k["type"] in ("safeguard", "exemption")]
+            parts += [k for k in children.get(work["id"], []) if k["type"] in roles.work_children]
         for need in parts:
             match = _ID_YEAR.match(need["id"])
             if match and int(match.group(1)) != year:
@@ -287,11 +290,11 @@ def check_fiscal_years(needs: Mapping[str, Mapping[str, Any]], model: ContentMod
                 )
 
 
-def check_checklist_marks(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
+def check_checklist_marks(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
     """A checklist item is not both covered (○) and waived (－) in one work item."""
     children = _children(needs)
     for work in needs.values():
-        if work["type"] not in WORK_TYPES:
+        if work["type"] not in model.roles.works:
             continue
         covered: dict[str, list[str]] = {}
         for kid in children.get(work["id"], []):
@@ -309,11 +312,11 @@ def check_checklist_marks(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Pr
                     )
 
 
-def check_revisions(needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Problem]:
+def check_revisions(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> Iterator[Problem]:
     """A clause revises a clause of an earlier edition: never itself, never in a cycle."""
     reported: set[frozenset[str]] = set()
     for need in needs.values():
-        if need["type"] != "clause":
+        if need["type"] != model.roles.clause:
             continue
         if need["id"] in _links(need, "revises"):
             yield _problem(
@@ -351,12 +354,12 @@ def check_all(needs: Mapping[str, Mapping[str, Any]], model: ContentModel) -> li
         *check_ids(values, model),
         *check_fields(values, model),
         *check_links(values, model),
-        *check_editions(needs),
-        *check_structure(needs),
+        *check_editions(needs, model),
+        *check_structure(needs, model),
         *check_dates(values, model),
         *check_fiscal_years(needs, model),
-        *check_checklist_marks(needs),
-        *check_revisions(needs),
+        *check_checklist_marks(needs, model),
+        *check_revisions(needs, model),
     ]
     return sorted(set(problems))
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-WORK_TYPES = ("entrustment", "development")
+from council.model.content_model import ContentModel, project_model
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,20 @@ def _year(value: Any) -> int | None:
         return None
 
 
-def records_from_needs(needs: Iterable[Mapping[str, Any]]) -> list[CaseRecord]:
+def records_from_needs(
+    needs: Iterable[Mapping[str, Any]], model: ContentModel | None = None,
+) -> list[CaseRecord]:
     """One record per case, with the contractors and start of its works."""
+    roles = (model or project_model()).roles
     needs = list(needs)
     works: dict[str, list[Mapping[str, Any]]] = {}
     for need in needs:
-        if need.get("type") in WORK_TYPES:
+        if need.get("type") in roles.works:
             for case_id in _list(need.get("part_of")):
                 works.setdefault(case_id, []).append(need)
     records = []
     for need in needs:
-        if need.get("type") != "case":
+        if need.get("type") != roles.case:
             continue
         own = works.get(need["id"], [])
         contractors: list[str] = []
@@ -121,17 +124,26 @@ def group_records(records: Iterable[CaseRecord], key: str) -> list[tuple[str, li
     return [(name, latest_first(groups[name])) for name in names]
 
 
-def site_figures(needs: Iterable[Mapping[str, Any]]) -> list[tuple[str, int]]:
-    """The counts shown on the top page, computed from the needs."""
+def site_figures(
+    needs: Iterable[Mapping[str, Any]], model: ContentModel | None = None,
+) -> list[tuple[str, int]]:
+    """The counts shown on the top page, computed from the needs: each role
+    under its type's title (the works together, as readers count them)."""
+    model = model or project_model()
+    roles = model.roles
     counts: dict[str, int] = {}
     for need in needs:
         counts[need.get("type", "")] = counts.get(need.get("type", ""), 0) + 1
+
+    def count(types: Iterable[str]) -> int:
+        return sum(counts.get(t, 0) for t in types)
+
     return [
-        ("案件", counts.get("case", 0)),
-        ("業務委託・開発", counts.get("entrustment", 0) + counts.get("development", 0)),
-        ("情報保護対策", counts.get("safeguard", 0)),
-        ("チェックリスト項目", counts.get("checkitem", 0)),
-        ("特記事項の条項", counts.get("clause", 0)),
+        (model.type_title(roles.case), count([roles.case])),
+        ("業務委託・開発", count(roles.works)),
+        ("・".join(model.type_title(t) for t in roles.measures), count(roles.measures)),
+        (model.type_title(roles.checkitem), count([roles.checkitem])),
+        (model.type_title(roles.clause), count([roles.clause])),
     ]
 
 

@@ -8,20 +8,9 @@ from __future__ import annotations
 
 from sphinx.ext.graphviz import graphviz
 
-from council.views.traceability import Needs, children, links, works
+from council.model.need_index import Needs, index, links, work_children, works
 
 FONT = "Noto Sans CJK JP"
-
-#: Fill colours per need type (the colours declared in ubproject.toml).
-COLORS = {
-    "case": "#D7E8F7",
-    "entrustment": "#E3F1DF",
-    "development": "#E3F1DF",
-    "safeguard": "#FFF1C9",
-    "exemption": "#EEEEEE",
-    "checkitem": "#F6DDE4",
-    "clause": "#E6E0F4",
-}
 
 
 def _quote(text: str) -> str:
@@ -34,7 +23,12 @@ def _short(text: str, limit: int = 16) -> str:
 
 
 def case_dot(needs: Needs, case_id: str) -> str:
-    """case → entrustment/development → safeguards → checklist items / clauses."""
+    """case → entrustment/development → safeguards → checklist items / clauses.
+
+    Nodes are filled with the colours the content model gives their types.
+    """
+    needs = index(needs)
+    model = needs.model
     lines = [
         "digraph trace {",
         "  rankdir=LR; ranksep=0.6; nodesep=0.08;",
@@ -48,16 +42,15 @@ def case_dot(needs: Needs, case_id: str) -> str:
             return
         declared.add(need_id)
         need_type = (needs.get(need_id) or {}).get("type", "")
-        color = COLORS.get(need_type, "#FFFFFF")
+        color = model.type_color(need_type)
         lines.append(f"  {_quote(need_id)} [label={_quote(label)}, fillcolor={_quote(color)}];")
 
-    node(case_id, f"{case_id}\n案件")
+    node(case_id, f"{case_id}\n{model.type_title(needs.roles.case)}")
     for work in works(needs, case_id):
-        kind = "業務委託" if work["type"] == "entrustment" else "開発・変更"
-        node(work["id"], f"{work['id']}\n{kind}")
+        node(work["id"], f"{work['id']}\n{model.type_title(work['type'])}")
         lines.append(f"  {_quote(case_id)} -> {_quote(work['id'])};")
-        for kid in children(needs, work["id"], ("safeguard", "exemption")):
-            label = "対策" if kid["type"] == "safeguard" else "対策不要"
+        for kid in work_children(needs, work["id"]):
+            label = "対策" if kid["type"] in needs.roles.measures else "対策不要"
             node(kid["id"], f"{kid['id']}\n{label}")
             lines.append(f"  {_quote(work['id'])} -> {_quote(kid['id'])};")
             for item in links(kid, "satisfies"):
