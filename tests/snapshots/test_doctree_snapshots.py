@@ -279,7 +279,7 @@ HISTORY = section("この案件の更新履歴")
 RELYING = classed("council-relying")
 
 
-def GRAPH(roots: list[nodes.Node]) -> list[nodes.Node]:  # noqa: N802 (a selector, like the others)
+def graphs(roots: list[nodes.Node]) -> list[nodes.Node]:
     """The trace graphs (graphviz nodes; the HTML build only draws them)."""
     return [node for root in roots for node in root.findall(lambda n: n.tagname == "graphviz")]
 
@@ -326,7 +326,7 @@ SNAPSHOTS = [
     # views that no directive names
     Snapshot("relying-cases", _pages(("clauses/edition-x", "clauses/edition-y", "clauses/checklist"),
                                      RELYING)),
-    Snapshot("trace-graph", _pages(CASES, GRAPH), builders=("html",)),
+    Snapshot("trace-graph", _pages(CASES, graphs), builders=("html",)),
     Snapshot("case-history", _pages(CASES, HISTORY), builders=("html",)),
     Snapshot("case-page", _pages(CASES), elide=((TRACE, "case-trace"), (HISTORY, "case-history"))),
     Snapshot("clause-page", _pages(("clauses/edition-x", "clauses/checklist")),
