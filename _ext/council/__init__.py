@@ -18,6 +18,7 @@ from council.directives import trace as trace_directives
 from council.html import case_page, layouts, navigation, render, search, ui_text, webmeta
 from council.latex import documents as latex
 from council.latex import print_record
+from council.model.need_index import setup_need_index
 from council.outputs import exports, opendata, reproducible
 from council.read import cjk, confined_reads, content_profile, privacy, sources
 from council.read import raw_markup
@@ -30,6 +31,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     config.setup_config(app)
     compat.setup_compat(app)
+    setup_need_index(app)
     confined_reads.setup_confined_reads(app)
     cjk.setup_cjk(app)
     layouts.setup_layouts(app)

@@ -26,7 +26,6 @@ from sphinx.transforms import SphinxTransform
 from sphinx_needs.data import SphinxNeedsData
 from sphinx.util.docutils import SphinxDirective
 
-from council.model.need_index import INDEX_ATTR as _INDEX_ATTR, need_index
 from council.views import traceability as tr
 
 #: The cross-case views of ``trace-matrix``: one summary table each.
@@ -43,11 +42,6 @@ VIEW_GRIDS: dict[str, Callable[[tr.Needs], tr.Table]] = {
 }
 #: Views of ``trace-matrix`` that are not one table.
 OTHER_VIEWS = ("compare", "exports")
-
-def _reset_index(app: Sphinx, env) -> list[str]:
-    setattr(app, _INDEX_ATTR, None)
-    return []
-
 
 class expandable(nodes.container):
     """A block that starts closed in HTML (``<details>``); other builders show it whole."""
@@ -163,4 +157,3 @@ def setup_trace_directives(app: Sphinx) -> None:
     app.add_transform(CaseTraceSection)
     app.add_directive("trace-matrix", TraceMatrix)
     app.add_directive("edition-diff", EditionDiff)
-    app.connect("env-updated", _reset_index)

@@ -107,6 +107,16 @@ def need_index(app: Any) -> NeedIndex:
     return cached
 
 
+def reset_need_index(app: Any, env: Any = None) -> list[str]:
+    """Forget the index when the environment changes (``env-updated``): never a stale one."""
+    setattr(app, INDEX_ATTR, None)
+    return []
+
+
+def setup_need_index(app: Any) -> None:
+    app.connect("env-updated", reset_need_index)
+
+
 # ------------------------------------------------------ queries by role
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from council.directives.trace import expandable, expandable_summary, need_index
+from council.directives.trace import expandable, expandable_summary
+from council.model.need_index import need_index
 from council.resolve.order import priority
 from council.resolve.view_nodes import ViewNodes
 from council.views import traceability as tr

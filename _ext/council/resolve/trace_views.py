@@ -17,8 +17,9 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from council.directives.trace import (
-    CROSS_VIEWS, VIEW_GRIDS, expandable, expandable_summary, need_index, trace_placeholder,
+    CROSS_VIEWS, VIEW_GRIDS, expandable, expandable_summary, trace_placeholder,
 )
+from council.model.need_index import need_index
 from council.resolve.order import priority
 from council.resolve.placeholders import PlaceholderResolver
 from council.resolve.view_nodes import EXPORT_DIR, ViewNodes
