@@ -65,6 +65,10 @@ check-case: $(STAMP) ## Check one case page against every rule, in seconds: make
 test: system-deps $(STAMP) ## Run the test suite
 	$(BIN)/pytest
 
+.PHONY: snapshots
+snapshots: $(STAMP) ## Rewrite the doctree snapshots (tests/snapshots) after an intended change of output; review the diff
+	$(BIN)/pytest tests/snapshots -q --update-snapshots
+
 .PHONY: bench
 bench: $(STAMP) ## Benchmark builds on synthetic corpora of 100, 300 and 1000 cases (slow; see docs/performance.md)
 	$(BIN)/python -m council_bench.bench --workdir _build/bench

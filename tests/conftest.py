@@ -15,6 +15,17 @@ from helpers import build_real_site, copy_project
 pytest_plugins = ["sphinx.testing.fixtures"]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite the doctree snapshots under tests/snapshots/ from the current output")
+
+
+@pytest.fixture(scope="session")
+def update_snapshots(request: pytest.FixtureRequest) -> bool:
+    """Whether the snapshot tests rewrite their files instead of comparing (``--update-snapshots``)."""
+    return request.config.getoption("--update-snapshots")
+
+
 @pytest.fixture
 def build_project(make_app: Callable[..., SphinxTestApp], tmp_path: Path):
     """Build a test project with warnings as errors; return the finished app."""
