@@ -20,7 +20,7 @@ from council.latex import documents as latex
 from council.latex import print_record
 from council.model.need_index import setup_need_index
 from council.outputs import exports, opendata, reproducible
-from council.read import cjk, confined_reads, content_profile, privacy, sources
+from council.read import cjk, confined_reads, privacy, profile_enforcement, sources
 from council.read import raw_markup
 from council.resolve import setup_resolve
 from council.rules import suspect, validation
@@ -40,7 +40,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     validation.setup_validation(app)
     sources.setup_sources(app)
     raw_markup.setup_safety(app)
-    content_profile.setup_content_profile(app)
+    profile_enforcement.setup_content_profile(app)
     privacy.setup_privacy(app)
     reproducible.setup_reproducible(app)
     latex.setup_latex(app)

@@ -37,7 +37,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 from council_publish.pipeline import BuildFailed
-from council.read.privacy import ALLOWLIST_FILE, Allowed, Finding, find_personal_data, load_allowlist
+from council.read.personal_data import Finding, find_personal_data
+from council.read.privacy_allowlist import ALLOWLIST_FILE, Allowed, load_allowlist
 
 _BLOCK = frozenset(
     "address article aside blockquote br caption dd details div dl dt figcaption figure footer "

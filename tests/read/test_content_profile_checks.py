@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from council.read.content_profile import (
+from council.read.profile_checks import (
     front_matter_problems,
     graphviz_script_urls,
     is_declarative_filter,

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from council.read.privacy import Allowed, find_personal_data, load_allowlist, mask, message
+from council.read.personal_data import find_personal_data, mask
+from council.read.privacy import message
+from council.read.privacy_allowlist import Allowed, load_allowlist
 
 POSITIVE = [
     ("問合せ 03-1234-5678 まで", "電話番号"),
@@ -92,7 +94,7 @@ def test_missing_allowlist_is_empty(tmp_path: Path):
 
 
 def test_check_digit_of_personal_number():
-    from council.read.privacy import mod11_check_digit, valid_personal_number, valid_resident_code
+    from council.read.personal_numbers import mod11_check_digit, valid_personal_number, valid_resident_code
 
     # weights 2..7 from the lowest digit: 1*2 = 2, 11 - 2 = 9
     assert mod11_check_digit("00000000001") == 9

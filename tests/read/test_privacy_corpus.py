@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from council.read.privacy import KINDS
+from council.read.personal_data import KINDS
 from council.read.privacy_eval import Case, evaluate, load_corpus, main
 
 CORPUS = Path(__file__).with_name("corpus.toml")

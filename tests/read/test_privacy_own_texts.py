@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from council.read.privacy import ALLOWLIST_FILE, find_personal_data, load_allowlist
+from council.read.personal_data import find_personal_data
+from council.read.privacy_allowlist import ALLOWLIST_FILE, load_allowlist
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = sorted(

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from council.read.privacy import KINDS, Allowed, find_personal_data, load_allowlist
+from council.read.personal_data import KINDS, find_personal_data
+from council.read.privacy_allowlist import Allowed, load_allowlist
 
 DEFAULT_CORPUS = Path("tests/read/corpus.toml")
 #: Targets of issue 12: no false negative, under 5 % false positives.
