@@ -53,7 +53,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from council.html.case_page import fill_pdf_sizes
+from council.html.downloads import fill_pdf_sizes
 from council_publish import pdf_jobs
 from council.latex.documents import PDF_DIR
 from council_publish.linkcheck import check_links_step

@@ -3,6 +3,7 @@ the site, phone width, Japanese interface, links from a safeguard and back."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -178,6 +179,49 @@ def test_safeguard_to_checklist_item_and_clause_and_back(visit):
         back.click()
         page.wait_for_url(f"**/{case}#{safeguard}")
         assert need.is_visible()
+
+
+#: Mean brightness (0 black … 1 white) of what a screenshot of an element shows.
+_BRIGHTNESS = """async (src) => {
+  const img = new Image();
+  img.src = src;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.width;
+  canvas.height = img.height;
+  const g = canvas.getContext('2d');
+  g.drawImage(img, 0, 0);
+  const d = g.getImageData(0, 0, canvas.width, canvas.height).data;
+  let sum = 0, light = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const y = (0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2]) / 255;
+    sum += y;
+    if (y > 0.6) light += 1;
+  }
+  const n = d.length / 4;
+  return [sum / n, light / n];
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_trace_graph_follows_the_colour_scheme(visit, scheme, width):
+    """The trace graph (reviewer material) is dark like the page in the dark
+    scheme, with its lines and text light; not a white block."""
+    page = visit.open("cases/2019-jiritsu.html", width=width, height=900)
+    page.emulate_media(color_scheme=scheme)
+    page.evaluate("() => document.querySelectorAll('details.council-reviewer').forEach(d => d.open = true)")
+    graph = page.locator("object.council-trace-graph").first
+    graph.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('object.council-trace-graph').contentDocument"
+                           "?.querySelector('svg') != null")
+    shot = base64.b64encode(graph.screenshot()).decode()
+    mean, light = page.evaluate(_BRIGHTNESS, f"data:image/png;base64,{shot}")
+    if scheme == "dark":
+        assert mean < 0.3, f"the graph is a light block on the dark page (brightness {mean:.2f})"
+        assert light > 0.005, f"the graph's lines and text are not light ({light:.1%} light pixels)"
+    else:
+        assert mean > 0.7, f"the graph is dark on the light page (brightness {mean:.2f})"
 
 
 SHOT_PAGES = {k: v for k, v in PAGE_TYPES.items()}

@@ -4,22 +4,21 @@ Sphinx-needs lays out each need as a one-column table built by interpreting
 layout strings (a head line, one line per field, then every link as a bare
 ID). Readers met a table per measure, metadata lines repeated 44 times and
 links that read ``CL_B_10``. This module renders the site's own need types
-directly as neutral docutils nodes that every builder can render:
+directly as neutral docutils nodes (:mod:`council.html.neutral_nodes`) that
+every builder can render:
 
 - a case: a summary list (``definition_list``) of its fields and, under
   事業の概要, its purpose and (long) description;
-- an entrustment / development: its short fields, the long ones collapsed;
-- a safeguard: an item of an ordered list (consecutive measures become one
-  ``enumerated_list`` numbered as in the source) with its verbatim text,
-  links that name their target (「チェックリスト: WO-01 …」, 「特記事項: 第10項
-  再委託の禁止」), the targets' texts one toggle away, tags where a link is
-  推定 / 未確認 / 要再確認, and its ID as a small permalink;
+- a work item (entrustment / development): its short fields, the long ones
+  collapsed;
+- a measure: an item of an ordered list (:mod:`council.html.measure_list`)
+  with its verbatim text, links that name their target
+  (:mod:`council.html.link_names`), the targets' texts one toggle away, tags
+  where a link is 推定 / 未確認 / 要再確認, and its ID as a small permalink;
 - any other need: its title, text, fields and links named by title.
 
-Collapsed parts are ``container`` nodes with the class ``council-details``
-whose first child (class ``council-details-summary``) is the summary line;
-:mod:`council.html.case_page` turns them into ``<details>`` for HTML only, so
-LaTeX prints them open.
+The need types are told apart by their roles in the content model
+(``[council.roles]``), enumerated values read from it.
 
 It runs as a post-transform (after references are resolved, before the
 HTML-only transforms and before sphinx-needs' ``doctree-resolved`` handler).
@@ -33,7 +32,6 @@ from __future__ import annotations
 
 import re
 
-from collections.abc import Iterable
 from typing import Any
 
 from docutils import nodes
@@ -48,27 +46,18 @@ from sphinx_needs.nodes import Need
 from council.rules import suspect
 from council.model.need_index import need_index
 from council.html.layouts import layout_fields
+from council.html.link_names import back_name, checkitem_code, target_name
+from council.html.measure_list import MEASURE, group_measures
+from council.html.neutral_nodes import (
+    COPIED, NEED_ID, TAG_ESTIMATED, TAG_SUSPECT, TAG_UNCONFIRMED,
+    details, element, heading, summary_list, tag, tags_line,
+)
+from council.html.provenance import flagged, grouping_estimated, trace_unconfirmed
 from council.model.content_model import model_for
 from council.config import council_config
 
-#: Classes of the neutral nodes that the HTML transform specialises.
-DETAILS = "council-details"
-DETAILS_SUMMARY = "council-details-summary"
-NEED_ID = "council-need-id"
 #: The work item, actor × aspect and number at the end of a measure's ID (``…_E1_WO_01``).
 MEASURE_TAIL = re.compile(r"_([ED][0-9]+_[WC][OS]_[0-9]{2})$")
-#: Text copied from other pages (link lists, linked texts): left out of the search index.
-COPIED = "council-copied"
-
-#: Tags shown on a measure or link, only where they apply.
-TAG_ESTIMATED = "推定"
-TAG_UNCONFIRMED = "未確認"
-TAG_SUSPECT = "要再確認"
-TAG_EXPLANATIONS = {
-    TAG_ESTIMATED: "本サイトによる推定です",
-    TAG_UNCONFIRMED: "取り込み時の提案で、まだ確認されていません",
-    TAG_SUSPECT: "結び付けた後に条項・項目の文言が変わりました",
-}
 
 #: Case summary rows: label → field names of the case or of its works.
 CASE_SUMMARY_WORK_FIELDS = (
@@ -82,42 +71,8 @@ WORK_OPEN_FIELDS = ("contractor", "certification")
 WORK_HIDDEN_FIELDS = {"start", "terms_assumed", "trace"}
 #: A description longer than this many characters is collapsed behind 全文を表示.
 LONG_TEXT = 200
-
-#: Characters of a checklist item's text in a link to it (the full text is one toggle away).
-CHECKITEM_LABEL = 18
-
-WORK_KIND = {"entrustment": "業務委託", "development": "開発・変更"}
-
-
-def work_label(need: Any, index: int | None = None) -> str:
-    kind = WORK_KIND.get(need.get("type"), "")
-    return f"{kind} {index}" if index else kind
-
-
-def checkitem_code(item_id: str) -> str:
-    """``CHK_WO_01`` → ``WO-01``: the item's short code as readers see it."""
-    return item_id.removeprefix("CHK_").replace("_", "-")
-
-
-def clause_name(clause: Any) -> str:
-    """「第10項 再委託の禁止」."""
-    number, heading = clause.get("number"), clause.get("heading")
-    if number and heading:
-        return f"第{number}項 {heading}"
-    return clause.get("title") or clause["id"]
-
-
-def target_name(target: Any) -> str:
-    """What a link to *target* reads: its kind and heading, never a bare ID."""
-    kind = target.get("type")
-    if kind == "checkitem":
-        title = (target.get("title") or "").rstrip("…")
-        if len(title) > CHECKITEM_LABEL:
-            title = title[: CHECKITEM_LABEL - 1] + "…"
-        return f"チェックリスト: {checkitem_code(target['id'])} {title}".rstrip()
-    if kind == "clause":
-        return f"特記事項: {clause_name(target)}"
-    return target.get("title") or target["id"]
+#: Links shown as the measure's trace lines, in this order.
+MEASURE_LINKS = ("satisfies", "waives", "binds")
 
 
 def _suspect_links(app: Sphinx) -> dict[str, set[str]]:
@@ -140,6 +95,7 @@ class _Page:
                       for link in schema.iter_link_fields()]
         self.fields = layout_fields(app)
         self.model = model_for(app)
+        self.roles = self.model.roles
         self._uris: dict[str, str | None] = {}
         self._suspect: dict[str, set[str]] | None = None
 
@@ -185,7 +141,7 @@ class _Page:
         where = self.uri(target, anchor)
         if where is None:
             return nodes.inline(text, text, classes=classes or [])
-        node = _el(nodes.reference, [nodes.Text(text)], classes)
+        node = element(nodes.reference, [nodes.Text(text)], classes)
         node["internal"] = True
         node[where[0]] = where[1]
         return node
@@ -197,11 +153,11 @@ class _Page:
         work item, actor × aspect and number: ``E1_WO_01``); the link's title,
         the URL and the exports carry the whole ID."""
         short = MEASURE_TAIL.search(need["id"])
-        text = short.group(1) if short and need.get("type") in self.model.roles.work_children else need["id"]
+        text = short.group(1) if short and need.get("type") in self.roles.work_children else need["id"]
         link = self.ref(need, text, [NEED_ID])
         if isinstance(link, nodes.reference):
             link["reftitle"] = f"ID: {need['id']}"
-        return _el(nodes.paragraph, [link], ["council-permalink"])
+        return element(nodes.paragraph, [link], ["council-permalink"])
 
     def field_value(self, need: Any, name: str) -> str:
         value = need.get(name)
@@ -211,43 +167,20 @@ class _Page:
             return "、".join(str(v) for v in value)
         return str(value)
 
-    def summary_list(self, rows: Iterable[tuple[str, list[nodes.Node] | str]],
-                     classes: list[str] | None = None) -> nodes.definition_list:
-        """A GOV.UK-style summary list: key, value, one row each."""
-        items = []
-        for label, value in rows:
-            if not value:
-                continue
-            if isinstance(value, str):
-                value = [_el(nodes.paragraph, [nodes.Text(value)])]
-            items.append(_el(nodes.definition_list_item, [
-                _el(nodes.term, [nodes.Text(label)]),
-                _el(nodes.definition, value),
-            ]))
-        return _el(nodes.definition_list, items, ["council-summary-list", *(classes or [])])
-
-    def details(self, summary: str, body: list[nodes.Node], classes: list[str] | None = None) -> nodes.container:
-        head = _el(nodes.paragraph, [nodes.Text(summary)], [DETAILS_SUMMARY])
-        return _el(nodes.container, [head, *body], [DETAILS, *(classes or [])])
-
-    def tag(self, label: str) -> nodes.inline:
-        """A status tag: the word itself (not a colour), with what it means."""
-        return _el(nodes.inline, [nodes.Text(f"［{label}］")], ["council-tag", f"council-tag-{_TAG_KEYS[label]}"])
-
     # -- per type ----------------------------------------------------------
     def render(self, node: Need, need: Any) -> list[nodes.Node]:
         content = list(node.children)
         kind = need["type"]
-        if kind == "case":
+        if kind == self.roles.case:
             return [self.case(need, content)]
-        if kind in WORK_KIND:
+        if kind in self.roles.works:
             return [self.work(need, content)]
-        if kind in ("safeguard", "exemption"):
+        if kind in self.roles.work_children:
             return [self.measure(need, content)]
         return [self.generic(need, content)]
 
     def _box(self, need: Any, children: list[nodes.Node]) -> nodes.container:
-        box = _el(nodes.container, children, ["council-need", f"council-need-{need['type']}"])
+        box = element(nodes.container, children, ["council-need", f"council-need-{need['type']}"])
         if self.app.builder.format == "html":
             box["ids"] = [need["id"]]
         else:
@@ -257,21 +190,21 @@ class _Page:
 
     def case(self, need: Any, content: list[nodes.Node]) -> nodes.container:
         works = [self.needs[i] for i in need["part_of_back"] if i in self.needs
-                 and self.needs[i]["type"] in WORK_KIND]
+                 and self.needs[i]["type"] in self.roles.works]
         rows: list[tuple[str, list[nodes.Node] | str]] = []
         for label, fields in CASE_SUMMARY_WORK_FIELDS:
             values: list[tuple[str, str]] = []
             for index, work in enumerate(works, 1):
                 text = "　".join(v for f in fields if (v := self.field_value(work, f)))
                 if text:
-                    values.append((work_label(work, index), text))
+                    values.append((f"{self.model.type_title(work['type'])} {index}", text))
             distinct = {text for _, text in values}
             if len(distinct) == 1:
                 rows.append((label, values[0][1]))
             elif values:
                 rows.append((label, [
-                    _el(nodes.paragraph, [_el(nodes.inline, [nodes.Text(f"{who}: ")], ["council-work-label"]),
-                                          nodes.Text(text)])
+                    element(nodes.paragraph, [element(nodes.inline, [nodes.Text(f"{who}: ")], ["council-work-label"]),
+                                              nodes.Text(text)])
                     for who, text in values
                 ]))
         rows.append(("担当部課", self.field_value(need, "department")))
@@ -282,28 +215,28 @@ class _Page:
         rows.append(("審議機関・手続", f"{body}（{meeting}）" if meeting else body))
         material = self.field_value(need, "material")
         if material:
-            inferred = need.get("material_inferred") in (True, "true", "True")
-            rows.append(("資料番号", [_el(nodes.paragraph, [
-                nodes.Text(material), *([self.tag(TAG_ESTIMATED)] if inferred else [])])]))
-        children: list[nodes.Node] = [self.summary_list(rows, ["council-case-summary"])]
-        overview: list[nodes.Node] = [_heading("事業の概要", 2)]
-        full = [self.summary_list([
+            inferred = flagged(need, "material_inferred")
+            rows.append(("資料番号", [element(nodes.paragraph, [
+                nodes.Text(material), *([tag(TAG_ESTIMATED)] if inferred else [])])]))
+        children: list[nodes.Node] = [summary_list(rows, ["council-case-summary"])]
+        overview: list[nodes.Node] = [heading("事業の概要", 2)]
+        full = [summary_list([
             ("事業名", self.field_value(need, "business")),
             ("目的", self.field_value(need, "purpose")),
             ("対象者", self.field_value(need, "subjects")),
         ]), *content]
         length = sum(len(c.astext()) for c in full)
         if length > LONG_TEXT:
-            overview.append(self.details(f"全文を表示（事業名・目的・対象者・事業内容、{length:,}字）", full, ["council-case-text"]))
+            overview.append(details(f"全文を表示（事業名・目的・対象者・事業内容、{length:,}字）", full, ["council-case-text"]))
         else:
             overview += full
-        children.append(_el(nodes.container, overview, ["council-overview"]))
+        children.append(element(nodes.container, overview, ["council-overview"]))
         return self._box(need, children)
 
     def work(self, need: Any, content: list[nodes.Node]) -> nodes.container:
         shown = [name for name, _ in self.fields.get(need["layout"] or "", []) if name not in WORK_HIDDEN_FIELDS]
         siblings = [w for c in need.get("part_of") or [] if c in self.needs
-                    for w in self.needs[c]["part_of_back"] if self.needs.get(w, {}).get("type") in WORK_KIND]
+                    for w in self.needs[c]["part_of_back"] if self.needs.get(w, {}).get("type") in self.roles.works]
         # with one work, the case's summary list already names its contractor
         open_rows = [(self.model.field_label(f), self.field_value(need, f)) for f in shown
                      if f in WORK_OPEN_FIELDS and len(siblings) > 1]
@@ -314,41 +247,42 @@ class _Page:
                 if links:
                     links.append(nodes.Text("、"))
                 links.append(self.ref(edition, edition.get("label") or edition.get("title") or edition["id"]))
-            if need.get("terms_assumed") in (True, "true", "True"):
-                links.append(self.tag(TAG_ESTIMATED))
-            open_rows.append(("適用する特記事項の版", [_el(nodes.paragraph, links)]))
+            if flagged(need, "terms_assumed"):
+                links.append(tag(TAG_ESTIMATED))
+            open_rows.append(("適用する特記事項の版", [element(nodes.paragraph, links)]))
         rest = [(self.model.field_label(f), self.field_value(need, f)) for f in shown if f not in WORK_OPEN_FIELDS]
-        children: list[nodes.Node] = [self.summary_list(open_rows, ["council-work-summary"])]
+        children: list[nodes.Node] = [summary_list(open_rows, ["council-work-summary"])]
         if not open_rows:
             children = []
-        kind = WORK_KIND.get(need["type"], "")
-        more = self.details(f"この{kind}の詳細（扱う個人情報・理由・内容・期間など）",
-                            [self.summary_list(rest), *content], ["council-work-details"])
-        children.append(_el(nodes.container, [more, self.permalink(need)], ["council-measure-foot"]))
+        kind = self.model.type_title(need["type"])
+        more = details(f"この{kind}の詳細（扱う個人情報・理由・内容・期間など）",
+                       [summary_list(rest), *content], ["council-work-details"])
+        children.append(element(nodes.container, [more, self.permalink(need)], ["council-measure-foot"]))
         return self._box(need, children)
 
     def measure(self, need: Any, content: list[nodes.Node]) -> nodes.container:
         """One measure, as an item of the ordered list of its group."""
         children: list[nodes.Node] = []
         tags = []
-        if need.get("grouping") == "推定":
-            tags.append(self.tag(TAG_ESTIMATED))
-        if need.get("trace") == "提案":
-            tags.append(self.tag(TAG_UNCONFIRMED))
-        if need["type"] == "exemption":
-            children.append(_el(nodes.paragraph, [nodes.Text("対策不要（－）")], ["council-exemption-label"]))
+        if grouping_estimated(self.model, need):
+            tags.append(tag(TAG_ESTIMATED))
+        if trace_unconfirmed(self.model, need):
+            tags.append(tag(TAG_UNCONFIRMED))
+        if need["type"] in self.roles.exemptions:
+            label = self.model.type_title(need["type"])
+            children.append(element(nodes.paragraph, [nodes.Text(label)], ["council-exemption-label"]))
         children += content
         suspect = self.suspect.get(need["id"], set())
         rows = []
         texts: list[nodes.Node] = []
-        for name in ("satisfies", "waives", "binds"):
+        for name in MEASURE_LINKS:
             refs: list[nodes.Node] = []
             kind = ""
             for target_id in need.get(name) or []:
                 target = self.needs.get(target_id)
                 if target is None:
                     continue
-                label = target_name(target)
+                label = target_name(target, self.roles)
                 kind, _, short = label.partition(": ")
                 if not short:
                     kind, short = "", label
@@ -356,153 +290,61 @@ class _Page:
                     refs.append(nodes.Text("、"))
                 refs.append(self.ref(target, short, ["council-trace-link"]))
                 if target_id in suspect:
-                    refs.append(self.tag(TAG_SUSPECT))
+                    refs.append(tag(TAG_SUSPECT))
                 body = target.get("content") or ""
-                texts.append(_el(nodes.paragraph, [
-                    _el(nodes.strong, [nodes.Text(label)]), nodes.Text(f"　{body}" if body else ""),
+                texts.append(element(nodes.paragraph, [
+                    element(nodes.strong, [nodes.Text(label)]), nodes.Text(f"　{body}" if body else ""),
                 ], ["council-target-text"]))
             if refs:
-                head = [_el(nodes.inline, [nodes.Text(f"{kind}: ")], ["council-trace-kind"])] if kind else []
-                rows.append(_el(nodes.list_item, [_el(nodes.paragraph, [*head, *refs])]))
+                head = [element(nodes.inline, [nodes.Text(f"{kind}: ")], ["council-trace-kind"])] if kind else []
+                rows.append(element(nodes.list_item, [element(nodes.paragraph, [*head, *refs])]))
         if rows:
-            children.append(_el(nodes.bullet_list, rows, ["council-trace-links"]))
+            children.append(element(nodes.bullet_list, rows, ["council-trace-links"]))
         foot: list[nodes.Node] = []
         if texts:
-            foot.append(self.details("本文", texts, ["council-target-texts", COPIED]))
+            foot.append(details("本文", texts, ["council-target-texts", COPIED]))
         foot.append(self.permalink(need))
-        children.append(_el(nodes.container, [*tags_line(tags), *foot], ["council-measure-foot"]))
+        children.append(element(nodes.container, [*tags_line(tags), *foot], ["council-measure-foot"]))
         box = self._box(need, children)
-        box["classes"].append("council-measure")
+        box["classes"].append(MEASURE)
         box["council_number"] = need.get("number")
         if need.get("actor") and need.get("aspect"):
             box["council_group"] = f"{need['actor']}・{need['aspect']}"
         return box
 
     def generic(self, need: Any, content: list[nodes.Node]) -> nodes.container:
-        if need["type"] == "checkitem":  # its title is a cut copy of its text
+        if need["type"] == self.roles.checkitem:  # its title is a cut copy of its text
             title = f"チェックリスト {checkitem_code(need['id'])}"
-        elif need["type"] == "clause":
-            title = target_name(need)
+        elif need["type"] == self.roles.clause:
+            title = target_name(need, self.roles)
         else:
             title = need.get("title") or need["id"]
-        head = _el(nodes.paragraph, [_el(nodes.strong, [nodes.Text(title)])], ["council-need-title"])
+        head = element(nodes.paragraph, [element(nodes.strong, [nodes.Text(title)])], ["council-need-title"])
         children: list[nodes.Node] = [head, *content]
         fields = self.fields.get(need["layout"] or "", [])
         facts = [f"{label}{value}" for name, label in fields
                  if name not in {"heading", "number", "trace", "terms_assumed"}
                  and (value := self.field_value(need, name))]
         if facts:
-            children.append(_el(nodes.paragraph, [nodes.Text(" ／ ".join(facts))], ["council-need-fields"]))
+            children.append(element(nodes.paragraph, [nodes.Text(" ／ ".join(facts))], ["council-need-fields"]))
         for name, outgoing, incoming in self.links:
             for targets, label, back in ((need[name], outgoing, False), (need[f"{name}_back"], incoming, True)):
                 if not targets:
                     continue
                 listed = [self.needs[t] for t in targets if t in self.needs]
-                items = [_el(nodes.list_item, [_el(nodes.paragraph, [self.ref(t, self.back_name(t) if back
-                                                                              else target_name(t))])])
+                texts = [back_name(t, self.needs, self.roles) if back else target_name(t, self.roles)
                          for t in listed]
-                block = [_el(nodes.bullet_list, items, ["council-need-links"])]
+                items = [element(nodes.list_item, [element(nodes.paragraph, [self.ref(t, text)])])
+                         for t, text in zip(listed, texts)]
+                block = [element(nodes.bullet_list, items, ["council-need-links"])]
                 if back and len(listed) > 3:
-                    block = [self.details(f"{label}（{len(listed)}件）", block)]
+                    block = [details(f"{label}（{len(listed)}件）", block)]
                 else:
-                    block.insert(0, _el(nodes.paragraph, [nodes.Text(f"{label}:")], ["council-links-label"]))
+                    block.insert(0, element(nodes.paragraph, [nodes.Text(f"{label}:")], ["council-links-label"]))
                 # copies of other pages' titles: navigation, not this page's content
-                children.append(_el(nodes.container, block, [COPIED]))
+                children.append(element(nodes.container, block, [COPIED]))
         children.append(self.permalink(need))
         return self._box(need, children)
-
-    def back_name(self, need: Any) -> str:
-        """A measure as seen from a clause: its case's title and the start of its text."""
-        if need["type"] not in ("safeguard", "exemption"):
-            return target_name(need)
-        case = self.case_of(need)
-        text = (need.get("content") or need.get("title") or "").replace("\n", "")
-        excerpt = text if len(text) <= 30 else text[:29] + "…"
-        return f"{case.get('title') if case else ''}: 対策 {need.get('number') or ''}「{excerpt}」"
-
-    def case_of(self, need: Any) -> Any:
-        seen = set()
-        while need is not None and need["type"] != "case" and need["id"] not in seen:
-            seen.add(need["id"])
-            parents = need.get("part_of") or []
-            need = self.needs.get(parents[0]) if parents else None
-        return need
-
-
-_TAG_KEYS = {TAG_ESTIMATED: "estimated", TAG_UNCONFIRMED: "unconfirmed", TAG_SUSPECT: "suspect"}
-
-
-def tags_line(tags: list[nodes.Node]) -> list[nodes.Node]:
-    return [_el(nodes.paragraph, tags, ["council-tags"])] if tags else []
-
-
-def _heading(text: str, level: int) -> nodes.rubric:
-    """A heading that is not a section (so the page's table of contents stays as written)."""
-    node = _el(nodes.rubric, [nodes.Text(text)], ["council-heading"])
-    node["heading-level"] = level
-    return node
-
-
-def _el(cls: type[nodes.Element], children: list[nodes.Node] | None = None,
-        classes: list[str] | None = None) -> Any:
-    """``cls("", "", *children, classes=classes)`` for a new subtree, twice as fast.
-
-    The children are adopted without :meth:`~docutils.nodes.Element.setup_child`,
-    which climbs the parents to look for the document the node belongs to: a
-    subtree being built belongs to none, so it would only set the parent."""
-    node = cls()
-    if classes:
-        node["classes"] = list(classes)
-    if children:
-        node.children = list(children)
-        for child in node.children:
-            child.parent = node
-    return node
-
-
-def _is_measure(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.container) and "council-measure" in node["classes"]
-
-
-def group_measures(parent: nodes.Element) -> None:
-    """Consecutive measures of *parent* become one ordered list, numbered as in the source.
-
-    The anchor targets sphinx-needs puts before each need go into the item."""
-    runs: list[list[nodes.Node]] = []
-    current: list[nodes.Node] = []
-    pending: list[nodes.Node] = []
-    for child in list(parent.children):
-        if isinstance(child, nodes.target) and not child.children:
-            pending.append(child)
-            continue
-        if _is_measure(child):
-            current += [*pending, child]
-        elif current:
-            runs.append(current)
-            current = []
-        pending = []
-    if current:
-        runs.append(current)
-    for run in runs:
-        boxes = [n for n in run if _is_measure(n)]
-        numbers = [box.get("council_number") for box in boxes]
-        start = numbers[0] if isinstance(numbers[0], int) else 1
-        consecutive = all(isinstance(n, int) for n in numbers) and numbers == list(range(start, start + len(boxes)))
-        lst = nodes.enumerated_list(classes=["council-measures"], enumtype="arabic", prefix="", suffix=".")
-        if consecutive and start != 1:
-            lst["start"] = start
-        index = parent.index(run[0])
-        item = nodes.list_item()
-        for node in run:
-            parent.remove(node)
-            item += node
-            if _is_measure(node):
-                if not consecutive and node.get("council_number") is not None:
-                    node.insert(0, nodes.paragraph("", f"{node['council_number']}.",
-                                                   classes=["council-source-number"]))
-                lst += item
-                item = nodes.list_item()
-        parent.insert(index, lst)
 
 
 def render_needs(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
@@ -521,7 +363,7 @@ def render_needs(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None
         node["classes"] = [check_and_get_content(c, need, app.env, node) for c in node["classes"]]
         parent = node.parent
         parent.replace(node, page.render(node, need))
-        if need["type"] in ("safeguard", "exemption") and parent not in parents:
+        if need["type"] in page.roles.work_children and parent not in parents:
             parents.append(parent)
     for parent in parents:
         group_measures(parent)

@@ -29,6 +29,8 @@ from xml.sax.saxutils import escape, quoteattr
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from council.model.content_model import model_for
+
 logger = logging.getLogger(__name__)
 
 SITEMAP = "sitemap.xml"
@@ -97,7 +99,8 @@ def _cases_by_docname(app: Sphinx) -> dict[str, Mapping[str, Any]]:
     needs = SphinxNeedsData(app.env).get_needs_view()
     cached = getattr(app, "_council_cases_by_doc", None)
     if cached is None or cached[0] is not needs:
-        index = {n["docname"]: n for n in needs.values() if n.get("type") == "case" and n.get("docname")}
+        case = model_for(app).roles.case
+        index = {n["docname"]: n for n in needs.values() if n.get("type") == case and n.get("docname")}
         cached = (needs, index)
         app._council_cases_by_doc = cached  # type: ignore[attr-defined]
     return cached[1]

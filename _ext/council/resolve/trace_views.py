@@ -40,7 +40,7 @@ class TraceViews(ViewNodes):
     def case(self, case_id: str) -> list[nodes.Node]:
         """Reviewer material of a case page: coverage figures, the tables (each in
         its own scroll region on HTML), the graph and the downloads."""
-        from council.html.case_page import scroll_wrap
+        from council.html.elements import scroll_wrap
 
         case = self.needs[case_id]
         tables = tr.case_tables(self.needs, case_id)

@@ -218,7 +218,7 @@ LINK_LINES = 3
 
 def reader_names(needs: Mapping[str, Mapping[str, Any]]) -> Callable[[str], str]:
     """A need's name as a reader knows it; the ID only for a need that is gone."""
-    from council.html.render import checkitem_code, clause_name
+    from council.html.link_names import checkitem_code, clause_name
 
     def name(need_id: str) -> str:
         need = needs.get(need_id)
