@@ -11,7 +11,11 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from council.views.history import JST, Release, atom_feed, compare, history, main, read_releases, snapshot
+from council.html.webmeta import JST
+from council.views.changes import compare, history
+from council.views.feed import atom_feed
+from council.views.history import main
+from council.views.releases import Release, read_releases, snapshot
 
 from helpers import build_real_site
 from helpers import REPO
@@ -134,7 +138,7 @@ def test_council_release_keeps_a_snapshot_once_per_change(tmp_path, capsys):
 
 
 def _model(project: Path):
-    from council.views.history import model_names
+    from council.views.releases import model_names
 
     return model_names(project)
 
@@ -153,7 +157,7 @@ def test_a_project_without_git_builds_without_dates(build_project, monkeypatch):
 
 
 def test_history_names_measures_and_clauses_as_readers_know_them() -> None:
-    from council.views.history import LINK_LINES, CaseChange, reader_names
+    from council.views.changes import LINK_LINES, CaseChange, reader_names
 
     needs = {
         "SG_X_E1_CO_01": {"type": "safeguard", "number": 1, "actor": "受託者", "aspect": "運用"},
