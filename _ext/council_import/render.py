@@ -7,6 +7,7 @@ import re
 from collections import OrderedDict
 
 from council_import.document import Document, Safeguard, Work
+from council_import.measures import group_code
 
 TITLE_MAX = 40
 _YAML_UNSAFE = re.compile(r": |\s#|^[-?:,\[\]{}#&*!|>'\"%@`]|^(true|false|null|yes|no|on|off|~)$|^[0-9.+-]+$", re.I)
@@ -41,7 +42,7 @@ def work_code(doc: Document, work: Work) -> tuple[str, str]:
 
 def safeguard_id(doc: Document, work: Work, sg: Safeguard, prefix: str = "SG") -> str:
     _, code = work_code(doc, work)
-    group = ("W" if sg.actor == "区" else "C") + ("O" if sg.aspect == "運用" else "S")
+    group = group_code(sg.actor, sg.aspect)
     return f"{prefix}_{doc.fiscal_year}_{doc.slug}_{code}_{group}_{sg.number:02d}"
 
 
