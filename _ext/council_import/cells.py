@@ -1,4 +1,4 @@
-"""Table cells of the extracted text: rows, and the cleaning of a cell.
+"""Lines and table cells of the extracted text: rows, and the cleaning of a cell.
 
 The text comes from published PDFs: table rows are ``key<TAB>value`` lines
 (a line starting with a tab continues the previous cell), cells may keep HTML
@@ -13,6 +13,13 @@ import re
 from dataclasses import dataclass
 
 from council_import.document import Cleanup
+
+
+
+def whole_line(pattern: str) -> re.Pattern[str]:
+    """A line that holds *pattern* and nothing else but surrounding whitespace."""
+    return re.compile(rf"^\s*{pattern}\s*$")
+
 
 TAG_RE = re.compile(r"</?(?:p|ol|ul|li|br|span|div)\b[^>]*>", re.IGNORECASE)
 

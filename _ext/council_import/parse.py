@@ -14,20 +14,21 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from council_import.cells import Row, add_row, clean_cell
+from council_import.cells import Row, add_row, clean_cell, whole_line
 from council_import.document import Cleanup, Document, DocumentError, Safeguard, SpecialTerms, Work
 from council_import.measures import add_safeguards
+from council_import.site_model import site_model
 from council_import.standard_texts import CHECKLIST_RE, TERMS_RE, TITLE_RE, parse_checklist, parse_terms
 
-COUNCILS = ("情報公開・個人情報保護審議会", "個人情報保護管理運営会議")
-PROCEDURES = ("諮問", "報告", "付議")
+COUNCILS = site_model().field_values("council")
+PROCEDURES = site_model().field_values("procedure")
 
-_HEADER_RE = re.compile(rf"^\s*({'|'.join(COUNCILS)})\s*(.*?事項)\s*$")
-_BASIS_RE = re.compile(r"^\s*(条例|要綱)の根拠\s*$")
-_PROC_RE = re.compile(r"^\s*【(諮問|報告|付議)】\s*$")
-_LEGAL_RE = re.compile(r"^\s*◇\s*(第.*?)\s*$")
-_DEPT_RE = re.compile(r"^\s*[（(]担当部課[:：]\s*(.+?)\s*[)）]\s*$")
-_OVERVIEW_RE = re.compile(r"^\s*事業の概要\s*$")
+_HEADER_RE = whole_line(rf"({'|'.join(COUNCILS)})\s*(.*?事項)")
+_BASIS_RE = whole_line(r"(条例|要綱)の根拠")
+_PROC_RE = whole_line(rf"【({'|'.join(PROCEDURES)})】")
+_LEGAL_RE = whole_line(r"◇\s*(第.*?)")
+_DEPT_RE = whole_line(r"[（(]担当部課[:：]\s*(.+?)\s*[)）]")
+_OVERVIEW_RE = whole_line("事業の概要")
 
 #: Work table keys (whitespace and tags removed), matched by prefix, in order.
 _WORK_FIELDS: tuple[tuple[str, str], ...] = (
@@ -63,9 +64,10 @@ FIELD_LABELS = {
     "purpose": "目的",
     "subjects": "対象者",
 }
+#: The fields each work type requires, but its start date: the importer reads it from the period.
 REQUIRED = {
-    "entrustment": ("holder", "registered_business", "contractor", "data_items", "media", "reason", "scope", "period"),
-    "development": ("holder", "registered_business", "data_items", "computer", "reason", "scope", "period"),
+    kind: tuple(name for name in site_model().required_fields[kind] if name != "start")
+    for kind in site_model().roles.works
 }
 NOT_GIVEN = "（原典に記載なし）"
 

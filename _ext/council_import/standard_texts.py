@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import re
 
+from council_import.cells import whole_line
 from council_import.document import Cleanup, Clause, DocumentError, Safeguard, SpecialTerms
 from council_import.measures import ASPECT_RE, group_code, nfkc_int, safeguard_actor
 
 #: Lines that open a part of the document: a case or work (「件名」), the special terms, the checklist.
-TITLE_RE = re.compile(r"^\s*\**\s*件[ \u3000]*名[\s\u3000]*(.*?)\s*$")
-TERMS_RE = re.compile(r"^\s*特記事項\s*$")
+TITLE_RE = whole_line(r"\**\s*件[ \u3000]*名[\s\u3000]*(.*?)")
+TERMS_RE = whole_line("特記事項")
 CHECKLIST_RE = re.compile(r"業務委託にかかる個人情報保護対策チェックリスト")
-_CLAUSE_HEAD_RE = re.compile(r"^\s*[(（]([^()（）]+)[)）]\s*$")
-_CLAUSE_RE = re.compile(r"^\s*(?:[-・]\s*)?([0-9０-９]{1,2})[ \u3000]+(\S.*?)\s*$")
-_SUBITEM_RE = re.compile(r"^\s*(?:[-・]\s*)?([(（][0-9０-９]+[)）].*?)\s*$")
+_CLAUSE_HEAD_RE = whole_line(r"[(（]([^()（）]+)[)）]")
+_CLAUSE_RE = whole_line(r"(?:[-・]\s*)?([0-9０-９]{1,2})[ \u3000]+(\S.*?)")
+_SUBITEM_RE = whole_line(r"(?:[-・]\s*)?([(（][0-9０-９]+[)）].*?)")
 _MARKS_YES = {"○", "〇", "◯"}
 _MARKS_NO = {"－", "-", "ー", "―", "‐", "—", "−", "─"}
 

@@ -17,7 +17,6 @@ each rebuild.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import time
@@ -25,19 +24,18 @@ from pathlib import Path
 
 from council_publish.case_project import CaseProject, prepare, resolve_case, select_pages
 from council_publish.id_index import IdIndex, duplicate_ids, load_index, need_types
-from council_publish.pipeline import Interrupted, run_in_group
+from council_publish.pipeline import Interrupted, run_in_group, sphinx_args
 from council_publish.preview import serve
 
 
 def sphinx_command(proj: CaseProject, project: Path) -> list[str]:
     """sphinx-build over the case project, run through :func:`sphinx_child` so that
     its messages name the project's files, not the case project's links."""
+    build = proj.build
     return [
-        sys.executable, "-m", "council_publish.case_check", "--sphinx-child", str(proj.srcdir), str(project), "--",
-        "-b", "html", "-W", "--keep-going", "-q", "-d", str(proj.doctrees),
+        sys.executable, "-m", "council_publish.case_check", "--sphinx-child", str(build.source), str(project), "--",
         # the shared folders are links into the real project: reads stay confined to it
-        "-D", f"council_confine_root={project.resolve()}",
-        str(proj.srcdir), str(proj.outdir),
+        *sphinx_args(build, "html", build.html, "-D", f"council_confine_root={project.resolve()}"),
     ]
 
 
@@ -112,12 +110,12 @@ def check_case(project: Path, case_arg: Path, out=None, err=None) -> int:
             print(line, file=err)
         proj = prepare(project, case, index.by_id())
         err.flush()
-        status = run_in_group(sphinx_command(proj, project), cwd=project, env=dict(os.environ))
+        status = run_in_group(sphinx_command(proj, project), cwd=project, env=proj.build.env)
         scan = []
         if status == 0:
             # the publishing step's scan for script in the output, over the small site
             from council_publish.output_scan import scan_site
-            scan = scan_site(proj.outdir, project)
+            scan = scan_site(proj.build.html, project)
             for finding in scan:
                 print(f"council-output-scan: {finding}", file=err)
     except (Interrupted, KeyboardInterrupt) as exc:

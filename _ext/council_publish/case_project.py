@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from council_publish.id_index import CASE_BUILD_DIR, NOT_PAGES, IdMap
+from council_publish.pipeline import BuildContext
 
 #: Top-level entries the case project links to as they are (besides ``_*``
 #: directories and non-page files): what ``conf.py`` and the extension read.
@@ -34,28 +35,17 @@ _HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class CaseProject:
-    """The small project that holds one case: where it is built."""
+    """The small project that holds one case: a build of its own (:class:`BuildContext`
+    whose source is ``_build/case/<name>/src`` and whose staging is ``_build/case/<name>``)."""
 
     case: str      # the case page, relative to the project (POSIX)
-    base: Path     # _build/case/<name>
+    build: BuildContext
     pages: tuple[str, ...]   # real pages linked in (the case first)
     stubs: tuple[str, ...]   # pages replaced by their title
 
     @property
-    def srcdir(self) -> Path:
-        return self.base / "src"
-
-    @property
-    def outdir(self) -> Path:
-        return self.base / "html"
-
-    @property
-    def doctrees(self) -> Path:
-        return self.base / "doctrees"
-
-    @property
     def page_html(self) -> Path:
-        return self.outdir / (self.case.rsplit(".", 1)[0] + ".html")
+        return self.build.html / (self.case.rsplit(".", 1)[0] + ".html")
 
 
 def _referenced_ids(text: str, known: IdMap) -> set[str]:
@@ -105,8 +95,9 @@ def prepare(project: Path, case: str, by_id: IdMap) -> CaseProject:
     second check is an incremental Sphinx build."""
     pages, stubs = select_pages(project, case, by_id)
     base = project / CASE_BUILD_DIR / Path(case).stem
-    proj = CaseProject(case, base, tuple(pages), tuple(stubs))
-    src = proj.srcdir
+    proj = CaseProject(case, BuildContext(source=base / "src", staging=base, env=dict(os.environ)),
+                       tuple(pages), tuple(stubs))
+    src = proj.build.source
     src.mkdir(parents=True, exist_ok=True)
     # path in src -> text to write, Path to link to, or (Path, "copy") to copy
     wanted: dict[Path, str | Path | tuple[Path, str]] = {}

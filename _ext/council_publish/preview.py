@@ -38,7 +38,7 @@ def serve(project: Path, proj: CaseProject, port: int = 8000) -> int:
     watched = sorted({str((project / page).parent) for page in proj.pages})
     cmd = [str(autobuild), "-b", "html", "--keep-going", "--port", str(port),
            *(arg for d in watched for arg in ("--watch", d)), "--ignore", f"{project / CASE_BUILD_DIR}/*",
-           "--pre-build", pre, "-d", str(proj.doctrees), str(proj.srcdir), str(proj.outdir)]
+           "--pre-build", pre, "-d", str(proj.build.doctrees), str(proj.build.source), str(proj.build.html)]
     print(f"council-build: {proj.case} を http://127.0.0.1:{port}/{proj.case.rsplit('.', 1)[0]}.html で表示します",
           flush=True)
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from council.html.webmeta import JST
+from council.model.content_model import load_model
 from council.views.changes import compare, history
 from council.views.feed import atom_feed
 from council.views.history import main
@@ -21,6 +22,7 @@ from helpers import build_real_site
 from helpers import REPO
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+ROLES = load_model(REPO / "ubproject.toml").roles
 FIELDS = ["actor", "department"]
 LINKS = ["binds", "part_of", "satisfies"]
 
@@ -53,7 +55,7 @@ def after() -> dict:
 
 
 def test_compare_names_new_cases_changed_measures_links_and_editions():
-    changes = compare(snapshot(BEFORE, FIELDS, LINKS), snapshot(after(), FIELDS, LINKS))
+    changes = compare(snapshot(BEFORE, FIELDS, LINKS, ROLES), snapshot(after(), FIELDS, LINKS, ROLES), ROLES)
     assert [(c.case, c.new) for c in changes.cases] == [("CASE_B", True), ("CASE_A", False)]
     assert changes.cases[0].summary() == ["新しい案件として掲載しました。"]
     assert changes.cases[1].summary() == [
@@ -66,18 +68,18 @@ def test_compare_names_new_cases_changed_measures_links_and_editions():
     # a link confirmed again without change, or review bookkeeping, is no change
     same = json.loads(json.dumps(BEFORE))
     same["SG_A_1"]["trace"] = "確認済"
-    assert compare(snapshot(BEFORE, FIELDS, LINKS), snapshot(same, FIELDS + ["trace"], LINKS)).empty
+    assert compare(snapshot(BEFORE, FIELDS, LINKS, ROLES), snapshot(same, FIELDS + ["trace"], LINKS, ROLES), ROLES).empty
 
 
 def _releases() -> list[Release]:
     day1 = dt.datetime(2026, 4, 1, 10, 0, tzinfo=JST)
     day2 = dt.datetime(2026, 6, 1, 10, 0, tzinfo=JST)
-    return [Release("aaaaaaaaaaaa", day1, snapshot(BEFORE, FIELDS, LINKS)),
-            Release("bbbbbbbbbbbb", day2, snapshot(after(), FIELDS, LINKS))]
+    return [Release("aaaaaaaaaaaa", day1, snapshot(BEFORE, FIELDS, LINKS, ROLES)),
+            Release("bbbbbbbbbbbb", day2, snapshot(after(), FIELDS, LINKS, ROLES))]
 
 
 def test_feed_is_atom_with_one_entry_per_new_or_changed_case_per_release():
-    text = atom_feed(history(_releases()), base_url="https://example.jp/", title="サイト", author="新宿区",
+    text = atom_feed(history(_releases(), ROLES), base_url="https://example.jp/", title="サイト", author="新宿区",
                      uri_of={"cases/a": "cases/a.html", "cases/b": "cases/b.html"})
     root = ET.fromstring(text)
     assert root.tag == f"{ATOM}feed"
@@ -140,7 +142,7 @@ def test_council_release_keeps_a_snapshot_once_per_change(tmp_path, capsys):
 def _model(project: Path):
     from council.views.releases import model_names
 
-    return model_names(project)
+    return model_names(load_model(project / "ubproject.toml"))
 
 
 def test_a_project_without_git_builds_without_dates(build_project, monkeypatch):
@@ -165,7 +167,7 @@ def test_history_names_measures_and_clauses_as_readers_know_them() -> None:
         "ED_B": {"type": "edition", "title": "21項版（版 B）"},
         "CHK_CO_03": {"type": "checkitem"},
     }
-    name = reader_names(needs)
+    name = reader_names(needs, ROLES)
     assert name("SG_X_E1_CO_01") == "対策 1（受託者・運用）"
     assert name("CL_B_10") == "第10項 再委託の禁止（21項版（版 B））"
     assert name("CHK_CO_03") == "チェックリスト CO-03"

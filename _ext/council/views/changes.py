@@ -14,10 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from council.model.content_model import Roles
 from council.views.releases import Release, Snapshot, _as_list
-
-WORK_TYPES = ("entrustment", "development")
-
 
 @dataclass
 class CaseChange:
@@ -72,7 +70,7 @@ class CaseChange:
 LINK_LINES = 3
 
 
-def reader_names(needs: Mapping[str, Mapping[str, Any]]) -> Callable[[str], str]:
+def reader_names(needs: Mapping[str, Mapping[str, Any]], roles: Roles) -> Callable[[str], str]:
     """A need's name as a reader knows it; the ID only for a need that is gone."""
     from council.html.render import checkitem_code, clause_name
 
@@ -81,15 +79,15 @@ def reader_names(needs: Mapping[str, Mapping[str, Any]]) -> Callable[[str], str]
         if need is None:
             return need_id
         kind = need.get("type")
-        if kind in ("safeguard", "exemption"):
+        if kind in roles.work_children:
             number = f" {need['number']}" if need.get("number") else ""
             return f"対策{number}（{need.get('actor', '')}・{need.get('aspect', '')}）"
-        if kind == "clause":
+        if kind == roles.clause:
             editions = _as_list(need.get("part_of"))
             edition = needs.get(editions[0], {}) if editions else {}
             label = edition.get("title") or edition.get("label") or ""
             return f"{clause_name(need)}（{label}）" if label else clause_name(need)
-        if kind == "checkitem":
+        if kind == roles.checkitem:
             return f"チェックリスト {checkitem_code(need_id)}"
         return str(need.get("title") or need_id)
 
@@ -111,7 +109,7 @@ class Changes:
         return not (self.cases or self.new_editions or self.changed_clauses)
 
 
-def compare(old: Snapshot, new: Snapshot) -> Changes:
+def compare(old: Snapshot, new: Snapshot, roles: Roles) -> Changes:
     """What *new* adds or changes with respect to *old* ({} for the first release)."""
     by_case: dict[str, CaseChange] = {}
 
@@ -122,10 +120,10 @@ def compare(old: Snapshot, new: Snapshot) -> Changes:
         return by_case[case_id]
 
     for need_id, record in new.items():
-        if record["type"] == "case" and need_id not in old:
+        if record["type"] == roles.case and need_id not in old:
             change(need_id, new).new = True
     for need_id, record in old.items():
-        if record["type"] == "case" and need_id not in new:
+        if record["type"] == roles.case and need_id not in new:
             change(need_id, old).removed = True
     for need_id in sorted(set(old) | set(new)):
         before, after = old.get(need_id), new.get(need_id)
@@ -135,10 +133,10 @@ def compare(old: Snapshot, new: Snapshot) -> Changes:
             continue
         snap = new if after else old
         kind = record["type"]
-        if kind in ("case", *WORK_TYPES):
+        if kind in (roles.case, *roles.works):
             if before and after and before["digest"] != after["digest"]:
                 change(case_id, snap).details_changed = True
-        elif kind in ("safeguard", "exemption"):
+        elif kind in roles.work_children:
             if before is None:
                 change(case_id, snap).added.append(need_id)
             elif after is None:
@@ -154,18 +152,18 @@ def compare(old: Snapshot, new: Snapshot) -> Changes:
                     minus = sorted(set(old_links.get(link, [])) - set(new_links.get(link, [])))
                     if plus or minus:
                         change(case_id, snap).links.append((need_id, link, plus, minus))
-    editions = [(i, r["title"]) for i, r in sorted(new.items()) if r["type"] == "edition" and i not in old]
+    editions = [(i, r["title"]) for i, r in sorted(new.items()) if r["type"] == roles.edition and i not in old]
     clauses = [(i, r["title"]) for i, r in sorted(new.items())
-               if r["type"] == "clause" and i in old and old[i]["digest"] != r["digest"]]
+               if r["type"] == roles.clause and i in old and old[i]["digest"] != r["digest"]]
     return Changes(sorted(by_case.values(), key=lambda c: (not c.new, c.case)), editions, clauses)
 
 
-def history(releases: list[Release]) -> list[tuple[Release, Changes]]:
+def history(releases: list[Release], roles: Roles) -> list[tuple[Release, Changes]]:
     """Each release with its changes since the previous one, newest first."""
     result = []
     previous: Snapshot = {}
     for release in releases:
-        changes = compare(previous, release.needs)
+        changes = compare(previous, release.needs, roles)
         if not changes.empty:
             result.append((release, changes))
         previous = release.needs

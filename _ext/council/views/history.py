@@ -37,6 +37,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
 
 from council.html.webmeta import FEED, JST
+from council.model.content_model import load_model, model_for
 from council.views.changes import LINK_LINES, CaseChange, Changes, compare, history, reader_names
 from council.views.feed import atom_feed
 from council.views.releases import (
@@ -58,14 +59,14 @@ def site_releases(app: Sphinx) -> list[tuple[Release, Changes]]:
     from sphinx_needs.data import SphinxNeedsData
 
     project = Path(app.srcdir)
-    fields, links = model_names(project)
+    names = model_names(model_for(app))
     releases = read_releases(project / RELEASES_DIR)
-    current = snapshot(SphinxNeedsData(app.env).get_needs_view(), fields, links)
-    if not releases or compare(releases[-1].needs, current).empty is False:
+    current = snapshot(SphinxNeedsData(app.env).get_needs_view(), *names)
+    if not releases or compare(releases[-1].needs, current, model_for(app).roles).empty is False:
         commit, date = head_commit(project, os.environ)
         releases.append(Release(key=commit[:12] or (date.strftime("%Y%m%d") if date else "current"),
                                 date=date, needs=current, current=True))
-    result = history(releases)
+    result = history(releases, model_for(app).roles)
     app._council_history = result  # type: ignore[attr-defined]
     return result
 
@@ -108,7 +109,7 @@ def _bullets(items: Iterable[nodes.Node]) -> nodes.bullet_list:
 
 def release_section(app: Sphinx, fromdoc: str, release: Release, changes: Changes, document: nodes.document) -> nodes.section:
     title = release.label + ("（この版）" if release.current else "")
-    name = reader_names(SphinxNeedsData(app.env).get_needs_view())
+    name = reader_names(SphinxNeedsData(app.env).get_needs_view(), model_for(app).roles)
     section = nodes.section(ids=[f"release-{release.key}"])
     section += nodes.title("", title)
     new = [c for c in changes.cases if c.new]
@@ -186,7 +187,7 @@ class CaseHistory(SphinxPostTransform):
         section = nodes.section(ids=["council-case-history"], classes=["council-case-history"])
         section += nodes.title("", "この案件の更新履歴")
         bl = nodes.bullet_list()
-        name = reader_names(SphinxNeedsData(app.env).get_needs_view())
+        name = reader_names(SphinxNeedsData(app.env).get_needs_view(), model_for(app).roles)
         for release, change in mine:
             item = nodes.list_item("", nodes.paragraph("", release.label + "（この版）" * release.current))
             item += _bullets(nodes.Text(s) for s in change.summary(name))
@@ -223,7 +224,7 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     uri_of = {d: app.builder.get_target_uri(d) for d in docnames if d in app.env.found_docs}
     Path(app.outdir, FEED).write_text(
         atom_feed(entries, base_url=base, title=app.config.project, author=app.config.author, uri_of=uri_of,
-                  name=reader_names(SphinxNeedsData(app.env).get_needs_view())),
+                  name=reader_names(SphinxNeedsData(app.env).get_needs_view(), model_for(app).roles)),
         encoding="utf-8",
     )
 
@@ -266,10 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     commit, date = out[0], dt.datetime.fromtimestamp(int(out[1]), JST)
     data = json.loads(needs_path.read_text(encoding="utf-8"))
     needs = data["versions"][data["current_version"]]["needs"]
-    fields, links = model_names(source)
-    snap = snapshot(needs, fields, links)
+    model = load_model(source / "ubproject.toml")
+    snap = snapshot(needs, *model_names(model))
     kept = read_releases(source / RELEASES_DIR)
-    if kept and compare(kept[-1].needs, snap).empty:
+    if kept and compare(kept[-1].needs, snap, model.roles).empty:
         print("council-release: 前回の公開から変更がないため、記録しませんでした")
         return 0
     path = write_snapshot(source / RELEASES_DIR, snap, date, commit)

@@ -16,13 +16,13 @@ import datetime as dt
 import hashlib
 import json
 import subprocess
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from council.html.webmeta import JST, japanese_date
+from council.model.content_model import ContentModel, Roles
 
 RELEASES_DIR = "releases"
 #: Fields that record the review of a link, not the measure itself.
@@ -31,13 +31,9 @@ BOOKKEEPING_FIELDS = frozenset({"trace", "confirmed_against"})
 Snapshot = dict[str, dict[str, Any]]
 
 
-def model_names(project: Path) -> tuple[list[str], list[str]]:
-    """The user fields and link types declared in the project's ubproject.toml."""
-    path = project / "ubproject.toml"
-    if not path.is_file():
-        return [], ["part_of"]
-    data = tomllib.loads(path.read_text(encoding="utf-8")).get("needs", {})
-    return sorted(data.get("fields", {})), sorted(data.get("links", {}))
+def model_names(model: ContentModel) -> tuple[list[str], list[str], Roles]:
+    """What a snapshot records of the content model: its user fields, its link types, the roles of its types."""
+    return sorted(model.field_schemas), sorted(model.link_labels), model.roles
 
 
 def _as_list(value: Any) -> list[str]:
@@ -46,7 +42,8 @@ def _as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def snapshot(needs: Mapping[str, Mapping[str, Any]], fields: Iterable[str], links: Iterable[str]) -> Snapshot:
+def snapshot(needs: Mapping[str, Mapping[str, Any]], fields: Iterable[str], links: Iterable[str],
+             roles: Roles) -> Snapshot:
     """The compact record of every need that history compares."""
     fields = [f for f in fields if f not in BOOKKEEPING_FIELDS]
     links = list(links)
@@ -70,18 +67,18 @@ def snapshot(needs: Mapping[str, Mapping[str, Any]], fields: Iterable[str], link
         result[need_id] = record
     # the case each need belongs to, through part_of (safeguard → work → case)
     for need_id, record in result.items():
-        record["case"] = _case_of(result, need_id)
+        record["case"] = _case_of(result, need_id, roles.case)
     return result
 
 
-def _case_of(snap: Snapshot, need_id: str, depth: int = 0) -> str:
+def _case_of(snap: Snapshot, need_id: str, case_type: str, depth: int = 0) -> str:
     record = snap.get(need_id)
     if record is None or depth > 4:
         return ""
-    if record["type"] == "case":
+    if record["type"] == case_type:
         return need_id
     for parent in record.get("links", {}).get("part_of", []):
-        found = _case_of(snap, parent, depth + 1)
+        found = _case_of(snap, parent, case_type, depth + 1)
         if found:
             return found
     return ""
