@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 import pickle
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
+
+from council.model.content_model import load_model
 
 #: Where the case projects and the ID index live, relative to the project.
 CASE_BUILD_DIR = Path("_build") / "case"
@@ -49,8 +50,7 @@ class NeedLocation(NamedTuple):
 
 def need_types(project: Path) -> dict[str, str]:
     """Need type name -> title, from the content model (``ubproject.toml``)."""
-    data = tomllib.loads((project / "ubproject.toml").read_text(encoding="utf-8"))
-    return {name: decl.get("title", name) for name, decl in data.get("needs", {}).get("types", {}).items()}
+    return dict(load_model(project / "ubproject.toml").type_titles)
 
 
 def scan_text(text: str, types: Iterable[str]) -> list[tuple[str, int, str]]:

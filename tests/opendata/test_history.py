@@ -178,3 +178,24 @@ def test_history_names_measures_and_clauses_as_readers_know_them() -> None:
                       links=[(f"SG_X_E1_CO_0{i}", "binds", ["CL_B_10"], []) for i in range(1, LINK_LINES + 2)])
     assert many.summary(name) == [f"情報保護対策 {LINK_LINES + 1} 件の特記事項の条項との対応付けを変更しました。"]
     assert len(many.link_details(name)) == LINK_LINES + 1
+
+
+def test_print_has_the_history_page_but_not_the_case_pages_history(make_app, tmp_path, monkeypatch):
+    """The 更新履歴 page is filled in every builder; 「この案件の更新履歴」 is HTML only."""
+    from helpers import copy_project
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("GIT_DIR", "/nonexistent")
+    src = copy_project("site-minimal", tmp_path)
+    (src / "history.md").write_text("# 更新履歴\n\n```{council-history}\n```\n", encoding="utf-8")
+    index = src / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("cases/*\n", "cases/*\nhistory\n"), encoding="utf-8")
+    html = make_app("html", srcdir=src, warningiserror=True)
+    html.build()
+    case = BeautifulSoup((Path(html.outdir) / "cases" / "case.html").read_text(encoding="utf-8"), "html.parser")
+    assert "未公開の変更（日付なし）" in case.find(id="council-case-history").get_text()
+    latex = make_app("latex", srcdir=src, warningiserror=True)
+    latex.build()
+    tex = "".join(p.read_text(encoding="utf-8") for p in sorted(Path(latex.outdir).glob("*.tex")))
+    assert "未公開の変更（日付なし）" in tex  # the history page, printed
+    assert "この案件の更新履歴" not in tex
