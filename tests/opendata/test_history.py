@@ -187,9 +187,12 @@ def test_print_has_the_history_page_but_not_the_case_pages_history(make_app, tmp
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setenv("GIT_DIR", "/nonexistent")
     src = copy_project("site-minimal", tmp_path)
-    (src / "history.md").write_text("# 更新履歴\n\n```{council-history}\n```\n", encoding="utf-8")
+    # a page of the printed reference volume (council.latex.documents.REFERENCE_DOCS)
+    (src / "docs").mkdir()
+    (src / "docs" / "reader-guide.md").write_text("# 更新履歴\n\n```{council-history}\n```\n", encoding="utf-8")
     index = src / "index.md"
-    index.write_text(index.read_text(encoding="utf-8").replace("cases/*\n", "cases/*\nhistory\n"), encoding="utf-8")
+    index.write_text(index.read_text(encoding="utf-8").replace("cases/*\n", "cases/*\ndocs/reader-guide\n"),
+                     encoding="utf-8")
     html = make_app("html", srcdir=src, warningiserror=True)
     html.build()
     case = BeautifulSoup((Path(html.outdir) / "cases" / "case.html").read_text(encoding="utf-8"), "html.parser")
