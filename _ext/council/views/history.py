@@ -1,6 +1,5 @@
 """Release history: what each publication added or changed, and its Atom feed.
 
-
 The build compares each release (:mod:`council.views.releases`) with the one
 before it (:mod:`council.views.changes`); the build's own needs count as one
 more release, dated by the last commit (the one being published), when they
@@ -24,14 +23,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import NoUri
-from sphinx.util import logging
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
@@ -44,8 +42,6 @@ from council.views.releases import (
     RELEASES_DIR, Release, head_commit, model_names, read_releases, snapshot, write_snapshot,
 )
 
-logger = logging.getLogger(__name__)
-
 #: Priority of the history post-transforms: after the case page layout
 #: (:mod:`council.html.case_page`, 700), before any ``doctree-resolved`` handler.
 PRIORITY = 800
@@ -56,17 +52,15 @@ def site_releases(app: Sphinx) -> list[tuple[Release, Changes]]:
     cached = getattr(app, "_council_history", None)
     if cached is not None:
         return cached
-    from sphinx_needs.data import SphinxNeedsData
-
     project = Path(app.srcdir)
-    names = model_names(model_for(app))
+    model = model_for(app)
     releases = read_releases(project / RELEASES_DIR)
-    current = snapshot(SphinxNeedsData(app.env).get_needs_view(), *names)
-    if not releases or compare(releases[-1].needs, current, model_for(app).roles).empty is False:
+    current = snapshot(SphinxNeedsData(app.env).get_needs_view(), *model_names(model))
+    if not releases or compare(releases[-1].needs, current, model.roles).empty is False:
         commit, date = head_commit(project, os.environ)
         releases.append(Release(key=commit[:12] or (date.strftime("%Y%m%d") if date else "current"),
                                 date=date, needs=current, current=True))
-    result = history(releases, model_for(app).roles)
+    result = history(releases, model.roles)
     app._council_history = result  # type: ignore[attr-defined]
     return result
 
