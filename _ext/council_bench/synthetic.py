@@ -26,17 +26,22 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from council.model.content_model import load_model
+
 #: The real site (this file is ``_ext/council/synthetic.py``).
 REPO = Path(__file__).resolve().parents[2]
 
 #: What a synthetic project shares with the real site.
 SHARED = ("conf.py", "ubproject.toml", "clauses", "_static", "_templates")
 
-#: Need directives of the content model (``ubproject.toml``).
-NEED_TYPES = (
-    "case", "entrustment", "development", "safeguard", "exemption",
-    "checkitem", "edition", "clause",
-)
+#: The content model of the real site (``ubproject.toml``).
+MODEL = load_model(REPO / "ubproject.toml")
+#: Need directives of the content model.
+NEED_TYPES = tuple(MODEL.type_titles)
+#: The councils and procedures in declared order: the former council (諮問・報告)
+#: first, the current one (付議, with the standard checklist) last.
+FORMER_COUNCIL, COUNCIL = MODEL.field_values("council")
+*FORMER_PROCEDURES, PROCEDURE = MODEL.field_values("procedure")
 
 #: Checklist groups: ID part -> (actor, aspect, heading, number of items).
 GROUPS = {
@@ -153,8 +158,8 @@ def case_page(index: int, seed: int = 0) -> tuple[str, str]:
     title = f"{business}に係る業務の委託等について（合成データ {slug}）"
     case_fields: dict[str, object] = {
         "id": case_id,
-        "council": "個人情報保護管理運営会議" if checklist else "情報公開・個人情報保護審議会",
-        "procedure": "付議" if checklist else rng.choice(["諮問", "報告"]),
+        "council": COUNCIL if checklist else FORMER_COUNCIL,
+        "procedure": PROCEDURE if checklist else rng.choice(FORMER_PROCEDURES),
         "legal_basis": "要綱第3条第1項第3号（業務委託）" if checklist else "条例第14条第1項（業務委託）",
         "department": f"{dept}{section}",
         "business": business,
@@ -185,7 +190,8 @@ def _work(
     business: str, section: str, checklist: bool,
 ) -> Iterator[str]:
     develop = not checklist and rng.random() < 0.3
-    kind, letter, label = ("development", "D", "開発・変更") if develop else ("entrustment", "E", "業務委託")
+    kind, letter = ("development", "D") if develop else ("entrustment", "E")
+    label = MODEL.type_title(kind)
     edition = "B" if checklist or year >= 2010 or rng.random() < 0.5 else "A"
     work_id = f"{'DEV' if develop else 'ENT'}_{year}_{slug}_{no}"
     system = rng.choice(SYSTEMS)

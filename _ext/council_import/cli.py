@@ -13,6 +13,7 @@ from council_import.document import Document, DocumentError
 from council_import.editions import detect, load_editions, next_edition_id, render_edition
 from council_import.parse import parse_document
 from council_import.render import case_id, render_page, safeguard_id
+from council_import.site_model import site_model
 from council_import.suggest import Suggester
 from council_import.trace import add_edition_candidates, assign_editions, assign_links
 
@@ -120,9 +121,10 @@ def run(args: argparse.Namespace, err) -> int:
             print(f"{index}: 目次に {path.stem} を加えました", file=err)
     atomic_write(output, page)
     sgs = [s for w in doc.works for s in w.safeguards]
+    model = site_model()
+    works = "、".join(f"{model.type_title(kind)} {sum(w.kind == kind for w in doc.works)} 件" for kind in model.roles.works)
     print(
-        f"{output}: {case_id(doc)} を書き出しました（業務委託 {sum(w.kind == 'entrustment' for w in doc.works)} 件、"
-        f"開発・変更 {sum(w.kind == 'development' for w in doc.works)} 件、情報保護対策 {sum(s.applies for s in sgs)} 件、"
+        f"{output}: {case_id(doc)} を書き出しました（{works}、情報保護対策 {sum(s.applies for s in sgs)} 件、"
         f"対策不要 {sum(not s.applies for s in sgs)} 件、確認待ちの提案 {sum(s.proposed for s in sgs)} 件）",
         file=err,
     )

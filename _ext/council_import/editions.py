@@ -13,6 +13,7 @@ from pathlib import Path
 
 from council_import.document import SpecialTerms
 from council_import.pages import read_dir
+from council_import.site_model import site_model
 
 
 @dataclass
@@ -54,11 +55,12 @@ def _norm(text: str) -> str:
 
 def load_editions(project: Path) -> dict[str, Edition]:
     needs = read_dir(project / "clauses", "edition-*.md")
+    roles = site_model().roles
     editions = {
-        n.id: Edition(n.id, n.options.get("label", n.title), n.path) for n in needs if n.type == "edition"
+        n.id: Edition(n.id, n.options.get("label", n.title), n.path) for n in needs if n.type == roles.edition
     }
     for n in needs:
-        if n.type == "clause":
+        if n.type == roles.clause:
             ed = (n.links.get("part_of") or [""])[0]
             if ed in editions:
                 number = int(n.options["number"])

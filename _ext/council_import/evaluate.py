@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from council_import.pages import read_dir
+from council_import.site_model import site_model
 from council_import.suggest import Suggester
 
 
@@ -45,7 +46,7 @@ def evaluate(project: Path, learn: bool = True, by_case: dict[str, dict[str, Sco
     by_id = {n.id: n for n in needs}
     scores = {"checkitems": Score(), "clauses": Score()}
     for sg in needs:
-        if sg.type != "safeguard":
+        if sg.type not in site_model().roles.measures:
             continue
         work = by_id.get((sg.links.get("part_of") or [""])[0])
         case = by_id.get((work.links.get("part_of") or [""])[0]) if work else None

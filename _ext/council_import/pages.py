@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NEED_TYPES = ("case", "entrustment", "development", "safeguard", "exemption", "checkitem", "edition", "clause")
-LINK_FIELDS = ("part_of", "satisfies", "binds", "waives", "terms", "revises")
+from council_import.site_model import site_model
+
+NEED_TYPES = tuple(site_model().type_titles)
+LINK_FIELDS = tuple(site_model().link_labels)
 _OPEN_RE = re.compile(r"^(`{3,}|:{3,})\{(" + "|".join(NEED_TYPES) + r")\}\s*(.*?)\s*$")
 
 

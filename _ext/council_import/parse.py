@@ -1,9 +1,11 @@
 """Parse the extracted text of a council document into a :class:`Document`.
 
-The text comes from published PDFs: table rows are ``key<TAB>value`` lines
-(a line starting with a tab continues the previous cell), cells may keep HTML
-tags, bullets may be extracted as 紐, and cells of wrapped tables keep a space
-where the PDF broke the line. Each cleaning is recorded as a :class:`Cleanup`.
+The document opens with the council's heading, the case's 「件名」 and its
+legal basis, then the overview table (事業の概要) and one table per work
+(業務委託 or 開発・変更), and may carry the standard texts
+(:mod:`council_import.standard_texts`). Table cells are read and cleaned by
+:mod:`council_import.cells`, the numbered measures of a work by
+:mod:`council_import.measures`.
 """
 
 from __future__ import annotations
@@ -12,41 +14,21 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from council_import.document import Cleanup, Clause, Document, DocumentError, Safeguard, SpecialTerms, Work
+from council_import.cells import Row, add_row, clean_cell, whole_line
+from council_import.document import Cleanup, Document, DocumentError, Safeguard, SpecialTerms, Work
+from council_import.measures import add_safeguards
+from council_import.site_model import site_model
+from council_import.standard_texts import CHECKLIST_RE, TERMS_RE, TITLE_RE, parse_checklist, parse_terms
 
-COUNCILS = ("情報公開・個人情報保護審議会", "個人情報保護管理運営会議")
-PROCEDURES = ("諮問", "報告", "付議")
+COUNCILS = site_model().field_values("council")
+PROCEDURES = site_model().field_values("procedure")
 
-_HEADER_RE = re.compile(rf"^\s*({'|'.join(COUNCILS)})\s*(.*?事項)\s*$")
-_TITLE_RE = re.compile(r"^\s*\**\s*件[ \u3000]*名[\s\u3000]*(.*?)\s*$")
-_BASIS_RE = re.compile(r"^\s*(条例|要綱)の根拠\s*$")
-_PROC_RE = re.compile(r"^\s*【(諮問|報告|付議)】\s*$")
-_LEGAL_RE = re.compile(r"^\s*◇\s*(第.*?)\s*$")
-_DEPT_RE = re.compile(r"^\s*[（(]担当部課[:：]\s*(.+?)\s*[)）]\s*$")
-_OVERVIEW_RE = re.compile(r"^\s*事業の概要\s*$")
-_TERMS_RE = re.compile(r"^\s*特記事項\s*$")
-_CHECKLIST_RE = re.compile(r"業務委託にかかる個人情報保護対策チェックリスト")
-_CLAUSE_HEAD_RE = re.compile(r"^\s*[(（]([^()（）]+)[)）]\s*$")
-_CLAUSE_RE = re.compile(r"^\s*(?:[-・]\s*)?([0-9０-９]{1,2})[ \u3000]+(\S.*?)\s*$")
-_SUBITEM_RE = re.compile(r"^\s*(?:[-・]\s*)?([(（][0-9０-９]+[)）].*?)\s*$")
-_TAG_RE = re.compile(r"</?(?:p|ol|ul|li|br|span|div)\b[^>]*>", re.IGNORECASE)
-_ASPECT_RE = re.compile(r"【(運用|システム)上の対策】")
-_ITEM_RE = re.compile(r"(?:^|(?<=\s))([0-9０-９]{1,2})[.．]?[ \u3000]+(?=\S)")
-_MARKS_YES = {"○", "〇", "◯"}
-_MARKS_NO = {"－", "-", "ー", "―", "‐", "—", "−", "─"}
-
-_KANA_KANJI = r"\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
-# A space between two Japanese characters inside a wrapped table cell is where
-# the PDF broke the line (例: 「情報セキュ リティポリシー」).
-_WRAP_RE = re.compile(rf"(?<=[{_KANA_KANJI}、」])[ \u3000]+(?=[{_KANA_KANJI}])")
-
-# A page break inside a word: the cell before it ends with a Japanese character
-# that cannot end a sentence or item, the continuation starts with one that cannot
-# start an item (not a number, bracket, 「※」 or 「・」).
-_MID_WORD_TAIL = re.compile(rf"[{_KANA_KANJI}]")
-_MID_WORD_HEAD = re.compile(r"[\u3040-\u30fa\u30fc-\u30ff\u3400-\u9fff\uf900-\ufaff]")
-_TRAILING_TAGS_RE = re.compile(r"(?:\s*</?(?:p|ol|ul|li|br|span|div)\b[^>]*>)+\s*$", re.IGNORECASE)
-_LEADING_TAGS_RE = re.compile(r"^\s*(?:</?(?:p|ol|ul|li|br|span|div)\b[^>]*>\s*)+", re.IGNORECASE)
+_HEADER_RE = whole_line(rf"({'|'.join(COUNCILS)})\s*(.*?事項)")
+_BASIS_RE = whole_line(r"(条例|要綱)の根拠")
+_PROC_RE = whole_line(rf"【({'|'.join(PROCEDURES)})】")
+_LEGAL_RE = whole_line(r"◇\s*(第.*?)")
+_DEPT_RE = whole_line(r"[（(]担当部課[:：]\s*(.+?)\s*[)）]")
+_OVERVIEW_RE = whole_line("事業の概要")
 
 #: Work table keys (whitespace and tags removed), matched by prefix, in order.
 _WORK_FIELDS: tuple[tuple[str, str], ...] = (
@@ -82,39 +64,19 @@ FIELD_LABELS = {
     "purpose": "目的",
     "subjects": "対象者",
 }
+#: The fields each work type requires, but its start date: the importer reads it from the period.
 REQUIRED = {
-    "entrustment": ("holder", "registered_business", "contractor", "data_items", "media", "reason", "scope", "period"),
-    "development": ("holder", "registered_business", "data_items", "computer", "reason", "scope", "period"),
+    kind: tuple(name for name in site_model().required_fields[kind] if name != "start")
+    for kind in site_model().roles.works
 }
 NOT_GIVEN = "（原典に記載なし）"
-
-
-def nfkc_int(text: str) -> int:
-    return int(unicodedata.normalize("NFKC", text))
-
-
-def safeguard_actor(key: str) -> str | None:
-    if "区が行う" in key:
-        return "区"
-    if "事業者に行わせる" in key or "受託者に行わせる" in key:
-        return "受託者"
-    return None
-
-
-@dataclass
-class _Row:
-    key: str  # whitespace and tags removed
-    raw_key: str
-    value: str
-    line: int
-    wrapped_key: bool
 
 
 @dataclass
 class _WorkDraft:
     title: str
     line: int
-    rows: list[_Row] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
 
 
 class _Parser:
@@ -122,48 +84,6 @@ class _Parser:
         self.lines = text.splitlines()
         self.cleanups: list[Cleanup] = []
 
-    # ------------------------------------------------------------ cleaning
-    def clean_cell(self, raw: str, line: int, wrapped: bool, what: str) -> list[str]:
-        """A cell's paragraphs: tags removed, whitespace collapsed, wraps joined."""
-        if _TAG_RE.search(raw):
-            tags = sorted({m.group(0).split()[0].rstrip(">").lstrip("</") for m in _TAG_RE.finditer(raw)})
-            self.cleanups.append(Cleanup(line, "HTMLタグ", f"{what}: " + "、".join(f"`<{t}>`" for t in tags)))
-        paragraphs = []
-        for piece in _TAG_RE.split(raw):
-            piece = re.sub(r"[ \t\u00a0]+", " ", piece).strip()
-            if not piece:
-                continue
-            if wrapped:
-                for m in _WRAP_RE.finditer(piece):
-                    around = piece[max(0, m.start() - 4) : m.end() + 4]
-                    self.cleanups.append(
-                        Cleanup(line, "セル内の改行", f"{what}: 「{around}」の空白を除去")
-                    )
-                piece = _WRAP_RE.sub("", piece)
-            if piece.startswith("紐 ") or piece == "紐":
-                self.cleanups.append(Cleanup(line, "箇条の記号「紐」", f"{what}: 「{piece[:12]}」を箇条書きに"))
-                piece = "- " + piece[1:].strip()
-            paragraphs.append(piece)
-        return paragraphs
-
-    def continue_row(self, row: _Row, value: str, lineno: int) -> None:
-        """Append a cell that the PDF's page break moved to a new table row.
-
-        When the break fell inside a word (「最新のパ」 / 「ターンファイル」), the two
-        halves are joined without the paragraph break the extraction put there,
-        and the fix is recorded; otherwise the continuation is a new paragraph.
-        """
-        tail = _TAG_RE.sub("", row.value).rstrip()
-        head = _TAG_RE.sub("", value).lstrip()
-        if tail and head and _MID_WORD_TAIL.match(tail[-1]) and _MID_WORD_HEAD.match(head[0]):
-            row.value = _TRAILING_TAGS_RE.sub("", row.value) + _LEADING_TAGS_RE.sub("", value)
-            self.cleanups.append(
-                Cleanup(lineno, "改ページ", f"{row.key}: 「{tail[-4:]} {head[:4]}」の改ページによる区切りを除去")
-            )
-        else:
-            row.value += " " + value
-
-    # ------------------------------------------------------------- parsing
     def parse(self) -> Document:
         lines = self.lines
         if not any(line.strip() for line in lines):
@@ -188,12 +108,12 @@ class _Parser:
         procedure: list[str] = []
         legal_basis: list[str] = []
         department = ""
-        overview_rows: list[_Row] = []
+        overview_rows: list[Row] = []
         works: list[_WorkDraft] = []
         terms_blocks: list[SpecialTerms] = []
         checklist: list[Safeguard] = []
         mode = "head"
-        rows: list[_Row] | None = None
+        rows: list[Row] | None = None
         i = header[0] + 1
         while i < len(lines):
             line = lines[i]
@@ -202,8 +122,8 @@ class _Parser:
             if not stripped:
                 i += 1
                 continue
-            if _TERMS_RE.match(line):
-                block, i = self.parse_terms(i + 1)
+            if TERMS_RE.match(line):
+                block, i = parse_terms(self.lines, i + 1)
                 block.line = lineno
                 terms_blocks.append(block)
                 for w in works:
@@ -211,11 +131,11 @@ class _Parser:
                         w.terms = block  # type: ignore[attr-defined]
                 mode, rows = "other", None
                 continue
-            if _CHECKLIST_RE.search(line):
-                i = self.parse_checklist(i + 1, checklist)
+            if CHECKLIST_RE.search(line):
+                i = parse_checklist(self.lines, i + 1, checklist, self.cleanups)
                 mode, rows = "other", None
                 continue
-            m = _TITLE_RE.match(line)
+            m = TITLE_RE.match(line)
             if m and (m.group(1) or "\t" in line):
                 value = m.group(1).strip("*").strip()
                 if "\t" in value:
@@ -252,7 +172,7 @@ class _Parser:
                 i += 1
                 continue
             if rows is not None:
-                self.add_row(rows, line, lineno)
+                add_row(rows, line, lineno, self.cleanups)
             i += 1
         if title is None:
             raise DocumentError(header[0] + 1, "案件の「件名」の行がありません")
@@ -281,37 +201,16 @@ class _Parser:
             missing=missing + [(w.line, f"{w.title}: {FIELD_LABELS[f]}") for w in doc_works for f in w.missing],
         )
 
-    def add_row(self, rows: list[_Row], line: str, lineno: int) -> None:
-        if "\t" not in line:
-            return  # a note between tables (e.g. ◇ lines); not a cell
-        cells = [c.strip() for c in line.split("\t")]
-        if all(re.fullmatch(r"-*", c) for c in cells):
-            return  # the table rule of the extraction
-        key, value = cells[0], " ".join(c for c in cells[1:] if c)
-        if not key:
-            if rows:
-                self.continue_row(rows[-1], value, lineno)
-            return
-        plain = _TAG_RE.sub("", key)
-        rows.append(
-            _Row(
-                key=re.sub(r"\s+", "", plain),
-                raw_key=plain,
-                value=value,
-                line=lineno,
-                wrapped_key=bool(_WRAP_RE.search(plain.strip())) or "、 " in plain,
-            )
-        )
 
-    def overview(self, rows: list[_Row], line: int) -> tuple[dict[str, str], list[str], list[tuple[int, str]]]:
+    def overview(self, rows: list[Row], line: int) -> tuple[dict[str, str], list[str], list[tuple[int, str]]]:
         wrapped = any(r.wrapped_key for r in rows)
         out: dict[str, str] = {}
         description: list[str] = []
         for row in rows:
             if row.key in _OVERVIEW_FIELDS:
-                out[_OVERVIEW_FIELDS[row.key]] = " ".join(self.clean_cell(row.value, row.line, wrapped, row.key))
+                out[_OVERVIEW_FIELDS[row.key]] = " ".join(clean_cell(row.value, row.line, wrapped, row.key, self.cleanups))
             elif row.key == "事業内容":
-                description = self.clean_cell(row.value, row.line, wrapped, row.key)
+                description = clean_cell(row.value, row.line, wrapped, row.key, self.cleanups)
             else:
                 self.cleanups.append(Cleanup(row.line, "未知の欄", f"「{row.key}」は取り込みませんでした"))
         missing = []
@@ -337,12 +236,12 @@ class _Parser:
                 name = None  # another 委託先… cell, not the contractor
             if "情報保護対策" in row.key:
                 safeguard_cells += 1
-                self.safeguards(work, row, wrapped, checklist)
+                add_safeguards(work, row, wrapped, self.cleanups)
                 continue
             if name is None:
                 self.cleanups.append(Cleanup(row.line, "未知の欄", f"「{row.key}」は取り込みませんでした"))
                 continue
-            paragraphs = self.clean_cell(row.value, row.line, wrapped, row.key)
+            paragraphs = clean_cell(row.value, row.line, wrapped, row.key, self.cleanups)
             if name == "data_items" and kind == "development":
                 kept = []
                 for p in paragraphs:
@@ -394,142 +293,6 @@ class _Parser:
         m = re.match(r"^(\S.*?)\s*[(（]((?:ISMS|プライバシーマーク|Pマーク|ＩＳＭＳ)[^()（）]*(?:取得|認証)済?み?)[)）]\s*$", value)
         if m:
             work.fields["contractor"], work.fields["certification"] = m.group(1), m.group(2)
-
-    def safeguards(self, work: Work, row: _Row, wrapped: bool, checklist: list[Safeguard]) -> None:
-        actor = safeguard_actor(row.key)
-        text = " ".join(self.clean_cell(row.value, row.line, wrapped, row.key))
-        if wrapped:
-            # a cell continued on the next table row (the PDF's page break)
-            for m in _WRAP_RE.finditer(text):
-                around = text[max(0, m.start() - 4) : m.end() + 4]
-                self.cleanups.append(Cleanup(row.line, "セル内の改行", f"{row.key}: 「{around}」の空白を除去"))
-            text = _WRAP_RE.sub("", text)
-        if "チェックリスト" in text and not _ITEM_RE.search(text):
-            work.uses_checklist = True
-            return
-        parts = _ASPECT_RE.split(text)
-        segments: list[tuple[str | None, str]] = []
-        if parts[0].strip():
-            segments.append((None, parts[0]))
-        for k in range(1, len(parts), 2):
-            segments.append((parts[k], parts[k + 1]))
-        found = 0
-        for aspect, segment in segments:
-            expected = 1
-            starts: list[tuple[int, int, int]] = []
-            for m in _ITEM_RE.finditer(segment):
-                if nfkc_int(m.group(1)) == expected:
-                    starts.append((expected, m.start(1), m.end()))
-                    expected += 1
-            if not starts:
-                if segment.strip():
-                    raise DocumentError(row.line, f"「{row.key}」の欄に番号付きの項目（「1 …」）がありません")
-                continue
-            section = row.key + (f"【{aspect}上の対策】" if aspect else "")
-            for k, (number, _, body_start) in enumerate(starts):
-                end = starts[k + 1][1] if k + 1 < len(starts) else len(segment)
-                body = segment[body_start:end].strip()
-                work.safeguards.append(
-                    Safeguard(number=number, text=body, actor=actor, aspect=aspect, section=section, line=row.line)
-                )
-                found += 1
-        if not found:
-            raise DocumentError(row.line, f"「{row.key}」の欄に番号付きの項目（「1 …」）がありません")
-
-    def parse_terms(self, i: int) -> tuple[SpecialTerms, int]:
-        block = SpecialTerms(line=i)
-        heading = ""
-        heading_line = 0
-        lines = self.lines
-        while i < len(lines):
-            line = lines[i]
-            if not line.strip():
-                i += 1
-                continue
-            if _CHECKLIST_RE.search(line) or _TITLE_RE.match(line):
-                break
-            if (m := _CLAUSE_HEAD_RE.match(line)) and not _SUBITEM_RE.match(line):
-                heading, heading_line = m.group(1).strip(), i + 1
-            elif block.clauses and (m := _SUBITEM_RE.match(line)):
-                block.clauses[-1].text += "\n- " + re.sub(r"\s+", " ", m.group(1))
-            elif (m := _CLAUSE_RE.match(line)):
-                number = nfkc_int(m.group(1))
-                expected = len(block.clauses) + 1
-                if number != expected:
-                    raise DocumentError(
-                        i + 1,
-                        f"特記事項の第{expected}項があるべきところに第{number}項があります"
-                        "（条項の抜け、または資料が途中で切れている可能性があります）",
-                    )
-                if not heading:
-                    raise DocumentError(i + 1, f"特記事項の第{number}項の前に見出し（「(…)」）がありません")
-                block.clauses.append(Clause(number, heading, m.group(2).strip(), i + 1))
-            else:
-                break
-            i += 1
-        if not block.clauses:
-            raise DocumentError(block.line, "「特記事項」の後に条項がありません（資料が途中で切れている可能性があります）")
-        block.at_end = not any(line.strip() for line in lines[i:])
-        if heading_line > block.clauses[-1].line:
-            raise DocumentError(
-                heading_line, f"特記事項の見出し「({heading})」の後に条項がありません（資料が途中で切れている可能性があります）"
-            )
-        return block, i
-
-    def parse_checklist(self, i: int, out: list[Safeguard]) -> int:
-        lines = self.lines
-        actor = aspect = None
-        section = ""
-        counts: dict[tuple[str, str], int] = {}
-        while i < len(lines):
-            line = lines[i]
-            if not line.strip() or "\t" not in line:
-                if line.strip() and (_TERMS_RE.match(line) or _TITLE_RE.match(line) or _CHECKLIST_RE.search(line)):
-                    break
-                i += 1
-                continue
-            cells = [c.strip() for c in line.split("\t")]
-            if any("対策が可能であれば" in c for c in cells):
-                i += 1
-                continue
-            mark_at = next((k for k, c in enumerate(cells) if c in _MARKS_YES | _MARKS_NO), None)
-            key = cells[0] if mark_at != 0 else ""
-            if key:
-                plain = re.sub(r"\s+", "", key)
-                actor = safeguard_actor(plain)
-                m = _ASPECT_RE.search(plain)
-                aspect = m.group(1) if m else None
-                section = plain
-                if actor is None or aspect is None:
-                    raise DocumentError(i + 1, f"チェックリストの区分「{plain}」の実施主体・種別を読み取れません")
-            if mark_at is None:
-                raise DocumentError(i + 1, "チェックリストの行に「○」も「－」もありません")
-            if actor is None or aspect is None:
-                raise DocumentError(i + 1, "チェックリストの行の前に区分（「委託にあたり区が行う…【運用上の対策】」など）がありません")
-            if mark_at == 0:
-                self.cleanups.append(Cleanup(i + 1, "列のずれ", "チェックリストの行の「○」と本文が他の行と一つずれた列にあったため、同じ区分の次の行として扱いました"))
-            text = next((c for c in cells[mark_at + 1 :] if c), "")
-            if not text:
-                raise DocumentError(i + 1, "チェックリストの行に対策の文言がありません")
-            mark = cells[mark_at]
-            if mark not in ("○", "－"):
-                self.cleanups.append(Cleanup(i + 1, "記号の統一", f"チェックリストの記号「{mark}」を「{'○' if mark in _MARKS_YES else '－'}」として扱いました"))
-            n = counts[(actor, aspect)] = counts.get((actor, aspect), 0) + 1
-            code = ("W" if actor == "区" else "C") + ("O" if aspect == "運用" else "S")
-            out.append(
-                Safeguard(
-                    number=n,
-                    text=text,
-                    actor=actor,
-                    aspect=aspect,
-                    section=section,
-                    line=i + 1,
-                    checkitem=f"CHK_{code}_{n:02d}",
-                    applies=mark in _MARKS_YES,
-                )
-            )
-            i += 1
-        return i
 
 
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}

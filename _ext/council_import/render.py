@@ -7,6 +7,8 @@ import re
 from collections import OrderedDict
 
 from council_import.document import Document, Safeguard, Work
+from council_import.measures import group_code
+from council_import.site_model import site_model
 
 TITLE_MAX = 40
 _YAML_UNSAFE = re.compile(r": |\s#|^[-?:,\[\]{}#&*!|>'\"%@`]|^(true|false|null|yes|no|on|off|~)$|^[0-9.+-]+$", re.I)
@@ -41,7 +43,7 @@ def work_code(doc: Document, work: Work) -> tuple[str, str]:
 
 def safeguard_id(doc: Document, work: Work, sg: Safeguard, prefix: str = "SG") -> str:
     _, code = work_code(doc, work)
-    group = ("W" if sg.actor == "区" else "C") + ("O" if sg.aspect == "運用" else "S")
+    group = group_code(sg.actor, sg.aspect)
     return f"{prefix}_{doc.fiscal_year}_{doc.slug}_{code}_{group}_{sg.number:02d}"
 
 
@@ -113,7 +115,7 @@ def _proposal_note(sg: Safeguard) -> list[str]:
 
 def _work_lines(doc: Document, work: Work, index: int) -> list[str]:
     wid, _ = work_code(doc, work)
-    label = "業務委託" if work.kind == "entrustment" else "開発・変更"
+    label = site_model().type_title(work.kind)
     lines = [f"## {label} {index}: {work.title}", ""]
     options = [("id", wid), ("part_of", case_id(doc))]
     if work.edition:
@@ -214,7 +216,7 @@ def render_page(document: Document) -> str:
         for w in warnings:
             body += [w, ""]
         lines += _admonition("本サイトによる推定", "warning", body[:-1])
-    counts = {"entrustment": 0, "development": 0}
+    counts = dict.fromkeys(site_model().roles.works, 0)
     for work in doc.works:
         counts[work.kind] += 1
         lines += _work_lines(doc, work, counts[work.kind])

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from council_import.pages import PageNeed, read_dir
+from council_import.site_model import site_model
 
 # Words every safeguard and clause share; they say nothing about which one fits.
 _STOP = re.compile(r"個人情報|させる|する|ものとする|こと|ため|また|及び|等|乙は|甲は|区は|委託先|受託者|させ|業務")
@@ -229,7 +230,8 @@ class Suggester:
         """Checklist items and clauses from ``clauses/``; confirmed examples from ``cases/``."""
         needs = read_dir(project / "clauses")
         examples = confirmed_examples(project) if learn else []
-        return cls([n for n in needs if n.type == "checkitem"], [n for n in needs if n.type == "clause"], examples)
+        roles = site_model().roles
+        return cls([n for n in needs if n.type == roles.checkitem], [n for n in needs if n.type == roles.clause], examples)
 
 
     def checkitems_for(self, text: str, actor: str | None, aspect: str | None, k: int = 3, exclude_case: str = ""):
@@ -310,10 +312,11 @@ def infer_actor(text: str) -> str:
 def confirmed_examples(project: Path) -> list[Example]:
     """Safeguards whose links are confirmed (no ``trace: 提案``), of every case."""
     needs = read_dir(project / "cases")
+    measures = site_model().roles.measures
     by_id = {n.id: n for n in needs}
     out = []
     for n in needs:
-        if n.type != "safeguard" or n.options.get("trace") == "提案":
+        if n.type not in measures or n.options.get("trace") == "提案":
             continue
         work = by_id.get((n.links.get("part_of") or [""])[0])
         case_id = (work.links.get("part_of") or [""])[0] if work else ""

@@ -101,12 +101,11 @@ def stop_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
         break
 
 
+def sphinx_args(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> list[str]:
+    """The arguments of sphinx-build for one builder over *ctx*: warnings are errors,
+    every warning is reported, the doctrees are the build's own."""
+    return ["-b", builder, "-W", "--keep-going", "-q", "-d", str(ctx.doctrees), *extra, str(ctx.source), str(outdir)]
+
+
 def sphinx(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> None:
-    run(
-        ctx,
-        f"sphinx-build -b {builder}",
-        [
-            sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q",
-            "-d", str(ctx.doctrees), *extra, str(ctx.source), str(outdir),
-        ],
-    )
+    run(ctx, f"sphinx-build -b {builder}", [sys.executable, "-m", "sphinx", *sphinx_args(ctx, builder, outdir, *extra)])

@@ -11,12 +11,18 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from council.views.history import JST, Release, atom_feed, compare, history, main, read_releases, snapshot
+from council.html.webmeta import JST
+from council.model.content_model import load_model
+from council.views.changes import compare, history
+from council.views.feed import atom_feed
+from council.views.history import main
+from council.views.releases import Release, read_releases, snapshot
 
 from helpers import build_real_site
 from helpers import REPO
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+ROLES = load_model(REPO / "ubproject.toml").roles
 FIELDS = ["actor", "department"]
 LINKS = ["binds", "part_of", "satisfies"]
 
@@ -49,7 +55,7 @@ def after() -> dict:
 
 
 def test_compare_names_new_cases_changed_measures_links_and_editions():
-    changes = compare(snapshot(BEFORE, FIELDS, LINKS), snapshot(after(), FIELDS, LINKS))
+    changes = compare(snapshot(BEFORE, FIELDS, LINKS, ROLES), snapshot(after(), FIELDS, LINKS, ROLES), ROLES)
     assert [(c.case, c.new) for c in changes.cases] == [("CASE_B", True), ("CASE_A", False)]
     assert changes.cases[0].summary() == ["新しい案件として掲載しました。"]
     assert changes.cases[1].summary() == [
@@ -62,18 +68,18 @@ def test_compare_names_new_cases_changed_measures_links_and_editions():
     # a link confirmed again without change, or review bookkeeping, is no change
     same = json.loads(json.dumps(BEFORE))
     same["SG_A_1"]["trace"] = "確認済"
-    assert compare(snapshot(BEFORE, FIELDS, LINKS), snapshot(same, FIELDS + ["trace"], LINKS)).empty
+    assert compare(snapshot(BEFORE, FIELDS, LINKS, ROLES), snapshot(same, FIELDS + ["trace"], LINKS, ROLES), ROLES).empty
 
 
 def _releases() -> list[Release]:
     day1 = dt.datetime(2026, 4, 1, 10, 0, tzinfo=JST)
     day2 = dt.datetime(2026, 6, 1, 10, 0, tzinfo=JST)
-    return [Release("aaaaaaaaaaaa", day1, snapshot(BEFORE, FIELDS, LINKS)),
-            Release("bbbbbbbbbbbb", day2, snapshot(after(), FIELDS, LINKS))]
+    return [Release("aaaaaaaaaaaa", day1, snapshot(BEFORE, FIELDS, LINKS, ROLES)),
+            Release("bbbbbbbbbbbb", day2, snapshot(after(), FIELDS, LINKS, ROLES))]
 
 
 def test_feed_is_atom_with_one_entry_per_new_or_changed_case_per_release():
-    text = atom_feed(history(_releases()), base_url="https://example.jp/", title="サイト", author="新宿区",
+    text = atom_feed(history(_releases(), ROLES), base_url="https://example.jp/", title="サイト", author="新宿区",
                      uri_of={"cases/a": "cases/a.html", "cases/b": "cases/b.html"})
     root = ET.fromstring(text)
     assert root.tag == f"{ATOM}feed"
@@ -134,9 +140,9 @@ def test_council_release_keeps_a_snapshot_once_per_change(tmp_path, capsys):
 
 
 def _model(project: Path):
-    from council.views.history import model_names
+    from council.views.releases import model_names
 
-    return model_names(project)
+    return model_names(load_model(project / "ubproject.toml"))
 
 
 def test_a_project_without_git_builds_without_dates(build_project, monkeypatch):
@@ -153,7 +159,7 @@ def test_a_project_without_git_builds_without_dates(build_project, monkeypatch):
 
 
 def test_history_names_measures_and_clauses_as_readers_know_them() -> None:
-    from council.views.history import LINK_LINES, CaseChange, reader_names
+    from council.views.changes import LINK_LINES, CaseChange, reader_names
 
     needs = {
         "SG_X_E1_CO_01": {"type": "safeguard", "number": 1, "actor": "受託者", "aspect": "運用"},
@@ -161,7 +167,7 @@ def test_history_names_measures_and_clauses_as_readers_know_them() -> None:
         "ED_B": {"type": "edition", "title": "21項版（版 B）"},
         "CHK_CO_03": {"type": "checkitem"},
     }
-    name = reader_names(needs)
+    name = reader_names(needs, ROLES)
     assert name("SG_X_E1_CO_01") == "対策 1（受託者・運用）"
     assert name("CL_B_10") == "第10項 再委託の禁止（21項版（版 B））"
     assert name("CHK_CO_03") == "チェックリスト CO-03"
@@ -172,3 +178,27 @@ def test_history_names_measures_and_clauses_as_readers_know_them() -> None:
                       links=[(f"SG_X_E1_CO_0{i}", "binds", ["CL_B_10"], []) for i in range(1, LINK_LINES + 2)])
     assert many.summary(name) == [f"情報保護対策 {LINK_LINES + 1} 件の特記事項の条項との対応付けを変更しました。"]
     assert len(many.link_details(name)) == LINK_LINES + 1
+
+
+def test_print_has_the_history_page_but_not_the_case_pages_history(make_app, tmp_path, monkeypatch):
+    """The 更新履歴 page is filled in every builder; 「この案件の更新履歴」 is HTML only."""
+    from helpers import copy_project
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("GIT_DIR", "/nonexistent")
+    src = copy_project("site-minimal", tmp_path)
+    # a page of the printed reference volume (council.latex.documents.REFERENCE_DOCS)
+    (src / "docs").mkdir()
+    (src / "docs" / "reader-guide.md").write_text("# 更新履歴\n\n```{council-history}\n```\n", encoding="utf-8")
+    index = src / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("cases/*\n", "cases/*\ndocs/reader-guide\n"),
+                     encoding="utf-8")
+    html = make_app("html", srcdir=src, warningiserror=True)
+    html.build()
+    case = BeautifulSoup((Path(html.outdir) / "cases" / "case.html").read_text(encoding="utf-8"), "html.parser")
+    assert "未公開の変更（日付なし）" in case.find(id="council-case-history").get_text()
+    latex = make_app("latex", srcdir=src, warningiserror=True)
+    latex.build()
+    tex = "".join(p.read_text(encoding="utf-8") for p in sorted(Path(latex.outdir).glob("*.tex")))
+    assert "未公開の変更（日付なし）" in tex  # the history page, printed
+    assert "この案件の更新履歴" not in tex

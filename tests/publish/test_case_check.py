@@ -11,7 +11,7 @@ from pathlib import Path
 
 from council_publish import cli as publish
 
-from council_publish import case_check
+from council_publish import case_check, id_index, preview
 
 from helpers import copy_project
 
@@ -103,18 +103,18 @@ def test_the_scan_finds_every_directive_form() -> None:
         "id: NOT_AN_OPTION",
         "```",
     ])
-    found = case_check.scan_text(text, ["case", "clause", "checkitem", "safeguard"])
+    found = id_index.scan_text(text, ["case", "clause", "checkitem", "safeguard"])
     assert found == [("CASE_2020_A", 1, "case"), ("CL_X_01", 6, "clause"), ("CHK_WO_99", 10, "checkitem")]
 
 
 def test_the_index_rescans_only_changed_pages(tmp_path: Path) -> None:
     src = _project(tmp_path)
-    first = case_check.load_index(src)
+    first = id_index.load_index(src)
     assert first.rescanned == len(first.files) > 3
-    assert case_check.load_index(src).rescanned == 0
+    assert id_index.load_index(src).rescanned == 0
     page = src / "cases" / "case.md"
     os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 10**9))
-    again = case_check.load_index(src)
+    again = id_index.load_index(src)
     assert again.rescanned == 1
     assert [loc.path for loc in again.by_id()["SG_2020_TEST_E1_CO_01"]] == ["cases/case.md", "cases/other.md"]
 
@@ -123,8 +123,8 @@ def test_the_preview_serves_the_small_project_and_rechecks_before_each_build(tmp
                                                                             capfd) -> None:
     src = _project(tmp_path)
     calls = []
-    monkeypatch.setattr(case_check, "run_in_group", lambda cmd, cwd, env: calls.append(cmd) or 0)
-    monkeypatch.setattr(case_check, "_autobuild", lambda: Path("/venv/bin/sphinx-autobuild"))
+    monkeypatch.setattr(preview, "run_in_group", lambda cmd, cwd, env: calls.append(cmd) or 0)
+    monkeypatch.setattr(preview, "_autobuild", lambda: Path("/venv/bin/sphinx-autobuild"))
     assert case_check.main(["--source", str(src), "--serve", "cases/other.md", "--port", "8123"]) == 0
     (cmd,) = calls
     assert Path(cmd[0]).name == "sphinx-autobuild"

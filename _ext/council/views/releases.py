@@ -1,0 +1,138 @@
+"""Release snapshots: the needs of each publication, kept under ``releases/``.
+
+A release is one publication of the site, dated by its commit. Its needs are
+kept as a snapshot under ``releases/`` (``council-release`` writes one from
+the ``needs.json`` of a build; the author commits it with the publication):
+``releases/<YYYY-MM-DD>-<commit>.json``, one compact record per need (type,
+title, the case it belongs to, a digest of its text and fields, its links).
+Snapshots rather than history read from git: rebuilding every past commit to
+recover its needs would cost a full build per release, and a snapshot also
+records releases made from another branch or machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from council.html.webmeta import JST, japanese_date
+from council.model.content_model import ContentModel, Roles
+
+RELEASES_DIR = "releases"
+#: Fields that record the review of a link, not the measure itself.
+BOOKKEEPING_FIELDS = frozenset({"trace", "confirmed_against"})
+
+Snapshot = dict[str, dict[str, Any]]
+
+
+def model_names(model: ContentModel) -> tuple[list[str], list[str], Roles]:
+    """What a snapshot records of the content model: its user fields, its link types, the roles of its types."""
+    return sorted(model.field_schemas), sorted(model.link_labels), model.roles
+
+
+def _as_list(value: Any) -> list[str]:
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def snapshot(needs: Mapping[str, Mapping[str, Any]], fields: Iterable[str], links: Iterable[str],
+             roles: Roles) -> Snapshot:
+    """The compact record of every need that history compares."""
+    fields = [f for f in fields if f not in BOOKKEEPING_FIELDS]
+    links = list(links)
+    result: Snapshot = {}
+    for need_id, need in needs.items():
+        values = {f: need.get(f) for f in fields if need.get(f) not in (None, "", [])}
+        digest = hashlib.sha256(
+            json.dumps([need.get("title") or "", need.get("content") or "", values],
+                       ensure_ascii=False, sort_keys=True, default=str).encode()
+        ).hexdigest()[:16]
+        record: dict[str, Any] = {
+            "type": need.get("type"),
+            "title": need.get("title") or "",
+            "docname": need.get("docname") or "",
+            "digest": digest,
+        }
+        for name in links:
+            targets = sorted(_as_list(need.get(name)))
+            if targets:
+                record.setdefault("links", {})[name] = targets
+        result[need_id] = record
+    # the case each need belongs to, through part_of (safeguard → work → case)
+    for need_id, record in result.items():
+        record["case"] = _case_of(result, need_id, roles.case)
+    return result
+
+
+def _case_of(snap: Snapshot, need_id: str, case_type: str, depth: int = 0) -> str:
+    record = snap.get(need_id)
+    if record is None or depth > 4:
+        return ""
+    if record["type"] == case_type:
+        return need_id
+    for parent in record.get("links", {}).get("part_of", []):
+        found = _case_of(snap, parent, case_type, depth + 1)
+        if found:
+            return found
+    return ""
+
+
+@dataclass(frozen=True)
+class Release:
+    key: str  # the commit (12 hex) or, without one, the date
+    date: dt.datetime | None
+    needs: Snapshot
+    current: bool = False  # the build's own needs, not yet kept as a snapshot
+
+    @property
+    def label(self) -> str:
+        return f"{japanese_date(int(self.date.timestamp()))}の公開" if self.date else "未公開の変更（日付なし）"
+
+
+def release_name(date: dt.datetime, commit: str) -> str:
+    return f"{date.astimezone(JST).strftime('%Y-%m-%d')}-{commit[:12]}.json"
+
+
+def write_snapshot(directory: Path, snap: Snapshot, date: dt.datetime, commit: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / release_name(date, commit)
+    lines = [json.dumps(need_id, ensure_ascii=False) + ": " + json.dumps(snap[need_id], ensure_ascii=False, sort_keys=True)
+             for need_id in sorted(snap)]
+    head = json.dumps({"commit": commit, "date": date.astimezone(JST).isoformat()}, ensure_ascii=False)
+    path.write_text('{"release": ' + head + ',\n"needs": {\n' + ",\n".join(lines) + "\n}}\n", encoding="utf-8")
+    return path
+
+
+def read_releases(directory: Path) -> list[Release]:
+    """Every committed snapshot, oldest first."""
+    releases = []
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        head = data.get("release", {})
+        releases.append(Release(
+            key=str(head.get("commit", ""))[:12] or path.stem,
+            date=dt.datetime.fromisoformat(head["date"]) if head.get("date") else None,
+            needs=data.get("needs", {}),
+        ))
+    return sorted(releases, key=lambda r: (r.date or dt.datetime.max.replace(tzinfo=dt.UTC), r.key))
+
+
+
+def head_commit(directory: Path, env: Mapping[str, str]) -> tuple[str, dt.datetime | None]:
+    """The last commit (hash, date); SOURCE_DATE_EPOCH dates a build without git."""
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%H %ct"], cwd=directory,
+                             capture_output=True, text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        out = []
+    if len(out) == 2:
+        return out[0], dt.datetime.fromtimestamp(int(out[1]), JST)
+    epoch = env.get("SOURCE_DATE_EPOCH", "")
+    return "", dt.datetime.fromtimestamp(int(epoch), JST) if epoch.isdigit() and int(epoch) else None
