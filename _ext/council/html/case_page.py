@@ -29,12 +29,13 @@ from council.html.measure_list import is_measure
 from council.html.neutral_nodes import heading
 from council.html.provenance import flagged, grouping_estimated, trace_unconfirmed
 from council.model.content_model import model_for
+from council.resolve.order import priority
 
 
 class CasePageLayout(SphinxPostTransform):
     """HTML: the case page's reading order, details toggles, breakable IDs."""
 
-    default_priority = 700  # after council.html.render (600)
+    default_priority = priority("case-page-layout")
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:

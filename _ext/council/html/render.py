@@ -55,6 +55,7 @@ from council.html.neutral_nodes import (
 from council.html.provenance import flagged, grouping_estimated, trace_unconfirmed
 from council.model.content_model import model_for
 from council.config import council_config
+from council.resolve.order import priority
 
 #: The work item, actor × aspect and number at the end of a measure's ID (``…_E1_WO_01``).
 MEASURE_TAIL = re.compile(r"_([ED][0-9]+_[WC][OS]_[0-9]{2})$")
@@ -373,7 +374,7 @@ class NeedRendering(SphinxPostTransform):
     """Renders the site's needs for every builder (see the module docstring)."""
 
     # after Sphinx resolves references (10), before the HTML page layout
-    default_priority = 600
+    default_priority = priority("need-rendering")
 
     def run(self, **kwargs: Any) -> None:
         render_needs(self.app, self.document, self.env.docname)

@@ -69,8 +69,7 @@ POST_TRANSFORMS: tuple[Step, ...] = (
          "orders the case page and wraps its case-trace placeholder in the reviewer material "
          "(the notes go before it): before the trace views replace the placeholder; its "
          "rewriting of literal need IDs must not reach the IDs of the trace tables",
-         formats=("html",),
-         todo="html helper: its class still says 700; take default_priority from this list"),
+         formats=("html",)),
     Step("trace-views", "council.resolve.trace_views:ResolveTraceViews",
          "replaces the trace placeholders by matrices, coverage, graphs and diffs: after the "
          "print (which replaces the case placeholders of a PDF) and the case page layout; "
@@ -79,6 +78,12 @@ POST_TRANSFORMS: tuple[Step, ...] = (
          "replaces the case lists and figures placeholders; depends on no other step"),
     Step("suspect-list", "council.rules.suspect:ResolveSuspectLinks",
          "replaces the suspect links placeholder by its table; depends on no other step"),
+    Step("release-history", "council.views.history:ReleaseHistory",
+         "fills the 更新履歴 page from the releases, in every builder (the reference volume "
+         "prints it); depends on no other step"),
+    Step("case-history", "council.views.history:CaseHistory",
+         "adds 「この案件の更新履歴」 to a case page: after case-page-layout, which would "
+         "otherwise move it among the reviewer material", formats=("html",)),
 )
 
 DOCTREE_RESOLVED: tuple[Step, ...] = (
@@ -90,12 +95,9 @@ DOCTREE_RESOLVED: tuple[Step, ...] = (
          "the PDF line under a case page's title", formats=("html",), at=500,
          todo="print helper (latex/documents.py): convert; it runs after case-page-layout today "
               "(drop-pdf-paragraph removes the line on every case page that has a PDF)"),
-    Step("drop-pdf-paragraph", "council.html.case_page:_drop_pdf_paragraph",
+    Step("drop-pdf-paragraph", "council.html.downloads:_drop_pdf_paragraph",
          "drops that PDF line where the case page lists its PDF: after pdf-link", formats=("html",), at=600,
          todo="html helper (html/case_page.py): goes with pdf-link"),
-    Step("case-history", "council.views.history:_doctree_resolved",
-         "the release history placeholder and a case page's 「この案件の更新履歴」", at=600,
-         todo="publish helper (views/history.py): a post-transform after case-page-layout"),
     Step("stable-container-ids", "council.outputs.reproducible:_stable_container_ids",
          "renumbers the random SNCB- ids that sphinx-needs gives to the need containers it lays "
          "out itself at doctree-resolved (500): must run after it, so stays here", at=900),

@@ -41,11 +41,7 @@ from council.views.feed import atom_feed
 from council.views.releases import (
     RELEASES_DIR, Release, head_commit, model_names, read_releases, snapshot, write_snapshot,
 )
-
-#: Priority of the history post-transforms: after the case page layout
-#: (:mod:`council.html.case_page`, 700), before any ``doctree-resolved`` handler.
-PRIORITY = 800
-
+from council.resolve.order import priority
 
 def site_releases(app: Sphinx) -> list[tuple[Release, Changes]]:
     """The site's history, computed once per build."""
@@ -148,7 +144,7 @@ class HistoryDirective(SphinxDirective):
 class ReleaseHistory(SphinxPostTransform):
     """Fills the 更新履歴 placeholders with one section per release, in every builder."""
 
-    default_priority = PRIORITY
+    default_priority = priority("release-history")
 
     def run(self, **kwargs: Any) -> None:
         placeholders = list(self.document.findall(history_placeholder))
@@ -166,7 +162,7 @@ class ReleaseHistory(SphinxPostTransform):
 class CaseHistory(SphinxPostTransform):
     """HTML: the section 「この案件の更新履歴」 at the end of a case page's first section."""
 
-    default_priority = PRIORITY
+    default_priority = priority("case-history")
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:
