@@ -16,7 +16,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from council.rules.suspect import FIELD, LINKS, TAG, _links, format_confirmed, need_fingerprint, notice_lines
+from council_import.site_model import site_model
+from council.rules.suspect import (
+    FIELD, TAG, _links, confirmed_links, format_confirmed, need_fingerprint, notice_lines,
+)
 from council_import.pages import read_needs
 
 def _project_needs(project: Path) -> dict[str, dict[str, Any]]:
@@ -40,6 +43,7 @@ def confirm_page(path: Path, needs: Mapping[str, Mapping[str, Any]], ids: set[st
     """
     text = path.read_text(encoding="utf-8")
     written: list[str] = []
+    links = confirmed_links(site_model())
 
     def rewrite(match: re.Match[str]) -> str:
         block = match.group(0)
@@ -47,7 +51,7 @@ def confirm_page(path: Path, needs: Mapping[str, Mapping[str, Any]], ids: set[st
         if not m or (ids and m.group(1) not in ids) or re.search(r"^trace: 提案$", block, re.M):
             return block
         need = needs.get(m.group(1)) or {}
-        targets = [t for name in LINKS for t in _links(need, name) if t in needs]
+        targets = [t for name in links for t in _links(need, name) if t in needs]
         value = format_confirmed({t: need_fingerprint(needs[t]) for t in targets})
         block = re.sub(rf"^{FIELD}: .*\n", "", block, flags=re.M)
         block = re.sub(r"^(binds: .*\n)", rf"\1{FIELD}: {value}\n", block, count=1, flags=re.M)

@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from council_import.measures import group_code
 from council_import.pages import PageNeed, read_dir
 from council_import.site_model import site_model
 
@@ -240,7 +241,7 @@ class Suggester:
             lambda c: (actor is None or c.actor == actor) and (aspect is None or c.aspect == aspect),
             len(self.checkitems.candidates),
         )
-        code = {"区": "W", "受託者": "C"}.get(actor or "", "")
+        code = group_code(actor, None)[0] if actor else ""
         votes = self._votes(
             text,
             lambda e: e.case != exclude_case and (MIRROR_ACTORS or actor is None or e.actor == actor),

@@ -72,8 +72,8 @@ WORK_OPEN_FIELDS = ("contractor", "certification")
 WORK_HIDDEN_FIELDS = {"start", "terms_assumed", "trace"}
 #: A description longer than this many characters is collapsed behind 全文を表示.
 LONG_TEXT = 200
-#: Links shown as the measure's trace lines, in this order.
-MEASURE_LINKS = ("satisfies", "waives", "binds")
+#: The link that places a need in its parent (the others are a measure's trace lines).
+STRUCTURE_LINK = "part_of"
 
 
 def _suspect_links(app: Sphinx) -> dict[str, set[str]]:
@@ -276,7 +276,9 @@ class _Page:
         suspect = self.suspect.get(need["id"], set())
         rows = []
         texts: list[nodes.Node] = []
-        for name in MEASURE_LINKS:
+        for name in self.model.links_of(need["type"]):
+            if name == STRUCTURE_LINK:
+                continue
             refs: list[nodes.Node] = []
             kind = ""
             for target_id in need.get(name) or []:

@@ -64,6 +64,10 @@ class ContentModel:
         schema = self.field_schemas.get(name, {})
         return tuple(schema.get("enum") or schema.get("items", {}).get("enum") or ())
 
+    def links_of(self, need_type: str) -> tuple[str, ...]:
+        """The link types a need type declares, in declaration order."""
+        return tuple(link for kind, link in self.link_targets if kind == need_type)
+
     def type_color(self, need_type: str) -> str:
         return self.type_colors.get(need_type, "#FFFFFF")
 

@@ -15,25 +15,27 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from council.directives.trace import expandable, expandable_summary
+from council.model.content_model import Roles
 from council.model.need_index import need_index
 from council.resolve.order import priority
 from council.resolve.view_nodes import ViewNodes
 from council.views import traceability as tr
 
-#: Need types whose page lists the cases relying on them: the link followed, and the wording.
-RELYING = {
-    "clause": ("binds", "この条項に依拠する案件"),
-    "checkitem": ("satisfies", "この項目に対応する案件"),
-}
+def relying_links(roles: Roles) -> dict[str, tuple[str, str]]:
+    """Need types whose page lists the cases relying on them: the link followed, and the wording."""
+    return {
+        roles.clause: ("binds", "この条項に依拠する案件"),
+        roles.checkitem: ("satisfies", "この項目に対応する案件"),
+    }
 
 
 def relying_block(renderer: ViewNodes, need) -> list[nodes.Node]:
     """The editions of a clause, and the cases relying on a clause or checklist item
     by fiscal year, each with excerpts of its safeguards linking to them."""
     needs = renderer.needs
-    link, wording = RELYING[need["type"]]
+    link, wording = relying_links(needs.roles)[need["type"]]
     result: list[nodes.Node] = []
-    if need["type"] == "clause":
+    if need["type"] == needs.roles.clause:
         result += _editions_line(renderer, need)
     groups = tr.relying_cases(needs, need["id"], link)
     total = sum(len(cases) for _, cases in groups)
@@ -100,7 +102,7 @@ def _editions_line(renderer: ViewNodes, clause) -> list[nodes.Node]:
 
 def _revised_by(needs) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
-    for clause in tr.of_type(needs, "clause"):
+    for clause in tr.of_type(needs, needs.roles.clause):
         for old in tr.links(clause, "revises"):
             result.setdefault(old, []).append(clause["id"])
     return result
@@ -122,9 +124,10 @@ class RelyingCases(SphinxPostTransform):
             return
         needs = need_index(self.app)
         renderer = None
+        relying = relying_links(needs.roles)
         for node in found:
             need = needs.get(node["ids"][0]) if node["ids"] else None
-            if need is None or need.get("type") not in RELYING:
+            if need is None or need.get("type") not in relying:
                 continue
             renderer = renderer or ViewNodes(self.app, self.env.docname, needs)
             parent = node.parent

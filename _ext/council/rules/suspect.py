@@ -32,6 +32,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from council.model.content_model import ContentModel, project_model
 from council.resolve.order import priority
 from council.resolve.placeholders import PlaceholderResolver
 
@@ -39,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 FIELD = "confirmed_against"
 TAG = "要再確認"
-LINKS = ("satisfies", "binds")
 _ENTRY = re.compile(r"([A-Z][A-Z0-9_]*)@([0-9a-f]{12})")
 
 
@@ -69,7 +69,19 @@ def _links(need: Mapping[str, Any], name: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def suspect_links(needs: Mapping[str, Mapping[str, Any]]) -> dict[str, set[str]]:
+def confirmed_links(model: ContentModel) -> tuple[str, ...]:
+    """The links whose targets a confirmation fingerprints: a measure's links to
+    checklist items and clauses (the standard texts)."""
+    roles = model.roles
+    texts = {roles.checkitem, roles.clause}
+    return tuple(dict.fromkeys(
+        link for (kind, link), targets in model.link_targets.items()
+        if kind in roles.measures and texts & set(targets)
+    ))
+
+
+def suspect_links(needs: Mapping[str, Mapping[str, Any]],
+                  model: ContentModel | None = None) -> dict[str, set[str]]:
     """Safeguard ID -> IDs of its checklist items/clauses to review again.
 
     Only safeguards that record fingerprints are checked (a trace never
@@ -77,12 +89,15 @@ def suspect_links(needs: Mapping[str, Mapping[str, Any]]) -> dict[str, set[str]]
     current text has another fingerprint than the recorded one, or when no
     fingerprint was recorded for it (the link was added after confirmation).
     """
+    # a need index carries the build's model; plain mappings use the project's
+    model = model or getattr(needs, "model", None) or project_model()
+    links = confirmed_links(model)
     result: dict[str, set[str]] = {}
     for need in needs.values():
-        if need.get("type") != "safeguard" or not need.get(FIELD):
+        if need.get("type") not in model.roles.measures or not need.get(FIELD):
             continue
         recorded = parse_confirmed(need.get(FIELD))
-        for name in LINKS:
+        for name in links:
             for target_id in _links(need, name):
                 target = needs.get(target_id)
                 if target is None:
