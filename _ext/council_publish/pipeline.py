@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -34,13 +34,15 @@ class BuildContext:
     staging: Path
     env: dict[str, str]
 
-    @property
-    def html(self) -> Path:
-        return self.staging / "html"
+    #: Where Sphinx writes the site; published as a whole or not at all.
+    html: Path = field(init=False)
+    #: Sphinx's pickled pages, kept in the staging folder (never published).
+    doctrees: Path = field(init=False)
 
-    @property
-    def doctrees(self) -> Path:
-        return self.staging / ".doctrees"
+    def __post_init__(self) -> None:
+        # frozen: the staging folder's layout is derived once, here
+        object.__setattr__(self, "html", self.staging / "html")
+        object.__setattr__(self, "doctrees", self.staging / ".doctrees")
 
 
 def run(ctx: BuildContext, what: str, cmd: list[str], cwd: Path | None = None) -> None:

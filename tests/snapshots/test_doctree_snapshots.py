@@ -312,16 +312,16 @@ SNAPSHOTS = [
     # the need types, as rendered on their pages
     *(
         Snapshot(f"need-{kind}", ((page, need(need_id)),), builders=("html",))
-        for kind, page, need_id in (
-            ("case", "cases/2020-sample", "CASE_2020_SAMPLE"),
-            ("entrustment", "cases/2020-sample", "ENT_2020_SAMPLE_1"),
-            ("development", "cases/2023-demo", "DEV_2023_DEMO_1"),
-            ("safeguard", "cases/2020-sample", "SG_2020_SAMPLE_E1_WO_01"),
-            ("exemption", "cases/2023-demo", "NA_2023_DEMO_D1_CO_01"),
-            ("checkitem", "clauses/checklist", "CHK_WO_01"),
-            ("edition", "clauses/edition-y", "ED_Y"),
-            ("clause", "clauses/edition-y", "CL_Y_02"),
-        )
+        for kind, (page, need_id) in {
+            "case": ("cases/2020-sample", "CASE_2020_SAMPLE"),
+            "entrustment": ("cases/2020-sample", "ENT_2020_SAMPLE_1"),
+            "development": ("cases/2023-demo", "DEV_2023_DEMO_1"),
+            "safeguard": ("cases/2020-sample", "SG_2020_SAMPLE_E1_WO_01"),
+            "exemption": ("cases/2023-demo", "NA_2023_DEMO_D1_CO_01"),
+            "checkitem": ("clauses/checklist", "CHK_WO_01"),
+            "edition": ("clauses/edition-y", "ED_Y"),
+            "clause": ("clauses/edition-y", "CL_Y_02"),
+        }.items()
     ),
     # views that no directive names
     Snapshot("relying-cases", _pages(("clauses/edition-x", "clauses/edition-y", "clauses/checklist"),
