@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from council.latex.documents import REFERENCE_VOLUME, VOLUME_PREFIX, case_fiscal_year, case_pages, page_title
-from council.latex.print_record import APPENDIX_PREFIX, ESTIMATE_LABEL
+from council.latex.record_layout import APPENDIX_PREFIX, ESTIMATE_LABEL
 from helpers import REPO
 
 pytestmark = pytest.mark.pdf

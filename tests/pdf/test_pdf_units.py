@@ -9,7 +9,7 @@ import pytest
 
 from council_publish import pdf_jobs
 from council_publish.pipeline import BuildFailed
-from council.latex.print_record import date_label, fiscal_year_label, wareki_year
+from council.latex.dates import date_label, fiscal_year_label, wareki_year
 
 
 @pytest.mark.parametrize(("year", "label"), [
@@ -95,6 +95,6 @@ def test_unchanged_input_comes_from_the_cache(tmp_path: Path) -> None:
 
 def test_the_publication_date_is_the_wards_date_in_japan() -> None:
     """A commit at 20:00 UTC is already the next day in Tokyo (the 更新履歴's date)."""
-    from council.latex.print_record import publication_date
+    from council.latex.dates import publication_date
 
     assert publication_date(1764446400) == "令和7年11月30日（2025年11月30日）"  # 2025-11-29T20:00Z

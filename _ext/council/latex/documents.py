@@ -94,7 +94,7 @@ def latex_documents_for(srcdir: Path, title: str, author: str) -> list[tuple[str
 
     A volume never grows with the years: each holds one fiscal year's cases.
     """
-    from council.latex.print_record import fiscal_year_label
+    from council.latex.dates import fiscal_year_label
 
     by_year: dict[int, list[str]] = {}
     cases = []
