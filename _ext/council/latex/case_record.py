@@ -20,8 +20,9 @@ from sphinx_needs.nodes import Need
 from council.latex.dates import date_label, fiscal_year_label, publication_date
 from council.latex.record_layout import (
     APPENDIX_PREFIX, ESTIMATE_LABEL, checkitem_label, clause_label, estimate_box, estimate_mark,
-    internal_ref, joined, label_table, measure_label, para, text_paragraphs,
+    internal_ref, label_table, measure_label, para, text_paragraphs,
 )
+from council.latex.trace_print import TracePrint
 from council.views import traceability as tr
 
 #: Where the SHA-256 of every published file is listed (relative to the site root).
@@ -203,37 +204,10 @@ class CasePrint:
         ]
 
     def coverage(self) -> list[nodes.Node]:
-        cov = tr.coverage(self.needs, self.case["id"])
-        fig = cov.figures()
-        result: list[nodes.Node] = []
-        if cov.retrospective:
-            result.append(estimate_box(tr.RETROSPECTIVE_LABEL, "：この案件の資料はチェックリストより前の"
-                                       "記述様式です。以下は、本サイトが各対策に付した対応に基づき、"
-                                       "後からチェックリストに照らした参考の分析です。"))
-        result.append(para(
-            f"チェックリスト {fig.total} 項目のうち、対策あり {fig.covered} 項目、対策不要 "
-            f"{fig.not_applicable} 項目、未対応 {fig.gaps} 項目（充足 {fig.ratio}、{fig.percent}）。"))
-        summary = tr.coverage_summary_table(self.needs, self.case["id"])
-        table = nodes.table(classes=["council-print-summary"])
-        group = nodes.tgroup(cols=len(summary.headers))
-        table += group
-        for _ in summary.headers:
-            group += nodes.colspec(colwidth=10)
-        head = nodes.thead()
-        group += head
-        body = nodes.tbody()
-        group += body
-        for target, cells in ((head, summary.headers), *((body, r) for r in summary.rows)):
-            row = nodes.row()
-            for cell in cells:
-                row += nodes.entry("", para(str(cell)))
-            target += row
-        result.append(table)
-        gaps = [i for i in cov.items if i.status == tr.GAP]
-        if gaps:
-            result.append(para("未対応の項目: ", *joined(
-                nodes.Text(checkitem_label(self.needs[i.checkitem])) for i in gaps)))
-        return result
+        """The traceability section: coverage and reliance as tables for the page."""
+        cited = {i["id"] for i in self.cited_checkitems()}
+        cited |= {c["id"] for e in self.editions() for c in self.clauses_of(e["id"])}
+        return TracePrint(self.needs, self.case, self.works, cited).section()
 
     def colophon(self, docname: str) -> nodes.section:
         stem = docname.rsplit("/", 1)[-1]

@@ -171,7 +171,8 @@ def _print_tables(doctree: nodes.document) -> None:
         if "longtable" not in table["classes"]:
             table["classes"].append("longtable")
         cols = _columns(table)
-        if cols >= WIDE_COLUMNS:
+        # the print's own tables have their widths and type (council.latex.record_layout)
+        if cols >= WIDE_COLUMNS and "council-print-table" not in table["classes"]:
             size = "councilverywide" if cols >= VERY_WIDE_COLUMNS else "councilwide"
             table.replace_self(nodes.container("", table.deepcopy(), classes=[size]))
 
@@ -352,6 +353,15 @@ PRINT_PREAMBLE = "\n".join([
     r"{\end{minipage}\par\smallskip}",
     r"\newenvironment{sphinxclasscouncilestimate}{\begin{framed}}{\end{framed}}",
     r"\expandafter\def\csname DUrolecouncil-estimate-mark\endcsname#1{\fbox{\sffamily\bfseries #1}}",
+    # longtable steps the table counter even without a caption: an untitled table
+    # gives its number back, and its continuation line names no table number
+    r"\newif\ifcouncil@captioned",
+    r"\g@addto@macro\sphinxthelongtablecaptionisattop{\noalign{\global\council@captionedtrue}}",
+    r"\g@addto@macro\sphinxatlongtableend{\ifcouncil@captioned\else\addtocounter{table}{-1}\fi"
+    r"\global\council@captionedfalse}",
+    r"\let\council@tablecontinued\sphinxtablecontinued",
+    r"\renewcommand\sphinxtablecontinued[1]{\council@tablecontinued{\ifcouncil@captioned#1\else"
+    r"\let\tablename\@empty\let\thetable\@empty\let\textendash\@empty\ignorespaces#1\fi}}",
     r"\makeatother",
 ])
 
@@ -390,6 +400,10 @@ LATEX_ELEMENTS = {
         # wide matrices (see council.latex.documents._print_tables)
         r"\newenvironment{sphinxclasscouncilwide}{\footnotesize\setlength\tabcolsep{3pt}}{}",
         r"\newenvironment{sphinxclasscouncilverywide}{\scriptsize\setlength\tabcolsep{2pt}}{}",
+        # the print's own tables (council.latex.record_layout.print_table): a smaller
+        # type, and ragged lines, so that a narrow column never letter-spaces Japanese
+        r"\makeatletter\newenvironment{sphinxclasscouncilprinttable}"
+        r"{\small\setlength\tabcolsep{4pt}\def\sphinxAtStartPar{\rightskip\z@\@plus1fil\relax}}{}\makeatother",
         # A case PDF (howto, on the chapter-based Japanese report class) has
         # no chapter: number its sections 1, 1.1 rather than 0.1, 0.1.1.
         r"\makeatletter\@ifclassloaded{sphinxhowto}{\renewcommand\thesection{\arabic{section}}"

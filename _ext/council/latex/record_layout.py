@@ -66,6 +66,32 @@ def label_table(rows: list[tuple[str, list[nodes.Node]]], classes: Iterable[str]
     return table
 
 
+def print_table(headers: list[str], widths: list[int], rows: list[list[list[nodes.Node]]],
+                title: str = "", ids: Iterable[str] = ()) -> nodes.container:
+    """A table laid out for the page: given column widths (in proportion), a header
+    row repeated on every page it runs over, set in a smaller type with ragged
+    lines (LaTeX ``sphinxclasscouncilprinttable``: no letter-spaced Japanese in
+    narrow columns). A *title* numbers it (表 2.1)."""
+    table = nodes.table(classes=["council-print-table", "colwidths-given", "longtable"], ids=list(ids))
+    if title:
+        table += nodes.title(title, title)
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for width in widths:
+        group += nodes.colspec(colwidth=width)
+    head = nodes.thead()
+    group += head
+    body = nodes.tbody()
+    group += body
+    for target, cells in ((head, [[nodes.Text(h)] for h in headers]), *((body, r) for r in rows)):
+        row = nodes.row()
+        for content in cells:
+            blocks = all(isinstance(c, nodes.Body) for c in content) and content
+            row += nodes.entry("", *(content if blocks else [para(*content)]))
+        target += row
+    return nodes.container("", table, classes=["councilprinttable"])
+
+
 def estimate_mark() -> nodes.inline:
     return nodes.inline(ESTIMATE_LABEL, ESTIMATE_LABEL, classes=["council-estimate-mark"])
 
@@ -84,10 +110,15 @@ def joined(items: Iterable[nodes.Node], sep: str = "、") -> list[nodes.Node]:
     return result
 
 
+def checkitem_code(item: Mapping[str, Any]) -> str:
+    """``CHK_WO_01`` → ``WO-01``: the item's number in the checklist."""
+    return item["id"].removeprefix("CHK_").replace("_", "-")
+
+
 def checkitem_label(item: Mapping[str, Any]) -> str:
     """``CHK_WO_01`` → ``チェックリスト WO-01（区・運用 1）``."""
-    code = item["id"].removeprefix("CHK_").replace("_", "-")
-    return f"チェックリスト {code}（{item.get('actor', '')}・{item.get('aspect', '')} {item.get('number', '')}）"
+    return (f"チェックリスト {checkitem_code(item)}（{item.get('actor', '')}・{item.get('aspect', '')} "
+            f"{item.get('number', '')}）")
 
 
 def clause_label(clause: Mapping[str, Any]) -> str:
@@ -95,9 +126,23 @@ def clause_label(clause: Mapping[str, Any]) -> str:
     return f"特記事項 第{clause.get('number', '')}項（{clause.get('heading', '')}）"
 
 
+def clause_name(clause: Mapping[str, Any]) -> str:
+    """``CL_B_10`` → ``第10項 再委託の禁止``: a clause within its edition."""
+    return f"第{clause.get('number', '')}項 {clause.get('heading', '')}".strip()
+
+
+def measure_place(sg: Mapping[str, Any]) -> str:
+    """``区・運用 2``: a measure within its work item, in the source's numbering."""
+    return f"{sg.get('actor', '')}・{sg.get('aspect', '')} {sg.get('number', '')}"
+
+
+def work_label(work: Mapping[str, Any]) -> str:
+    """``業務委託1``: a work item within its case, as the source numbers it."""
+    kind = "業務委託" if work.get("type") == "entrustment" else "開発・変更"
+    return f"{kind}{str(work.get('id', '')).rsplit('_', 1)[-1]}"
+
+
 def measure_label(needs: Mapping[str, Any], sg: Mapping[str, Any]) -> str:
     """``業務委託1 区・運用 2``: where a measure sits in its case, in the source's numbering."""
     work = needs.get((sg.get("part_of") or [""])[0]) or {}
-    kind = "業務委託" if work.get("type") == "entrustment" else "開発・変更"
-    index = str(work.get("id", "")).rsplit("_", 1)[-1]
-    return f"{kind}{index} {sg.get('actor', '')}・{sg.get('aspect', '')} {sg.get('number', '')}"
+    return f"{work_label(work)} {measure_place(sg)}"
