@@ -93,6 +93,27 @@ def test_case_pdf_prints_every_cited_clause_and_item(pdf_dir: Path, pdf_needs: d
 
 
 @pytest.mark.parametrize("stem", CASES)
+def test_case_pdf_prints_its_trace_as_tables(pdf_dir: Path, pdf_needs: dict, pdf_body_text, stem: str) -> None:
+    """In place of the web's graph and matrices: per work item, the clauses its measures
+    rely on by name; the whole checklist, each item with its full text."""
+    text = pdf_body_text(pdf_dir / f"{stem}.pdf")
+    start = text.index("充足状況の集計")
+    trace = text[start:text.index("付録依拠する特記事項とチェックリスト項目", start)]
+    docname = f"cases/{stem}"
+    works = [n for n in pdf_needs.values() if n["docname"] == docname and n["type"] in ("entrustment", "development")]
+    assert works
+    for work in works:
+        kind = "業務委託" if work["type"] == "entrustment" else "開発・変更"
+        assert f"{kind}{work['id'].rsplit('_', 1)[-1]}の対策が依拠する項目・条項" in trace, work["id"]
+    measures = [n for n in pdf_needs.values() if n["docname"] == docname and n["type"] == "safeguard"]
+    clauses = {pdf_needs[c]["id"] for n in measures for c in n["binds"]}
+    assert [c for c in sorted(clauses)
+            if _squeeze(f"第{pdf_needs[c]['number']}項{pdf_needs[c]['heading']}") not in trace] == []
+    items = [n for n in pdf_needs.values() if n["type"] == "checkitem"]
+    assert [n["id"] for n in items if _cited_text(n["content"]) not in trace] == []
+
+
+@pytest.mark.parametrize("stem", CASES)
 def test_case_pdf_references_are_working_links(latex_dir: Path, pdf_dir: Path, pdf_needs: dict,
                                                stem: str) -> None:
     """Each reference of a measure links into the appendix, which links back; every
@@ -105,7 +126,9 @@ def test_case_pdf_references_are_working_links(latex_dir: Path, pdf_dir: Path, p
     mine = [n for n in pdf_needs.values() if n["docname"] == docname and n["type"] == "safeguard"]
     references = [(n["id"], t) for n in mine for t in n["satisfies"] + n["binds"]]
     forward = [r for r in refs if r.startswith(f"{docname}:{APPENDIX_PREFIX}")]
-    assert len(forward) == len(references)
+    # from each measure, again from its row in the trace tables, and from each cited item's row
+    cited_items = {t for n in mine for t in n["satisfies"]}
+    assert len(forward) == 2 * len(references) + len(cited_items)
     for need_id, target in references:
         assert f"{docname}:{APPENDIX_PREFIX}{target}" in refs, (need_id, target)
         assert f"{docname}:{need_id}" in refs  # back from the appendix
@@ -238,6 +261,10 @@ def test_case_pdf_numbered_as_in_its_volume(pdf_dir: Path, pdf_text) -> None:
     assert heading, toc
     assert heading.group(0) in volume
     assert "2.1.1区が行う対策【運用上の対策】" in toc
+    # its tables too: numbered per chapter, untitled tables using up no number
+    assert "表2.1:充足状況の集計" in case and "表2.1:充足状況の集計" in volume
+    assert "表2.2:業務委託1の対策が依拠する項目・条項" in case
+    assert "表2.2:業務委託1の対策が依拠する項目・条項" in volume
 
 
 def test_republish_after_one_edit_rebuilds_its_pdf_and_its_volume(

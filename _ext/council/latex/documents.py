@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 from docutils.utils import new_document
@@ -19,10 +20,12 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.builders.latex import LaTeXBuilder
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.console import darkgreen
 from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import relative_uri
 
+from council.latex.print_tables import need_box, print_tables
 from council.read.confined_reads import is_confined_page
 
 #: Directory of the case pages, relative to the source directory.
@@ -123,7 +126,7 @@ def pdf_names(app: Sphinx) -> list[str]:
 
 def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Put a link to the case's PDF under the title of each HTML case page."""
-    if app.builder.format != "html" or not docname.startswith(f"{CASES_DIR}/"):
+    if not docname.startswith(f"{CASES_DIR}/"):
         return
     name = case_pdf_name(docname)
     # computed once per build: a list of every PDF for every page grew with
@@ -145,83 +148,6 @@ def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     section.insert(1, para)
 
 
-#: Tables with this many columns or more are set in a smaller type (LaTeX
-#: environments ``sphinxclasscouncilwide`` / ``sphinxclasscouncilverywide``).
-WIDE_COLUMNS = 6
-VERY_WIDE_COLUMNS = 10
-
-
-def _columns(table: nodes.table) -> int:
-    group = table.next_node(nodes.tgroup)
-    return int(group["cols"]) if group is not None else 0
-
-
-def _print_tables(doctree: nodes.document) -> None:
-    """Let top-level tables break across pages (repeating their header), and
-    set wide matrices in a smaller type so that IDs fit their columns.
-
-    Sphinx prints a table as ``longtable`` only past 30 rows; matrices are
-    shorter but often longer than what is left of a page. Tables nested in
-    other boxes cannot be long tables in LaTeX, so they keep the default.
-    Runs at ``doctree-resolved`` because the matrices are made there.
-    """
-    for table in list(doctree.findall(nodes.table)):
-        if _nested(table):
-            continue
-        if "longtable" not in table["classes"]:
-            table["classes"].append("longtable")
-        cols = _columns(table)
-        # the print's own tables have their widths and type (council.latex.record_layout)
-        if cols >= WIDE_COLUMNS and "council-print-table" not in table["classes"]:
-            size = "councilverywide" if cols >= VERY_WIDE_COLUMNS else "councilwide"
-            table.replace_self(nodes.container("", table.deepcopy(), classes=[size]))
-
-
-def _nested(node: nodes.Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if isinstance(parent, (nodes.table, nodes.Admonition, nodes.sidebar, nodes.topic)):
-            return True
-        parent = parent.parent
-    return False
-
-
-def _need_box(table: nodes.table) -> list[nodes.Node]:
-    """A need as a page-breakable box: head line as title, non-empty meta lines, content.
-
-    sphinx-needs lays a need out as a one-column table; LaTeX cannot break a
-    table row across pages, so a need with a long back-link list ran off the
-    page, and the empty lines of unset fields left large gaps.
-    """
-    title = nodes.title()
-    body: list[nodes.Node] = []
-    for row in table.findall(nodes.row):
-        kind = set(row["classes"])
-        entry = row.next_node(nodes.entry)
-        if entry is None:
-            continue
-        if "head" in kind:
-            for line in _lines(entry):
-                title.extend(child.deepcopy() for child in line.children)
-        elif "meta" in kind:
-            for line in _lines(entry):
-                body.append(nodes.paragraph("", "", *(c.deepcopy() for c in line.children),
-                                            classes=["need-meta"]))
-        else:
-            body.extend(child.deepcopy() for child in entry.children)
-    box = nodes.admonition("", title, *body, classes=["need", *table["classes"]])
-    target = nodes.target("", "", ids=list(table["ids"]))
-    return [target, box]
-
-
-def _lines(entry: nodes.Element) -> list[nodes.line]:
-    """The innermost non-empty lines of a layout cell (link lists nest line blocks)."""
-    return [
-        line for line in entry.findall(nodes.line)
-        if line.astext().strip() and next(iter(line.findall(nodes.line, include_self=False)), None) is None
-    ]
-
-
 _PRINTED = "council_printed_docs"
 
 
@@ -233,8 +159,6 @@ def _open_references(app: Sphinx, doctree: nodes.document, docname: str) -> None
     code that makes links. They are turned into plain text afterwards by
     :func:`_close_references`.
     """
-    if app.builder.format != "latex":
-        return
     doctree[_PRINTED] = set(app.builder.docnames)
     app.builder.docnames = set(app.builder.docnames) | set(app.env.all_docs)
 
@@ -256,8 +180,8 @@ def _print_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     _close_references(app, doctree)
     for table in list(doctree.findall(nodes.table)):
         if "need" in table["classes"] and table.parent is not None:
-            table.replace_self(_need_box(table))
-    _print_tables(doctree)
+            table.replace_self(need_box(table))
+    print_tables(doctree)
 
 
 class VolumeLaTeXBuilder(LaTeXBuilder):
@@ -311,12 +235,38 @@ def _configure(app: Sphinx, config: Config) -> None:
     config.latex_elements = {**LATEX_ELEMENTS, **config.latex_elements}
 
 
+class PdfLink(SphinxPostTransform):
+    """HTML: the link to a case's PDF under the title of its page."""
+
+    # after the case page is laid out (council.html.case_page.CasePageLayout, 700)
+    default_priority = 710
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        _add_pdf_link(self.app, self.document, self.env.docname)
+
+
+class OpenReferences(SphinxPostTransform):
+    """LaTeX: links to pages outside this PDF resolve while the page is laid out
+    (:func:`_open_references`); the last post-transform, after every reference
+    is resolved, before the ``doctree-resolved`` layout."""
+
+    default_priority = 990
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        _open_references(self.app, self.document, self.env.docname)
+
+
 def setup_latex(app: Sphinx) -> None:
     app.add_builder(VolumeLaTeXBuilder, override=True)
     app.connect("config-inited", _configure)
-    app.connect("doctree-resolved", _add_pdf_link)
-    app.connect("doctree-resolved", _open_references, priority=100)
-    # after sphinx-needs has laid out the needs (default priority 500)
+    app.add_post_transform(PdfLink)
+    app.add_post_transform(OpenReferences)
+    # Stays a doctree-resolved handler, after sphinx-needs (500) and the views'
+    # tables (council.directives.trace, doctree-resolved): it closes the links
+    # opened above once those have laid out their nodes, and sets every table,
+    # theirs included, for the page.
     app.connect("doctree-resolved", _print_needs, priority=900)
 
 
@@ -334,6 +284,12 @@ PRINT_PREAMBLE = "\n".join([
     r"  \newcommand\councilmaketitle{\sphinxmaketitle}",
     r"  \newcommand\counciltableofcontents{\sphinxtableofcontents}",
     r"  \newenvironment{sphinxclasscouncilcover}{\par\medskip}{\par\medskip}",
+    # a volume numbers its tables per chapter (2.1), as each case PDF does
+    # (council.latex.print_record._volume_numbering)
+    # (after sphinx.sty, which sets the numbering at \begin{document})
+    r"  \AtBeginDocument{\counterwithin*{table}{chapter}\counterwithin*{figure}{chapter}%",
+    r"    \renewcommand\thetable{\thechapter.\arabic{table}}%",
+    r"    \renewcommand\thefigure{\thechapter.\arabic{figure}}}",
     r"}",
     r"\newenvironment{sphinxclasscouncilcovertitle}{\par\begingroup\Large\bfseries\raggedright}"
     r"{\par\endgroup\bigskip}",
@@ -397,13 +353,14 @@ LATEX_ELEMENTS = {
         r"\protected\def\sphinxhyphenininlineliteral#1{-\allowbreak}",
         # need IDs (SG_2025_HOGO_INJI_E1_WO_01) and other long names may break after "_"
         r"\DeclareRobustCommand\_{\textunderscore\ifmmode\else\allowbreak\fi}",
-        # wide matrices (see council.latex.documents._print_tables)
-        r"\newenvironment{sphinxclasscouncilwide}{\footnotesize\setlength\tabcolsep{3pt}}{}",
-        r"\newenvironment{sphinxclasscouncilverywide}{\scriptsize\setlength\tabcolsep{2pt}}{}",
-        # the print's own tables (council.latex.record_layout.print_table): a smaller
-        # type, and ragged lines, so that a narrow column never letter-spaces Japanese
-        r"\makeatletter\newenvironment{sphinxclasscouncilprinttable}"
-        r"{\small\setlength\tabcolsep{4pt}\def\sphinxAtStartPar{\rightskip\z@\@plus1fil\relax}}{}\makeatother",
+        # Tables in print (council.latex.print_tables, council.latex.record_layout):
+        # ragged cells, so that a narrow column never letter-spaces Japanese; wide
+        # matrices and the print's own tables in a smaller type.
+        r"\makeatletter\def\councilraggedcells{\def\sphinxAtStartPar{\rightskip\z@\@plus1fil\relax}}\makeatother",
+        r"\newenvironment{sphinxclasscouncilragged}{\councilraggedcells}{}",
+        r"\newenvironment{sphinxclasscouncilwide}{\footnotesize\setlength\tabcolsep{3pt}\councilraggedcells}{}",
+        r"\newenvironment{sphinxclasscouncilverywide}{\scriptsize\setlength\tabcolsep{2pt}\councilraggedcells}{}",
+        r"\newenvironment{sphinxclasscouncilprinttable}{\small\setlength\tabcolsep{4pt}\councilraggedcells}{}",
         # A case PDF (howto, on the chapter-based Japanese report class) has
         # no chapter: number its sections 1, 1.1 rather than 0.1, 0.1.1.
         r"\makeatletter\@ifclassloaded{sphinxhowto}{\renewcommand\thesection{\arabic{section}}"

@@ -1,0 +1,140 @@
+"""Tables laid out for the page: breakable, with column widths for Japanese, never letter-spaced.
+
+Sphinx gives every column of a long table the same width, and justifies the
+cells: in a matrix of eight columns, Japanese text stood five characters to
+a line with wide gaps between the characters. In print, every top-level
+table here breaks across pages repeating its header, takes column widths
+from its content (a column of long text gets the room, a column of numbers
+little), and sets its cells ragged (LaTeX environments
+``sphinxclasscouncilragged`` / ``councilwide`` / ``councilverywide``).
+A need laid out as a one-column table becomes a breakable box.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+
+#: Tables with this many columns or more are set in a smaller type (LaTeX
+#: environments ``sphinxclasscouncilwide`` / ``sphinxclasscouncilverywide``).
+WIDE_COLUMNS = 6
+VERY_WIDE_COLUMNS = 10
+
+
+def _columns(table: nodes.table) -> int:
+    group = table.next_node(nodes.tgroup)
+    return int(group["cols"]) if group is not None else 0
+
+
+def print_tables(doctree: nodes.document) -> None:
+    """Let top-level tables break across pages (repeating their header), and
+    set wide matrices in a smaller type so that IDs fit their columns.
+
+    Sphinx prints a table as ``longtable`` only past 30 rows; matrices are
+    shorter but often longer than what is left of a page. Tables nested in
+    other boxes cannot be long tables in LaTeX, so they keep the default.
+    Runs at ``doctree-resolved`` because the matrices are made there.
+    """
+    for table in list(doctree.findall(nodes.table)):
+        if _nested(table):
+            continue
+        if "longtable" not in table["classes"]:
+            table["classes"].append("longtable")
+        cols = _columns(table)
+        # the print's own tables have their widths and type (council.latex.record_layout)
+        if "council-print-table" in table["classes"] or "council-print-fields" in table["classes"]:
+            continue
+        if "colwidths-given" not in table["classes"]:
+            content_widths(table)
+        if cols >= WIDE_COLUMNS:
+            size = "councilverywide" if cols >= VERY_WIDE_COLUMNS else "councilwide"
+        else:
+            size = "councilragged"
+        table.replace_self(nodes.container("", table.deepcopy(), classes=[size]))
+
+
+#: A column's width (in ems) counts its longest line up to this; longer text wraps.
+MAX_COLUMN_EMS = 30
+#: The narrowest column, in ems.
+MIN_COLUMN_EMS = 2.5
+_UNBREAKABLE = re.compile(r"[\x21-\x7e]+")
+
+
+def text_ems(text: str) -> float:
+    """The width of *text* in ems: a Japanese character one, a Latin one about half."""
+    return sum(1.0 if ord(char) > 0x2E7F else 0.55 for char in text)
+
+
+def content_widths(table: nodes.table) -> None:
+    """Column widths from the content: each column its longest line (up to
+    :data:`MAX_COLUMN_EMS`), at least its longest unbreakable word and half its
+    header (a header may take two lines)."""
+    group = table.next_node(nodes.tgroup)
+    if group is None:
+        return
+    specs = [spec for spec in group.children if isinstance(spec, nodes.colspec)]
+    natural = [MIN_COLUMN_EMS] * len(specs)
+    for part in group.children:
+        if not isinstance(part, (nodes.thead, nodes.tbody)):
+            continue
+        for row in part.children:
+            column = 0
+            for entry in row.children:
+                span = int(entry.get("morecols", 0))
+                if not span and column < len(specs):
+                    text = entry.astext()
+                    lines = [text_ems(line) for line in text.splitlines()] or [0.0]
+                    # IDs and file names break after "_" and "-" (see LATEX_ELEMENTS)
+                    words = [text_ems(part) for w in _UNBREAKABLE.findall(text) for part in re.split(r"(?<=[_-])", w)]
+                    longest = max(lines) / (2 if isinstance(part, nodes.thead) else 1)
+                    natural[column] = max(natural[column], min(longest, MAX_COLUMN_EMS), *words)
+                column += 1 + span
+    for spec, width in zip(specs, natural, strict=True):
+        spec["colwidth"] = max(1, round(10 * width))
+    table["classes"].append("colwidths-given")
+
+
+def _nested(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, (nodes.table, nodes.Admonition, nodes.sidebar, nodes.topic)):
+            return True
+        parent = parent.parent
+    return False
+
+
+def need_box(table: nodes.table) -> list[nodes.Node]:
+    """A need as a page-breakable box: head line as title, non-empty meta lines, content.
+
+    sphinx-needs lays a need out as a one-column table; LaTeX cannot break a
+    table row across pages, so a need with a long back-link list ran off the
+    page, and the empty lines of unset fields left large gaps.
+    """
+    title = nodes.title()
+    body: list[nodes.Node] = []
+    for row in table.findall(nodes.row):
+        kind = set(row["classes"])
+        entry = row.next_node(nodes.entry)
+        if entry is None:
+            continue
+        if "head" in kind:
+            for line in _lines(entry):
+                title.extend(child.deepcopy() for child in line.children)
+        elif "meta" in kind:
+            for line in _lines(entry):
+                body.append(nodes.paragraph("", "", *(c.deepcopy() for c in line.children),
+                                            classes=["need-meta"]))
+        else:
+            body.extend(child.deepcopy() for child in entry.children)
+    box = nodes.admonition("", title, *body, classes=["need", *table["classes"]])
+    target = nodes.target("", "", ids=list(table["ids"]))
+    return [target, box]
+
+
+def _lines(entry: nodes.Element) -> list[nodes.line]:
+    """The innermost non-empty lines of a layout cell (link lists nest line blocks)."""
+    return [
+        line for line in entry.findall(nodes.line)
+        if line.astext().strip() and next(iter(line.findall(nodes.line, include_self=False)), None) is None
+    ]
