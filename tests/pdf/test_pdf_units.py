@@ -98,3 +98,30 @@ def test_the_publication_date_is_the_wards_date_in_japan() -> None:
     from council.latex.dates import publication_date
 
     assert publication_date(1764446400) == "令和7年11月30日（2025年11月30日）"  # 2025-11-29T20:00Z
+
+
+def test_print_columns_follow_their_content() -> None:
+    """Long text gets the room; IDs, states and numbers keep their line; the columns fit the line."""
+    from docutils import nodes
+
+    from council.latex.print_tables import TEXT_WIDTH_PT, content_widths
+
+    long_text = "乙は、第1項から第19項までに掲げる事項に違反し、又は怠ったことにより甲に損害を与えたときは、その損害を賠償する。"
+    rows = [["CL_A_19", "19", "損害の賠償", "文言の変更", long_text * 2]] * 3
+    table = nodes.table()
+    group = nodes.tgroup(cols=5)
+    table += group
+    group += [nodes.colspec(colwidth=1) for _ in range(5)]
+    head, body = nodes.thead(), nodes.tbody()
+    group += [head, body]
+    for part, cells in ((head, ["条項", "番号", "見出し", "変更", "変更箇所"]), *((body, r) for r in rows)):
+        row = nodes.row()
+        row += [nodes.entry("", nodes.paragraph("", text)) for text in cells]
+        part += row
+    content_widths(table)
+    widths = [spec["colwidth"] for spec in group.findall(nodes.colspec)]
+    assert "colwidths-given" in table["classes"]
+    assert widths[4] > 2 * max(widths[:4])  # the text column
+    assert widths[0] >= 38 and widths[3] >= 50  # CL_A_19 (3.9 em) and 文言の変更 (5 em) unbroken
+    ems = TEXT_WIDTH_PT / 10 - 5 * 1.2  # at 10 pt, less the cell padding
+    assert sum(widths) <= 10 * ems + 5

@@ -133,10 +133,14 @@ class CasePrint:
         """The measure numbered as in the source, then what it relies on (links to the appendix)."""
         number = nodes.strong(f"{sg.get('number', '')}　", f"{sg.get('number', '')}　")
         body = [child for child in node.children]
+        # the anchor inside the kept-together box: before it, a link landed at
+        # the foot of the previous page whenever the box moved to the next
+        anchor = nodes.target("", "", ids=[sg["id"]])
         if body and isinstance(body[0], nodes.paragraph):
             body[0].insert(0, number)
+            body[0].insert(0, anchor)
         else:
-            body.insert(0, para(number))
+            body.insert(0, para(anchor, number))
         marks: list[nodes.Node] = []
         if sg.get("grouping") == "推定":
             marks.append(estimate_box("実施主体・種別の区分は本サイトの推定です。"))
@@ -156,7 +160,7 @@ class CasePrint:
         # the ID, for reviewers matching the print with the exports
         ident = para(nodes.literal(sg["id"], sg["id"]), classes=["council-need-id"])
         box = nodes.container("", *body, *marks, relied, ident, classes=["councilmeasure"])
-        return [nodes.target("", "", ids=[sg["id"]]), box]
+        return [box]
 
     def exemption(self, node: Need, need: Mapping[str, Any]) -> list[nodes.Node]:
         items = [self.needs[i] for i in tr.links(need, "waives") if i in self.needs]
@@ -196,12 +200,15 @@ class CasePrint:
             back.append("なし")
         # the anchor inside the heading: after a paragraph, a lone target
         # would join the heading to that paragraph in LaTeX
-        return [
+        # one entry (LaTeX ``sphinxclasscouncilentry``): its head never alone at a page's foot
+        return [nodes.container(
+            "",
             para(nodes.target("", "", ids=[APPENDIX_PREFIX + need["id"]]), nodes.strong(label, label),
-                  classes=["council-appendix-head"]),
+                 classes=["council-appendix-head"]),
             *text_paragraphs(need.get("content", "")),
             para(*back, classes=["council-backlinks"]),
-        ]
+            classes=["councilentry"],
+        )]
 
     def coverage(self) -> list[nodes.Node]:
         """The traceability section: coverage and reliance as tables for the page."""

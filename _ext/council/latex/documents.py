@@ -308,6 +308,8 @@ PRINT_PREAMBLE = "\n".join([
     r"\newenvironment{sphinxclasscouncilmeasure}{\par\smallskip\begin{minipage}{\linewidth}}"
     r"{\end{minipage}\par\smallskip}",
     r"\newenvironment{sphinxclasscouncilestimate}{\begin{framed}}{\end{framed}}",
+    # a clause or checklist item (appendix, reference volume): its head kept with its first lines
+    r"\newenvironment{sphinxclasscouncilentry}{\par\needspace{4\baselineskip}}{\par}",
     r"\expandafter\def\csname DUrolecouncil-estimate-mark\endcsname#1{\fbox{\sffamily\bfseries #1}}",
     # longtable steps the table counter even without a caption: an untitled table
     # gives its number back, and its continuation line names no table number
@@ -374,6 +376,9 @@ LATEX_ELEMENTS = {
     "tableofcontents": r"\counciltableofcontents",
     "sphinxsetup": "warningBorderColor={rgb}{0,0,0},div.warning_border-width=1.5pt",
     "printindex": "",
+    # the Japanese class's own chapter heading (第1章): fncychap's Bjarne style
+    # printed 「第」 over 「ONE」
+    "fncychap": "",
     # no index: no makeindex run between the LaTeX passes
     "makeindex": "",
 }

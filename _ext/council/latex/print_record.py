@@ -151,9 +151,10 @@ def _reference_need(node: Need, need: Mapping[str, Any]) -> list[nodes.Node]:
         head = f"{checkitem_label(need)}　{need.get('category', '')}的安全管理措置".replace("的的", "的")
     else:
         head = need.get("title", need["id"])
-    return [para(nodes.target("", "", ids=[need["id"]]), nodes.strong(head, head),
-                  classes=["council-appendix-head"]),
-            *node.children]
+    # one entry (LaTeX ``sphinxclasscouncilentry``): its head never alone at a page's foot
+    return [nodes.container("", para(nodes.target("", "", ids=[need["id"]]), nodes.strong(head, head),
+                                     classes=["council-appendix-head"]),
+                            *node.children, classes=["councilentry"])]
 
 
 def _mark_estimate_notes(doctree: nodes.document) -> None:

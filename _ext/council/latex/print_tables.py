@@ -56,6 +56,8 @@ def print_tables(doctree: nodes.document) -> None:
 
 #: A column's width (in ems) counts its longest line up to this; longer text wraps.
 MAX_COLUMN_EMS = 30
+#: Cell text up to this width (ems) is not broken.
+SHORT_TEXT_EMS = 6.0
 #: The narrowest column, in ems.
 MIN_COLUMN_EMS = 2.5
 _UNBREAKABLE = re.compile(r"[\x21-\x7e]+")
@@ -68,13 +70,14 @@ def text_ems(text: str) -> float:
 
 def content_widths(table: nodes.table) -> None:
     """Column widths from the content: each column its longest line (up to
-    :data:`MAX_COLUMN_EMS`), at least its longest unbreakable word and half its
-    header (a header may take two lines)."""
+    :data:`MAX_COLUMN_EMS`; a header counts half, it may take two lines), and at
+    least its longest unbreakable word, fitted to the line (:func:`fitted`)."""
     group = table.next_node(nodes.tgroup)
     if group is None:
         return
     specs = [spec for spec in group.children if isinstance(spec, nodes.colspec)]
     natural = [MIN_COLUMN_EMS] * len(specs)
+    minimum = [MIN_COLUMN_EMS] * len(specs)
     for part in group.children:
         if not isinstance(part, (nodes.thead, nodes.tbody)):
             continue
@@ -86,13 +89,39 @@ def content_widths(table: nodes.table) -> None:
                     text = entry.astext()
                     lines = [text_ems(line) for line in text.splitlines()] or [0.0]
                     # IDs and file names break after "_" and "-" (see LATEX_ELEMENTS)
-                    words = [text_ems(part) for w in _UNBREAKABLE.findall(text) for part in re.split(r"(?<=[_-])", w)]
+                    words = [text_ems(piece) for word in _UNBREAKABLE.findall(text)
+                             for piece in re.split(r"(?<=[_-])", word)]
                     longest = max(lines) / (2 if isinstance(part, nodes.thead) else 1)
-                    natural[column] = max(natural[column], min(longest, MAX_COLUMN_EMS), *words)
+                    # a short value (an ID, a state, a number) stays on one line
+                    short = [w for w in lines if w <= SHORT_TEXT_EMS and not isinstance(part, nodes.thead)]
+                    minimum[column] = max([minimum[column], *words, *short])
+                    natural[column] = max(natural[column], min(longest, MAX_COLUMN_EMS))
                 column += 1 + span
-    for spec, width in zip(specs, natural, strict=True):
+    for spec, width in zip(specs, fitted(natural, minimum, len(specs)), strict=True):
         spec["colwidth"] = max(1, round(10 * width))
     table["classes"].append("colwidths-given")
+
+
+#: The text width (pt) and the type size (pt) of tables by their number of columns
+#: (LaTeX environments councilragged, councilwide, councilverywide).
+TEXT_WIDTH_PT = 452.97
+CELL_PADDING_PT = {0: 12.0, WIDE_COLUMNS: 6.0, VERY_WIDE_COLUMNS: 4.0}
+TYPE_SIZE_PT = {0: 10.0, WIDE_COLUMNS: 8.0, VERY_WIDE_COLUMNS: 7.0}
+
+
+def fitted(natural: list[float], minimum: list[float], cols: int) -> list[float]:
+    """Column widths (ems) that fit the line: each column at least its longest
+    word; the room left shared in proportion to what each column would take more."""
+    level = max(k for k in TYPE_SIZE_PT if cols >= k)
+    room = (TEXT_WIDTH_PT - cols * CELL_PADDING_PT[level]) / TYPE_SIZE_PT[level]
+    natural = [max(n, m) for n, m in zip(natural, minimum, strict=True)]
+    if sum(natural) <= room:
+        return natural
+    spare = room - sum(minimum)
+    wants = [n - m for n, m in zip(natural, minimum, strict=True)]
+    if spare <= 0 or not sum(wants):
+        return minimum
+    return [m + spare * w / sum(wants) for m, w in zip(minimum, wants, strict=True)]
 
 
 def _nested(node: nodes.Node) -> bool:
