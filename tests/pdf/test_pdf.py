@@ -23,6 +23,9 @@ VOLUMES = [*(f"{VOLUME_PREFIX}{year}" for year in YEARS), REFERENCE_VOLUME]
 #: Overfull boxes tolerated per document, and by how much.
 MAX_OVERFULL = 5
 MAX_OVERFULL_PT = 5.0
+#: Letter-spaced runs of Japanese tolerated per document: a list line before a long
+#: file name (the downloads of the edition comparison) is justified.
+MAX_SPACED_RUNS = 2
 #: Text that only the web site may show.
 DEVELOPER_TEXT = ("127.0.0.1", "localhost", "Noneedspassedthefilters", "council-build", "pytest",
                   "sphinx-build", "makehtml", "makesite", "Traceback")
@@ -227,6 +230,83 @@ def test_metadata_and_bookmarks(pdf_dir: Path, name: str) -> None:
         assert "付録" in outline and "この文書について" in outline
     else:
         assert meta.title
+
+
+def _body_lines(pdf: Path) -> list[list[float]]:
+    """Per page, the tops (pt from the page's top) of the words of the body."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [[float(y) for y in re.findall(r'<word xMin="[-\d.]+" yMin="([-\d.]+)"', page)
+             if float(y) < FOOTER_TOP]
+            for page in out.split("<page ")[1:]]
+
+
+#: Where the footer starts (pt from the top of an A4 page).
+FOOTER_TOP = 775.0
+
+
+def _stranded(pdf: Path, places: list[tuple[str, object]]) -> list[tuple[int, str]]:
+    """Destinations with nothing of the body below them on their page (a heading left
+    at a page's foot, a link landing on the page before its target)."""
+    reader = pypdf.PdfReader(pdf)
+    index = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    lines = _body_lines(pdf)
+    result = []
+    for name, dest in places:
+        top = dest.get("/Top")
+        page = index.get(getattr(dest.page, "idnum", None))
+        if top is None or page is None:
+            continue
+        y = float(reader.pages[page].mediabox.height) - float(top)
+        if not [line for line in lines[page] if line > y + 30]:
+            result.append((page + 1, name))
+    return result
+
+
+@pytest.mark.parametrize("name", documents())
+def test_headings_kept_with_their_content(pdf_dir: Path, name: str) -> None:
+    pdf = pdf_dir / f"{name}.pdf"
+
+    def walk(items: list) -> list[tuple[str, object]]:
+        found = []
+        for item in items:
+            found += walk(item) if isinstance(item, list) else [(item.title, item)]
+        return found
+
+    assert _stranded(pdf, walk(pypdf.PdfReader(pdf).outline)) == []
+
+
+@pytest.mark.parametrize("name", documents())
+def test_links_land_on_their_target(pdf_dir: Path, name: str) -> None:
+    """No link destination at a page's foot with its target on the next page."""
+    pdf = pdf_dir / f"{name}.pdf"
+    places = list(pypdf.PdfReader(pdf).named_destinations.items())
+    assert places
+    assert _stranded(pdf, places) == []
+
+
+@pytest.mark.parametrize("name", documents())
+def test_no_letter_spaced_japanese(pdf_dir: Path, name: str) -> None:
+    """Justified narrow columns spread Japanese apart: ``pdftotext`` then reads each
+    character as a word of its own. No run of three such characters on a line."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf_dir / f"{name}.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    runs, page, run, last = [], 0, "", None
+    for line in out.splitlines():
+        if "<page " in line:
+            page, last = page + 1, None
+        match = re.search(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="[-\d.]+">(.*)</word>', line)
+        if not match:
+            continue
+        x0, y0, x1 = map(float, match.groups()[:3])
+        single = len(match.group(4)) == 1 and ord(match.group(4)) > 0x3000
+        if single and last and abs(last[1] - y0) < 1:
+            run += match.group(4)
+        else:
+            if len(run) >= 3:
+                runs.append((page, run))
+            run = match.group(4) if single else ""
+        last = (x1, y0) if single else None
+    assert len(runs) <= MAX_SPACED_RUNS, runs
 
 
 @pytest.mark.parametrize("name", documents())

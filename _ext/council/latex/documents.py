@@ -297,6 +297,9 @@ PRINT_PREAMBLE = "\n".join([
     # else the document title; the section in the footer stays clear of the
     # page number
     r"\providecommand\councilrunninghead{\@title}",
+    # a chapter's first page: Sphinx's plain style (page number in the footer, as
+    # on every other page), not the Japanese class's number at the top
+    r"\def\plainifnotempty{\thispagestyle{plain}}",
     # no software version on title pages and running heads
     r"\renewcommand\py@release{}\renewcommand\sphinxheadercomma{}",
     r"\fancypagestyle{normal}{\fancyhf{}%",
@@ -309,7 +312,9 @@ PRINT_PREAMBLE = "\n".join([
     r"{\end{minipage}\par\smallskip}",
     r"\newenvironment{sphinxclasscouncilestimate}{\begin{framed}}{\end{framed}}",
     # a clause or checklist item (appendix, reference volume): its head kept with its first lines
-    r"\newenvironment{sphinxclasscouncilentry}{\par\needspace{4\baselineskip}}{\par}",
+    # (not right after a heading, which is kept with the entry's first line:
+    # a break there would leave the heading alone at the page's foot)
+    r"\newenvironment{sphinxclasscouncilentry}{\par\if@nobreak\else\needspace{4\baselineskip}\fi}{\par}",
     r"\expandafter\def\csname DUrolecouncil-estimate-mark\endcsname#1{\fbox{\sffamily\bfseries #1}}",
     # longtable steps the table counter even without a caption: an untitled table
     # gives its number back, and its continuation line names no table number
