@@ -240,8 +240,8 @@ def _body_lines(pdf: Path) -> list[list[float]]:
             for page in out.split("<page ")[1:]]
 
 
-#: Where the footer starts (pt from the top of an A4 page).
-FOOTER_TOP = 775.0
+#: Where the running head ends and the footer starts (pt from the top of an A4 page).
+HEAD_BOTTOM, FOOTER_TOP = 60.0, 770.0
 
 
 def _stranded(pdf: Path, places: list[tuple[str, object]]) -> list[tuple[int, str]]:
@@ -253,7 +253,8 @@ def _stranded(pdf: Path, places: list[tuple[str, object]]) -> list[tuple[int, st
     result = []
     for name, dest in places:
         top = dest.get("/Top")
-        page = index.get(getattr(dest.page, "idnum", None))
+        ref = getattr(dest.page, "indirect_reference", None) or dest.page
+        page = index.get(getattr(ref, "idnum", None))
         if top is None or page is None:
             continue
         y = float(reader.pages[page].mediabox.height) - float(top)
@@ -307,6 +308,29 @@ def test_no_letter_spaced_japanese(pdf_dir: Path, name: str) -> None:
             run = match.group(4) if single else ""
         last = (x1, y0) if single else None
     assert len(runs) <= MAX_SPACED_RUNS, runs
+
+
+@pytest.mark.parametrize("name", documents())
+def test_running_heads_and_page_numbers_fit(pdf_dir: Path, name: str) -> None:
+    """The running head stays on one line; no footer text runs under the page number."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf_dir / f"{name}.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    two_lines, covered = [], []
+    for number, page in enumerate(out.split("<page ")[1:], 1):
+        words = [(float(x0), float(y0), float(x1), word) for x0, y0, x1, word in re.findall(
+            r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="[-\d.]+">(.*)</word>', page)]
+        head = sorted(y for x0, y, x1, w in words if y < HEAD_BOTTOM)
+        if head and head[-1] - head[0] > 3:  # Latin and Japanese baselines differ by < 1 pt
+            two_lines.append(number)
+        foot = [w for w in words if w[1] > FOOTER_TOP]
+        numbers = [w for w in foot if re.fullmatch(r"[0-9ivxl]+", w[3])]
+        if numbers:
+            page_number = max(numbers, key=lambda w: w[2])
+            if [w for w in foot if w is not page_number and w[2] > page_number[0] - 2
+                    and abs(w[1] - page_number[1]) < 8]:
+                covered.append(number)
+    assert two_lines == []
+    assert covered == []
 
 
 @pytest.mark.parametrize("name", documents())
