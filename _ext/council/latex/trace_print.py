@@ -27,7 +27,7 @@ from docutils import nodes
 
 from council.latex.record_layout import (
     APPENDIX_PREFIX, checkitem_label, clause_name, estimate_box, estimate_mark,
-    internal_ref, joined, measure_label, measure_place, para, print_table, work_label,
+    internal_ref, joined, measure_label, measure_place, para, print_table, text_paragraphs, work_label,
 )
 from council.views import traceability as tr
 
@@ -110,7 +110,7 @@ class TracePrint:
             item = self.needs[item_cov.checkitem]
             label = checkitem_label(item).removeprefix("チェックリスト ")
             head = para(self._cited(item["id"], nodes.strong(label, label)))
-            text = para(tr.full_text(item))
+            text = text_paragraphs(item.get("content", "")) or [para(tr.full_text(item))]
             cited_by = sorted((self.needs[i] for i in item_cov.safeguards if i in self.needs), key=self._order)
             measures = [internal_ref(sg["id"], measure_label(self.needs, sg)) for sg in cited_by]
             met: list[nodes.Node] = []
@@ -118,7 +118,7 @@ class TracePrint:
                 met.append(para(*joined(measures)))
             for reason in item_cov.reasons:
                 met.append(para(f"対策不要：{reason}" if reason else "対策不要"))
-            rows.append([[head, text], [nodes.Text(str(tr.Status(item_cov.status)))], met or [para("－")]])
+            rows.append([[head, *text], [nodes.Text(str(tr.Status(item_cov.status)))], met or [para("－")]])
         title = "チェックリスト項目ごとの充足状況"
         if cov.retrospective:
             title += f"（{tr.RETROSPECTIVE_LABEL}）"
