@@ -12,7 +12,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from council.latex.documents import REFERENCE_VOLUME, VOLUME_PREFIX, case_fiscal_year, case_pages, page_title
+from council.latex.print_tables import TEXT_WIDTH_PT
 from council.latex.record_layout import APPENDIX_PREFIX, ESTIMATE_LABEL
+from council.latex.trace_print import CHECKLIST_WIDTHS
 from helpers import REPO
 
 pytestmark = pytest.mark.pdf
@@ -112,8 +114,43 @@ def test_case_pdf_prints_its_trace_as_tables(pdf_dir: Path, pdf_needs: dict, pdf
     clauses = {pdf_needs[c]["id"] for n in measures for c in n["binds"]}
     assert [c for c in sorted(clauses)
             if _squeeze(f"第{pdf_needs[c]['number']}項{pdf_needs[c]['heading']}") not in trace] == []
+    # the checklist's first column (half the line), read on its own: pdftotext
+    # interleaves the lines of side-by-side cells
+    column = _column_text(pdf_dir / f"{stem}.pdf", "チェックリスト項目", share=CHECKLIST_COLUMN)
     items = [n for n in pdf_needs.values() if n["type"] == "checkitem"]
-    assert [n["id"] for n in items if _cited_text(n["content"]) not in trace] == []
+    assert [n["id"] for n in items if _cited_text(n["content"]) not in column] == []
+
+
+#: The share of the line the checklist table's first column takes (council.latex.trace_print).
+CHECKLIST_COLUMN = CHECKLIST_WIDTHS[0] / sum(CHECKLIST_WIDTHS)
+
+
+def _column_text(pdf: Path, header: str, share: float) -> str:
+    """The text of a table's first column (*share* of the line), on every page that
+    repeats its *header*, read down the column."""
+    import html
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = []
+    for page in out.split("<page ")[1:]:
+        words = [(float(x0), float(y0), html.unescape(w)) for x0, y0, w in re.findall(
+            r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="[-\d.]+" yMax="[-\d.]+">(.*)</word>', page)]
+        # the header of the table's first column (the same word may head another table's second)
+        heads = sorted(w for w in words if w[2] == header)
+        if not heads or heads[0][0] > min(w[0] for w in words) + 10:
+            continue
+        left, top = heads[0][0], heads[0][1]
+        column = sorted((w[1], w[0], w[2]) for w in words
+                        if top < w[1] < FOOTER_TOP and left - 6 <= w[0] < left + share * TEXT_WIDTH_PT - 3)
+        # down the column line by line (a line's Latin and Japanese words differ by < 1 pt)
+        lines: list[list[tuple[float, float, str]]] = []
+        for word in column:
+            if lines and word[0] - lines[-1][0][0] < 3:
+                lines[-1].append(word)
+            else:
+                lines.append([word])
+        text += [w[2] for line in lines for w in sorted(line, key=lambda w: w[1])]
+    return "".join(text)
 
 
 @pytest.mark.parametrize("stem", CASES)
