@@ -4,7 +4,8 @@
 data: the cover in the ward's form, each entrustment or development as
 label | content, each measure numbered as in the source followed by the
 checklist items and clauses it relies on (links into the appendix, which
-prints their full text and links back), the coverage view, and a colophon
+prints their full text and links back), the traceability section (its tables
+are :mod:`council.latex.trace_print`), and a colophon
 saying where the record is published and where its SHA-256 is listed.
 """
 

@@ -178,6 +178,8 @@ def _close_references(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def _print_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """LaTeX: close the links opened by :class:`OpenReferences`, lay out needs that
+    sphinx-needs made into tables as boxes, and set every table for the page."""
     if app.builder.format != "latex":
         return
     _close_references(app, doctree)
