@@ -56,6 +56,8 @@ def print_tables(doctree: nodes.document) -> None:
 
 #: A column's width (in ems) counts its longest line up to this; longer text wraps.
 MAX_COLUMN_EMS = 30
+#: A column whose longest line is up to this wide (ems) gets its width.
+SHORT_COLUMN_EMS = 8.0
 #: Cell text up to this width (ems) is not broken.
 SHORT_TEXT_EMS = 6.0
 #: The narrowest column, in ems.
@@ -70,7 +72,7 @@ def text_ems(text: str) -> float:
 
 def content_widths(table: nodes.table) -> None:
     """Column widths from the content: each column its longest line (up to
-    :data:`MAX_COLUMN_EMS`; a header counts half, it may take two lines), and at
+    :data:`MAX_COLUMN_EMS`; a header counts a third, it may take three lines), and at
     least its longest unbreakable word, fitted to the line (:func:`fitted`)."""
     group = table.next_node(nodes.tgroup)
     if group is None:
@@ -78,6 +80,7 @@ def content_widths(table: nodes.table) -> None:
     specs = [spec for spec in group.children if isinstance(spec, nodes.colspec)]
     natural = [MIN_COLUMN_EMS] * len(specs)
     minimum = [MIN_COLUMN_EMS] * len(specs)
+    amount = [0.0] * len(specs)
     for part in group.children:
         if not isinstance(part, (nodes.thead, nodes.tbody)):
             continue
@@ -91,13 +94,15 @@ def content_widths(table: nodes.table) -> None:
                     # IDs and file names break after "_" and "-" (see LATEX_ELEMENTS)
                     words = [text_ems(piece) for word in _UNBREAKABLE.findall(text)
                              for piece in re.split(r"(?<=[_-])", word)]
-                    longest = max(lines) / (2 if isinstance(part, nodes.thead) else 1)
+                    longest = max(lines) / (3 if isinstance(part, nodes.thead) else 1)
                     # a short value (an ID, a state, a number) stays on one line
                     short = [w for w in lines if w <= SHORT_TEXT_EMS and not isinstance(part, nodes.thead)]
                     minimum[column] = max([minimum[column], *words, *short])
                     natural[column] = max(natural[column], min(longest, MAX_COLUMN_EMS))
+                    if isinstance(part, nodes.tbody):
+                        amount[column] += sum(lines)
                 column += 1 + span
-    for spec, width in zip(specs, fitted(natural, minimum, len(specs)), strict=True):
+    for spec, width in zip(specs, fitted(natural, minimum, amount), strict=True):
         spec["colwidth"] = max(1, round(10 * width))
     table["classes"].append("colwidths-given")
 
@@ -109,19 +114,33 @@ CELL_PADDING_PT = {0: 12.0, WIDE_COLUMNS: 6.0, VERY_WIDE_COLUMNS: 4.0}
 TYPE_SIZE_PT = {0: 10.0, WIDE_COLUMNS: 8.0, VERY_WIDE_COLUMNS: 7.0}
 
 
-def fitted(natural: list[float], minimum: list[float], cols: int) -> list[float]:
-    """Column widths (ems) that fit the line: each column at least its longest
-    word; the room left shared in proportion to what each column would take more."""
+def fitted(natural: list[float], minimum: list[float], amount: list[float]) -> list[float]:
+    """Column widths (ems, each with its cell padding) that fill the line.
+
+    A column whose longest line is short (:data:`SHORT_COLUMN_EMS`: IDs,
+    numbers, states, headings) gets that width; the long-text columns share
+    the rest in proportion to how much text they hold; every column gets at
+    least its longest word."""
+    cols = len(natural)
     level = max(k for k in TYPE_SIZE_PT if cols >= k)
-    room = (TEXT_WIDTH_PT - cols * CELL_PADDING_PT[level]) / TYPE_SIZE_PT[level]
+    padding = CELL_PADDING_PT[level] / TYPE_SIZE_PT[level]
+    room = TEXT_WIDTH_PT / TYPE_SIZE_PT[level] - cols * padding
     natural = [max(n, m) for n, m in zip(natural, minimum, strict=True)]
-    if sum(natural) <= room:
-        return natural
-    spare = room - sum(minimum)
-    wants = [n - m for n, m in zip(natural, minimum, strict=True)]
-    if spare <= 0 or not sum(wants):
-        return minimum
-    return [m + spare * w / sum(wants) for m, w in zip(minimum, wants, strict=True)]
+    long = [c for c in range(cols) if natural[c] > SHORT_COLUMN_EMS]
+    widths = [minimum[c] if c in long else natural[c] for c in range(cols)]
+    spare = room - sum(widths)
+    if long and spare > 0:
+        total = sum(amount[c] for c in long) or len(long)
+        for c in long:
+            widths[c] += spare * (amount[c] or 1) / total
+        # a long column given more than its longest line passes the excess on
+        excess = sum(max(0.0, widths[c] - natural[c]) for c in long)
+        for c in long:
+            widths[c] = min(widths[c], natural[c])
+        wanting = [c for c in long if widths[c] < natural[c]]
+        for c in wanting:
+            widths[c] += excess / len(wanting)
+    return [width + padding for width in widths]
 
 
 def _nested(node: nodes.Node) -> bool:
