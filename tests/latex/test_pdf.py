@@ -12,7 +12,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from council.latex.documents import REFERENCE_VOLUME, VOLUME_PREFIX, case_fiscal_year, case_pages, page_title
-from council.latex.print_record import APPENDIX_PREFIX, ESTIMATE_LABEL
+from council.latex.print_tables import TEXT_WIDTH_PT
+from council.latex.record_layout import APPENDIX_PREFIX, ESTIMATE_LABEL
+from council.latex.trace_print import CHECKLIST_WIDTHS
 from helpers import REPO
 
 pytestmark = pytest.mark.pdf
@@ -23,6 +25,9 @@ VOLUMES = [*(f"{VOLUME_PREFIX}{year}" for year in YEARS), REFERENCE_VOLUME]
 #: Overfull boxes tolerated per document, and by how much.
 MAX_OVERFULL = 5
 MAX_OVERFULL_PT = 5.0
+#: Letter-spaced runs of Japanese tolerated per document: a list line before a long
+#: file name (the downloads of the edition comparison) is justified.
+MAX_SPACED_RUNS = 2
 #: Text that only the web site may show.
 DEVELOPER_TEXT = ("127.0.0.1", "localhost", "Noneedspassedthefilters", "council-build", "pytest",
                   "sphinx-build", "makehtml", "makesite", "Traceback")
@@ -93,6 +98,62 @@ def test_case_pdf_prints_every_cited_clause_and_item(pdf_dir: Path, pdf_needs: d
 
 
 @pytest.mark.parametrize("stem", CASES)
+def test_case_pdf_prints_its_trace_as_tables(pdf_dir: Path, pdf_needs: dict, pdf_body_text, stem: str) -> None:
+    """In place of the web's graph and matrices: per work item, the clauses its measures
+    rely on by name; the whole checklist, each item with its full text."""
+    text = pdf_body_text(pdf_dir / f"{stem}.pdf")
+    start = text.index("充足状況の集計")
+    trace = text[start:text.index("付録依拠する特記事項とチェックリスト項目", start)]
+    docname = f"cases/{stem}"
+    works = [n for n in pdf_needs.values() if n["docname"] == docname and n["type"] in ("entrustment", "development")]
+    assert works
+    for work in works:
+        kind = "業務委託" if work["type"] == "entrustment" else "開発・変更"
+        assert f"{kind}{work['id'].rsplit('_', 1)[-1]}の対策が依拠する項目・条項" in trace, work["id"]
+    measures = [n for n in pdf_needs.values() if n["docname"] == docname and n["type"] == "safeguard"]
+    clauses = {pdf_needs[c]["id"] for n in measures for c in n["binds"]}
+    assert [c for c in sorted(clauses)
+            if _squeeze(f"第{pdf_needs[c]['number']}項{pdf_needs[c]['heading']}") not in trace] == []
+    # the checklist's first column (half the line), read on its own: pdftotext
+    # interleaves the lines of side-by-side cells
+    column = _column_text(pdf_dir / f"{stem}.pdf", "チェックリスト項目", share=CHECKLIST_COLUMN)
+    items = [n for n in pdf_needs.values() if n["type"] == "checkitem"]
+    assert [n["id"] for n in items if _cited_text(n["content"]) not in column] == []
+
+
+#: The share of the line the checklist table's first column takes (council.latex.trace_print).
+CHECKLIST_COLUMN = CHECKLIST_WIDTHS[0] / sum(CHECKLIST_WIDTHS)
+
+
+def _column_text(pdf: Path, header: str, share: float) -> str:
+    """The text of a table's first column (*share* of the line), on every page that
+    repeats its *header*, read down the column."""
+    import html
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = []
+    for page in out.split("<page ")[1:]:
+        words = [(float(x0), float(y0), html.unescape(w)) for x0, y0, w in re.findall(
+            r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="[-\d.]+" yMax="[-\d.]+">(.*)</word>', page)]
+        # the header of the table's first column (the same word may head another table's second)
+        heads = sorted(w for w in words if w[2] == header)
+        if not heads or heads[0][0] > min(w[0] for w in words) + 10:
+            continue
+        left, top = heads[0][0], heads[0][1]
+        column = sorted((w[1], w[0], w[2]) for w in words
+                        if top < w[1] < FOOTER_TOP and left - 6 <= w[0] < left + share * TEXT_WIDTH_PT - 3)
+        # down the column line by line (a line's Latin and Japanese words differ by < 1 pt)
+        lines: list[list[tuple[float, float, str]]] = []
+        for word in column:
+            if lines and word[0] - lines[-1][0][0] < 3:
+                lines[-1].append(word)
+            else:
+                lines.append([word])
+        text += [w[2] for line in lines for w in sorted(line, key=lambda w: w[1])]
+    return "".join(text)
+
+
+@pytest.mark.parametrize("stem", CASES)
 def test_case_pdf_references_are_working_links(latex_dir: Path, pdf_dir: Path, pdf_needs: dict,
                                                stem: str) -> None:
     """Each reference of a measure links into the appendix, which links back; every
@@ -105,7 +166,9 @@ def test_case_pdf_references_are_working_links(latex_dir: Path, pdf_dir: Path, p
     mine = [n for n in pdf_needs.values() if n["docname"] == docname and n["type"] == "safeguard"]
     references = [(n["id"], t) for n in mine for t in n["satisfies"] + n["binds"]]
     forward = [r for r in refs if r.startswith(f"{docname}:{APPENDIX_PREFIX}")]
-    assert len(forward) == len(references)
+    # from each measure, again from its row in the trace tables, and from each cited item's row
+    cited_items = {t for n in mine for t in n["satisfies"]}
+    assert len(forward) == 2 * len(references) + len(cited_items)
     for need_id, target in references:
         assert f"{docname}:{APPENDIX_PREFIX}{target}" in refs, (need_id, target)
         assert f"{docname}:{need_id}" in refs  # back from the appendix
@@ -206,6 +269,107 @@ def test_metadata_and_bookmarks(pdf_dir: Path, name: str) -> None:
         assert meta.title
 
 
+def _body_lines(pdf: Path) -> list[list[float]]:
+    """Per page, the tops (pt from the page's top) of the words of the body."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [[float(y) for y in re.findall(r'<word xMin="[-\d.]+" yMin="([-\d.]+)"', page)
+             if float(y) < FOOTER_TOP]
+            for page in out.split("<page ")[1:]]
+
+
+#: Where the running head ends and the footer starts (pt from the top of an A4 page).
+HEAD_BOTTOM, FOOTER_TOP = 60.0, 770.0
+
+
+def _stranded(pdf: Path, places: list[tuple[str, object]]) -> list[tuple[int, str]]:
+    """Destinations with nothing of the body below them on their page (a heading left
+    at a page's foot, a link landing on the page before its target)."""
+    reader = pypdf.PdfReader(pdf)
+    index = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    lines = _body_lines(pdf)
+    result = []
+    for name, dest in places:
+        top = dest.get("/Top")
+        ref = getattr(dest.page, "indirect_reference", None) or dest.page
+        page = index.get(getattr(ref, "idnum", None))
+        if top is None or page is None:
+            continue
+        y = float(reader.pages[page].mediabox.height) - float(top)
+        if not [line for line in lines[page] if line > y + 30]:
+            result.append((page + 1, name))
+    return result
+
+
+@pytest.mark.parametrize("name", documents())
+def test_headings_kept_with_their_content(pdf_dir: Path, name: str) -> None:
+    pdf = pdf_dir / f"{name}.pdf"
+
+    def walk(items: list) -> list[tuple[str, object]]:
+        found = []
+        for item in items:
+            found += walk(item) if isinstance(item, list) else [(item.title, item)]
+        return found
+
+    assert _stranded(pdf, walk(pypdf.PdfReader(pdf).outline)) == []
+
+
+@pytest.mark.parametrize("name", documents())
+def test_links_land_on_their_target(pdf_dir: Path, name: str) -> None:
+    """No link destination at a page's foot with its target on the next page."""
+    pdf = pdf_dir / f"{name}.pdf"
+    places = list(pypdf.PdfReader(pdf).named_destinations.items())
+    assert places
+    assert _stranded(pdf, places) == []
+
+
+@pytest.mark.parametrize("name", documents())
+def test_no_letter_spaced_japanese(pdf_dir: Path, name: str) -> None:
+    """Justified narrow columns spread Japanese apart: ``pdftotext`` then reads each
+    character as a word of its own. No run of three such characters on a line."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf_dir / f"{name}.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    runs, page, run, last = [], 0, "", None
+    for line in out.splitlines():
+        if "<page " in line:
+            page, last = page + 1, None
+        match = re.search(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="[-\d.]+">(.*)</word>', line)
+        if not match:
+            continue
+        x0, y0, x1 = map(float, match.groups()[:3])
+        single = len(match.group(4)) == 1 and ord(match.group(4)) > 0x3000
+        if single and last and abs(last[1] - y0) < 1:
+            run += match.group(4)
+        else:
+            if len(run) >= 3:
+                runs.append((page, run))
+            run = match.group(4) if single else ""
+        last = (x1, y0) if single else None
+    assert len(runs) <= MAX_SPACED_RUNS, runs
+
+
+@pytest.mark.parametrize("name", documents())
+def test_running_heads_and_page_numbers_fit(pdf_dir: Path, name: str) -> None:
+    """The running head stays on one line; no footer text runs under the page number."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf_dir / f"{name}.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    two_lines, covered = [], []
+    for number, page in enumerate(out.split("<page ")[1:], 1):
+        words = [(float(x0), float(y0), float(x1), word) for x0, y0, x1, word in re.findall(
+            r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="[-\d.]+">(.*)</word>', page)]
+        head = sorted(y for x0, y, x1, w in words if y < HEAD_BOTTOM)
+        if head and head[-1] - head[0] > 3:  # Latin and Japanese baselines differ by < 1 pt
+            two_lines.append(number)
+        foot = [w for w in words if w[1] > FOOTER_TOP]
+        numbers = [w for w in foot if re.fullmatch(r"[0-9ivxl]+", w[3])]
+        if numbers:
+            page_number = max(numbers, key=lambda w: w[2])
+            if [w for w in foot if w is not page_number and w[2] > page_number[0] - 2
+                    and abs(w[1] - page_number[1]) < 8]:
+                covered.append(number)
+    assert two_lines == []
+    assert covered == []
+
+
 @pytest.mark.parametrize("name", documents())
 def test_latex_log_clean(latex_dir: Path, name: str) -> None:
     log = (latex_dir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
@@ -238,6 +402,10 @@ def test_case_pdf_numbered_as_in_its_volume(pdf_dir: Path, pdf_text) -> None:
     assert heading, toc
     assert heading.group(0) in volume
     assert "2.1.1区が行う対策【運用上の対策】" in toc
+    # its tables too: numbered per chapter, untitled tables using up no number
+    assert "表2.1:充足状況の集計" in case and "表2.1:充足状況の集計" in volume
+    assert "表2.2:業務委託1の対策が依拠する項目・条項" in case
+    assert "表2.2:業務委託1の対策が依拠する項目・条項" in volume
 
 
 def test_republish_after_one_edit_rebuilds_its_pdf_and_its_volume(

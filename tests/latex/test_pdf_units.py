@@ -9,7 +9,7 @@ import pytest
 
 from council_publish import pdf_jobs
 from council_publish.pipeline import BuildFailed
-from council.latex.print_record import date_label, fiscal_year_label, wareki_year
+from council.latex.dates import date_label, fiscal_year_label, wareki_year
 
 
 @pytest.mark.parametrize(("year", "label"), [
@@ -95,6 +95,35 @@ def test_unchanged_input_comes_from_the_cache(tmp_path: Path) -> None:
 
 def test_the_publication_date_is_the_wards_date_in_japan() -> None:
     """A commit at 20:00 UTC is already the next day in Tokyo (the 更新履歴's date)."""
-    from council.latex.print_record import publication_date
+    from council.latex.dates import publication_date
 
     assert publication_date(1764446400) == "令和7年11月30日（2025年11月30日）"  # 2025-11-29T20:00Z
+
+
+def test_print_columns_follow_their_content() -> None:
+    """Long text gets the room; IDs, states and numbers keep their line; the columns fit the line."""
+    from docutils import nodes
+
+    from council.latex.print_tables import TEXT_WIDTH_PT, content_widths
+
+    long_text = "乙は、第1項から第19項までに掲げる事項に違反し、又は怠ったことにより甲に損害を与えたときは、その損害を賠償する。"
+    rows = [["CL_A_19", "19", "損害の賠償", "文言の変更", long_text * 2]] * 3
+    table = nodes.table()
+    group = nodes.tgroup(cols=5)
+    table += group
+    group += [nodes.colspec(colwidth=1) for _ in range(5)]
+    head, body = nodes.thead(), nodes.tbody()
+    group += [head, body]
+    for part, cells in ((head, ["条項", "番号", "見出し", "変更", "変更箇所"]), *((body, r) for r in rows)):
+        row = nodes.row()
+        row += [nodes.entry("", nodes.paragraph("", text)) for text in cells]
+        part += row
+    content_widths(table)
+    widths = [spec["colwidth"] for spec in group.findall(nodes.colspec)]
+    assert "colwidths-given" in table["classes"]
+    assert widths[4] > 2 * max(widths[:4])  # the text column
+    padding = 12  # tenths of an em at 10 pt: 2 × 6 pt
+    # CL_A_19 (3.9 em) and 文言の変更 (5 em) unbroken
+    assert widths[0] - padding >= 38 and widths[3] - padding >= 50
+    assert widths[1] - padding < 30  # a number column takes no more than it needs
+    assert abs(sum(widths) - 10 * TEXT_WIDTH_PT / 10) <= 5  # the line, at 10 pt

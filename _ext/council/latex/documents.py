@@ -1,17 +1,20 @@
-"""The printed record: LaTeX documents, PDF links and print-friendly tables.
+"""The printed record's documents: volumes, case PDFs, their links and builder.
 
 The record is printed as volumes rather than one ever-growing book: one per
 fiscal year (that year's cases) and one reference volume (special terms,
 their comparison, the checklist, the reader's guide); each page in
 ``cases/`` also gets its own PDF. All are derived from the files, so a new
 case is printed without touching ``conf.py``. Every HTML case page links to
-its PDF. How a case is printed is :mod:`council.latex.print_record`.
+its PDF. How a case is printed is :mod:`council.latex.print_record`; its
+tables, :mod:`council.latex.print_tables`; the LaTeX set-up,
+:mod:`council.latex.preamble`.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 from docutils.utils import new_document
@@ -19,10 +22,13 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.builders.latex import LaTeXBuilder
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.console import darkgreen
 from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import relative_uri
 
+from council.latex.preamble import LATEX_ELEMENTS
+from council.latex.print_tables import need_box, print_tables
 from council.read.confined_reads import is_confined_page
 
 #: Directory of the case pages, relative to the source directory.
@@ -94,7 +100,7 @@ def latex_documents_for(srcdir: Path, title: str, author: str) -> list[tuple[str
 
     A volume never grows with the years: each holds one fiscal year's cases.
     """
-    from council.latex.print_record import fiscal_year_label
+    from council.latex.dates import fiscal_year_label
 
     by_year: dict[int, list[str]] = {}
     cases = []
@@ -123,7 +129,7 @@ def pdf_names(app: Sphinx) -> list[str]:
 
 def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Put a link to the case's PDF under the title of each HTML case page."""
-    if app.builder.format != "html" or not docname.startswith(f"{CASES_DIR}/"):
+    if not docname.startswith(f"{CASES_DIR}/"):
         return
     name = case_pdf_name(docname)
     # computed once per build: a list of every PDF for every page grew with
@@ -145,82 +151,6 @@ def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     section.insert(1, para)
 
 
-#: Tables with this many columns or more are set in a smaller type (LaTeX
-#: environments ``sphinxclasscouncilwide`` / ``sphinxclasscouncilverywide``).
-WIDE_COLUMNS = 6
-VERY_WIDE_COLUMNS = 10
-
-
-def _columns(table: nodes.table) -> int:
-    group = table.next_node(nodes.tgroup)
-    return int(group["cols"]) if group is not None else 0
-
-
-def _print_tables(doctree: nodes.document) -> None:
-    """Let top-level tables break across pages (repeating their header), and
-    set wide matrices in a smaller type so that IDs fit their columns.
-
-    Sphinx prints a table as ``longtable`` only past 30 rows; matrices are
-    shorter but often longer than what is left of a page. Tables nested in
-    other boxes cannot be long tables in LaTeX, so they keep the default.
-    Runs at ``doctree-resolved`` because the matrices are made there.
-    """
-    for table in list(doctree.findall(nodes.table)):
-        if _nested(table):
-            continue
-        if "longtable" not in table["classes"]:
-            table["classes"].append("longtable")
-        cols = _columns(table)
-        if cols >= WIDE_COLUMNS:
-            size = "councilverywide" if cols >= VERY_WIDE_COLUMNS else "councilwide"
-            table.replace_self(nodes.container("", table.deepcopy(), classes=[size]))
-
-
-def _nested(node: nodes.Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if isinstance(parent, (nodes.table, nodes.Admonition, nodes.sidebar, nodes.topic)):
-            return True
-        parent = parent.parent
-    return False
-
-
-def _need_box(table: nodes.table) -> list[nodes.Node]:
-    """A need as a page-breakable box: head line as title, non-empty meta lines, content.
-
-    sphinx-needs lays a need out as a one-column table; LaTeX cannot break a
-    table row across pages, so a need with a long back-link list ran off the
-    page, and the empty lines of unset fields left large gaps.
-    """
-    title = nodes.title()
-    body: list[nodes.Node] = []
-    for row in table.findall(nodes.row):
-        kind = set(row["classes"])
-        entry = row.next_node(nodes.entry)
-        if entry is None:
-            continue
-        if "head" in kind:
-            for line in _lines(entry):
-                title.extend(child.deepcopy() for child in line.children)
-        elif "meta" in kind:
-            for line in _lines(entry):
-                body.append(nodes.paragraph("", "", *(c.deepcopy() for c in line.children),
-                                            classes=["need-meta"]))
-        else:
-            body.extend(child.deepcopy() for child in entry.children)
-    box = nodes.admonition("", title, *body, classes=["need", *table["classes"]])
-    target = nodes.target("", "", ids=list(table["ids"]))
-    return [target, box]
-
-
-def _lines(entry: nodes.Element) -> list[nodes.line]:
-    """The innermost non-empty lines of a layout cell (link lists nest line blocks)."""
-    return [
-        line for line in entry.findall(nodes.line)
-        if line.astext().strip() and next(iter(line.findall(nodes.line, include_self=False)), None) is None
-    ]
-
-
 _PRINTED = "council_printed_docs"
 
 
@@ -232,8 +162,6 @@ def _open_references(app: Sphinx, doctree: nodes.document, docname: str) -> None
     code that makes links. They are turned into plain text afterwards by
     :func:`_close_references`.
     """
-    if app.builder.format != "latex":
-        return
     doctree[_PRINTED] = set(app.builder.docnames)
     app.builder.docnames = set(app.builder.docnames) | set(app.env.all_docs)
 
@@ -250,13 +178,15 @@ def _close_references(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def _print_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """LaTeX: close the links opened by :class:`OpenReferences`, lay out needs that
+    sphinx-needs made into tables as boxes, and set every table for the page."""
     if app.builder.format != "latex":
         return
     _close_references(app, doctree)
     for table in list(doctree.findall(nodes.table)):
         if "need" in table["classes"] and table.parent is not None:
-            table.replace_self(_need_box(table))
-    _print_tables(doctree)
+            table.replace_self(need_box(table))
+    print_tables(doctree)
 
 
 class VolumeLaTeXBuilder(LaTeXBuilder):
@@ -310,99 +240,36 @@ def _configure(app: Sphinx, config: Config) -> None:
     config.latex_elements = {**LATEX_ELEMENTS, **config.latex_elements}
 
 
+class PdfLink(SphinxPostTransform):
+    """HTML: the link to a case's PDF under the title of its page."""
+
+    # after the case page is laid out (council.html.case_page.CasePageLayout, 700)
+    default_priority = 710
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        _add_pdf_link(self.app, self.document, self.env.docname)
+
+
+class OpenReferences(SphinxPostTransform):
+    """LaTeX: links to pages outside this PDF resolve while the page is laid out
+    (:func:`_open_references`); the last post-transform, after every reference
+    is resolved, before the ``doctree-resolved`` layout."""
+
+    default_priority = 990
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        _open_references(self.app, self.document, self.env.docname)
+
+
 def setup_latex(app: Sphinx) -> None:
     app.add_builder(VolumeLaTeXBuilder, override=True)
     app.connect("config-inited", _configure)
-    app.connect("doctree-resolved", _add_pdf_link)
-    app.connect("doctree-resolved", _open_references, priority=100)
-    # after sphinx-needs has laid out the needs (default priority 500)
+    app.add_post_transform(PdfLink)
+    app.add_post_transform(OpenReferences)
+    # Stays a doctree-resolved handler, after sphinx-needs (500) and the views'
+    # tables (council.directives.trace, doctree-resolved): it closes the links
+    # opened above once those have laid out their nodes, and sets every table,
+    # theirs included, for the page.
     app.connect("doctree-resolved", _print_needs, priority=900)
-
-
-#: LaTeX for the print rendering of council.latex.print_record: the cover of a case
-#: PDF (its own page, then the contents), each measure kept together, and the
-#: site's estimates framed and labelled so that black-and-white print shows them.
-PRINT_PREAMBLE = "\n".join([
-    r"\makeatletter",
-    r"\@ifclassloaded{sphinxhowto}{%",
-    r"  \newcommand\councilmaketitle{}\newcommand\counciltableofcontents{}",
-    r"  \newenvironment{sphinxclasscouncilcover}"
-    r"{\clearpage\thispagestyle{empty}\vspace*{2\baselineskip}}"
-    r"{\clearpage\sphinxtableofcontents\clearpage}",
-    r"}{%",
-    r"  \newcommand\councilmaketitle{\sphinxmaketitle}",
-    r"  \newcommand\counciltableofcontents{\sphinxtableofcontents}",
-    r"  \newenvironment{sphinxclasscouncilcover}{\par\medskip}{\par\medskip}",
-    r"}",
-    r"\newenvironment{sphinxclasscouncilcovertitle}{\par\begingroup\Large\bfseries\raggedright}"
-    r"{\par\endgroup\bigskip}",
-    # running head: the case's council, procedure and year (set by the cover),
-    # else the document title; the section in the footer stays clear of the
-    # page number
-    r"\providecommand\councilrunninghead{\@title}",
-    # no software version on title pages and running heads
-    r"\renewcommand\py@release{}\renewcommand\sphinxheadercomma{}",
-    r"\fancypagestyle{normal}{\fancyhf{}%",
-    r"  \fancyhead[R]{{\py@HeaderFamily\small\councilrunninghead}}%",
-    r"  \fancyfoot[L]{\parbox[t]{\dimexpr\textwidth-4em\relax}"
-    r"{\raggedright\py@HeaderFamily\small\nouppercase{\rightmark}}}%",
-    r"  \fancyfoot[R]{{\py@HeaderFamily\thepage}}%",
-    r"  \renewcommand{\headrulewidth}{0.4pt}\renewcommand{\footrulewidth}{0.4pt}}",
-    r"\newenvironment{sphinxclasscouncilmeasure}{\par\smallskip\begin{minipage}{\linewidth}}"
-    r"{\end{minipage}\par\smallskip}",
-    r"\newenvironment{sphinxclasscouncilestimate}{\begin{framed}}{\end{framed}}",
-    r"\expandafter\def\csname DUrolecouncil-estimate-mark\endcsname#1{\fbox{\sffamily\bfseries #1}}",
-    r"\makeatother",
-])
-
-#: ``latex_elements`` of the site (LuaLaTeX + luatexja): Japanese fonts
-#: embedded with ToUnicode maps, PDF language, no index, long IDs and URLs
-#: allowed to break.
-#:
-#: Engine chosen by measurement (issue 15): uplatex + pxchfon
-#: embeds Harano Aji without a ToUnicode map (``pdffonts``: ``uni no``), so
-#: copied text and screen readers depend on the viewer guessing the
-#: Adobe-Japan1 collection; LuaLaTeX + luatexja writes ToUnicode for every
-#: font (``uni yes``) at about 2 s instead of 0.3 s per pass.
-LATEX_ELEMENTS = {
-    "papersize": "a4paper",
-    "releasename": "サイト版",
-    "pointsize": "10pt",
-    "extraclassoptions": "openany,oneside",
-    # polyglossia has no Japanese; luatexja sets the language rules
-    "polyglossia": "",
-    "fontenc": r"\usepackage{fontspec}",
-    # Harano Aji (texlive-lang-japanese) for Japanese; fontspec's default
-    # Latin Modern (OpenType) for Latin: Debian ships TeX Gyre as Type 1 only.
-    "fontpkg": r"\usepackage[haranoaji,deluxe]{luatexja-preset}",
-    "preamble": "\n".join([
-        r"\hypersetup{pdflang=ja,bookmarksnumbered=true,bookmarksopen=true,bookmarksopenlevel=1}",
-        # cross-references read as names (チェックリスト WO-01): upright, not italic Latin
-        r"\protected\def\sphinxcrossref#1{#1}",
-        # Reproducible PDFs: LuaTeX derives the trailer /ID from the file's full path
-        # and the time; one from the document's name is the same in every build.
-        r"\directlua{local id = md5.sumhexa('council:' .. tex.jobname)"
-        r" pdf.settrailerid('[<' .. id .. '> <' .. id .. '>]')}",
-        # file names in inline literals may break after "-"
-        r"\protected\def\sphinxhyphenininlineliteral#1{-\allowbreak}",
-        # need IDs (SG_2025_HOGO_INJI_E1_WO_01) and other long names may break after "_"
-        r"\DeclareRobustCommand\_{\textunderscore\ifmmode\else\allowbreak\fi}",
-        # wide matrices (see council.latex.documents._print_tables)
-        r"\newenvironment{sphinxclasscouncilwide}{\footnotesize\setlength\tabcolsep{3pt}}{}",
-        r"\newenvironment{sphinxclasscouncilverywide}{\scriptsize\setlength\tabcolsep{2pt}}{}",
-        # A case PDF (howto, on the chapter-based Japanese report class) has
-        # no chapter: number its sections 1, 1.1 rather than 0.1, 0.1.1.
-        r"\makeatletter\@ifclassloaded{sphinxhowto}{\renewcommand\thesection{\arabic{section}}"
-        r"\renewcommand\thesubsection{\thesection.\arabic{subsection}}}{}\makeatother",
-        # print rendering of the cases (council.latex.print_record)
-        PRINT_PREAMBLE,
-    ]),
-    # A case PDF opens with the ward's cover (council.latex.print_record), then
-    # its contents; a volume keeps Sphinx's title page and contents.
-    "maketitle": r"\councilmaketitle",
-    "tableofcontents": r"\counciltableofcontents",
-    "sphinxsetup": "warningBorderColor={rgb}{0,0,0},div.warning_border-width=1.5pt",
-    "printindex": "",
-    # no index: no makeindex run between the LaTeX passes
-    "makeindex": "",
-}
