@@ -17,11 +17,13 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.osutil import relative_uri
 from sphinx_needs.data import SphinxNeedsData
 
 from council.views import traceability as tr
-from council.latex.documents import PDF_DIR, case_pdf_name, pdf_names
+from council.latex.documents import CASES_DIR, PDF_DIR, case_pdf_name, pdf_names
+from council.resolve.order import priority
 from council.html.neutral_nodes import element, heading
 
 SOURCE_DIR = "sources"
@@ -78,19 +80,42 @@ def downloads(app: Sphinx, case: Any, docname: str, needs: Any) -> nodes.Node:
     return element(nodes.container, [heading("ダウンロード", 2), items], ["council-downloads"])
 
 
-def _drop_pdf_paragraph(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """The case page lists its PDF among the downloads: the separate PDF line goes.
+def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Put a link to the case's PDF under the title of a case page that does not
+    list it among its downloads (the page laid out by sphinx-needs itself)."""
+    if not docname.startswith(f"{CASES_DIR}/"):
+        return
+    if next(iter(doctree.findall(pdf_size)), None) is not None:
+        return
+    name = case_pdf_name(docname)
+    # computed once per build: a list of every PDF for every page grew with
+    # the square of the number of cases
+    known = getattr(app.builder, "_council_pdf_names", None)
+    if known is None:
+        known = app.builder._council_pdf_names = frozenset(pdf_names(app))
+    if name not in known:
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    uri = relative_uri(app.builder.get_target_uri(docname), f"{PDF_DIR}/{name}.pdf")
+    link = nodes.reference("", "", nodes.Text("PDF をダウンロード"), refuri=uri)
+    para = nodes.paragraph(
+        "", "", link, nodes.Text(f"（{name}.pdf：この案件の公式の印刷用文書）"),
+        classes=["council-pdf-link"],
+    )
+    section.insert(1, para)
 
-    A ``doctree-resolved`` handler, not a post-transform: the line is added by
-    :mod:`council.latex.documents` at ``doctree-resolved`` (default priority),
-    after every post-transform has run."""
-    if app.builder.format != "html":
-        return
-    if next(iter(doctree.findall(pdf_size)), None) is None:
-        return
-    for para in list(doctree.findall(nodes.paragraph)):
-        if "council-pdf-link" in para["classes"]:
-            para.parent.remove(para)
+
+class PdfLink(SphinxPostTransform):
+    """HTML: the link to a case's PDF under the title of its page, where the
+    downloads do not list it; after the case page layout (council.resolve.order)."""
+
+    default_priority = priority("pdf-link")
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        _add_pdf_link(self.app, self.document, self.env.docname)
 
 
 def _copy_sources(app: Sphinx, exception: Exception | None) -> None:
@@ -134,6 +159,5 @@ def fill_pdf_sizes(ctx: Any) -> None:
 
 def setup_downloads(app: Sphinx) -> None:
     app.add_node(pdf_size, html=(_visit_pdf_size, None))
-    # after council.latex.documents adds its PDF line (default priority)
-    app.connect("doctree-resolved", _drop_pdf_paragraph, priority=600)
+    app.add_post_transform(PdfLink)
     app.connect("build-finished", _copy_sources)

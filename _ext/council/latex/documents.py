@@ -25,10 +25,10 @@ from sphinx.builders.latex import LaTeXBuilder
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.console import darkgreen
 from sphinx.util.nodes import inline_all_toctrees
-from sphinx.util.osutil import relative_uri
 
 from council.latex.preamble import LATEX_ELEMENTS
 from council.latex.print_tables import need_box, print_tables
+from council.resolve.order import priority
 from council.read.confined_reads import is_confined_page
 
 #: Directory of the case pages, relative to the source directory.
@@ -127,30 +127,6 @@ def pdf_names(app: Sphinx) -> list[str]:
     return [Path(doc[1]).stem for doc in app.config.latex_documents]
 
 
-def _add_pdf_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Put a link to the case's PDF under the title of each HTML case page."""
-    if not docname.startswith(f"{CASES_DIR}/"):
-        return
-    name = case_pdf_name(docname)
-    # computed once per build: a list of every PDF for every page grew with
-    # the square of the number of cases
-    known = getattr(app.builder, "_council_pdf_names", None)
-    if known is None:
-        known = app.builder._council_pdf_names = frozenset(pdf_names(app))
-    if name not in known:
-        return
-    section = next(iter(doctree.findall(nodes.section)), None)
-    if section is None:
-        return
-    uri = relative_uri(app.builder.get_target_uri(docname), f"{PDF_DIR}/{name}.pdf")
-    link = nodes.reference("", "", nodes.Text("PDF をダウンロード"), refuri=uri)
-    para = nodes.paragraph(
-        "", "", link, nodes.Text(f"（{name}.pdf：この案件の公式の印刷用文書）"),
-        classes=["council-pdf-link"],
-    )
-    section.insert(1, para)
-
-
 _PRINTED = "council_printed_docs"
 
 
@@ -240,23 +216,12 @@ def _configure(app: Sphinx, config: Config) -> None:
     config.latex_elements = {**LATEX_ELEMENTS, **config.latex_elements}
 
 
-class PdfLink(SphinxPostTransform):
-    """HTML: the link to a case's PDF under the title of its page."""
-
-    # after the case page is laid out (council.html.case_page.CasePageLayout, 700)
-    default_priority = 710
-    formats = ("html",)
-
-    def run(self, **kwargs: Any) -> None:
-        _add_pdf_link(self.app, self.document, self.env.docname)
-
-
 class OpenReferences(SphinxPostTransform):
     """LaTeX: links to pages outside this PDF resolve while the page is laid out
     (:func:`_open_references`); the last post-transform, after every reference
     is resolved, before the ``doctree-resolved`` layout."""
 
-    default_priority = 990
+    default_priority = priority("open-references")
     formats = ("latex",)
 
     def run(self, **kwargs: Any) -> None:
@@ -266,10 +231,8 @@ class OpenReferences(SphinxPostTransform):
 def setup_latex(app: Sphinx) -> None:
     app.add_builder(VolumeLaTeXBuilder, override=True)
     app.connect("config-inited", _configure)
-    app.add_post_transform(PdfLink)
     app.add_post_transform(OpenReferences)
-    # Stays a doctree-resolved handler, after sphinx-needs (500) and the views'
-    # tables (council.directives.trace, doctree-resolved): it closes the links
-    # opened above once those have laid out their nodes, and sets every table,
-    # theirs included, for the page.
+    # Stays a doctree-resolved handler, after sphinx-needs (500) lays out its
+    # needs: it closes the links opened above and sets every table, the views'
+    # included, for the page (council.resolve.order).
     app.connect("doctree-resolved", _print_needs, priority=900)

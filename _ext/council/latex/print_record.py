@@ -31,6 +31,8 @@ from council.latex.case_record import CasePrint
 from council.latex.dates import page_epoch
 from council.latex.record_layout import ESTIMATE_LABEL, checkitem_label, clause_label, estimate_mark, para
 from council.views import traceability as tr
+from council.model.content_model import model_for
+from council.resolve.order import priority
 
 
 def _case_of(needs: Mapping[str, Any], docname: str) -> Mapping[str, Any] | None:
@@ -49,6 +51,7 @@ def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     if app.builder.format != "latex":
         return
     needs = SphinxNeedsData(app.env).get_needs_view()
+    roles = model_for(app).roles
     public_url = council_config(app).public_url or app.config.html_baseurl or ""
     prints: dict[str, CasePrint] = {}
 
@@ -67,13 +70,13 @@ def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         kind = need["type"]
         if printed is None:
             new = _reference_need(node, need)
-        elif kind == "case":
+        elif kind == roles.case:
             new = printed.cover(node)
-        elif kind in tr.WORK_TYPES:
+        elif kind in roles.works:
             new = printed.work(node, need)
-        elif kind == "safeguard":
+        elif kind in roles.measures:
             new = printed.measure(node, need)
-        elif kind == "exemption":
+        elif kind in roles.exemptions:
             new = printed.exemption(node, need)
         else:
             new = _reference_need(node, need)
@@ -172,7 +175,7 @@ class PrintNeeds(SphinxPostTransform):
     """LaTeX only: every need printed from the needs data, before the site's need
     rendering (council.html.render's post-transform, 600) or sphinx-needs lay it out."""
 
-    default_priority = 595
+    default_priority = priority("print-needs")
     formats = ("latex",)
 
     def run(self, **kwargs: Any) -> None:

@@ -75,7 +75,8 @@ class TracePrint:
             return [[nodes.Text(str(v))] for v in
                     (label, fig.total, fig.covered, fig.not_applicable, fig.gaps, fig.ratio, fig.percent)]
 
-        rows = [row(f"{c}安全管理措置", cov.figures(c)) for c in tr.CATEGORIES if cov.categories.get(c)]
+        rows = [row(f"{c}安全管理措置", cov.figures(c)) for c in tr.index(self.needs).model.field_values("category")
+                if cov.categories.get(c)]
         rows.append(row("合計", cov.figures()))
         if len(self.works) > 1:
             rows += [row(f"うち {work_label(w)}", tr.coverage(self.needs, self.case["id"], w["id"]).figures())
@@ -100,7 +101,9 @@ class TracePrint:
         title = f"{work_label(work)} の対策が依拠する項目・条項"
         if editions:
             title += f"（特記事項 {editions}）"
-        return print_table(["対策", "チェックリスト項目", "特記事項の条項"], RELIANCE_WIDTHS, rows,
+        model = tr.index(self.needs).model
+        headers = ["対策", *(model.type_title(kind) for kind in (model.roles.checkitem, model.roles.clause))]
+        return print_table(headers, RELIANCE_WIDTHS, rows,
                            title=title, ids=[f"print-reliance-{work['id'].lower().replace('_', '-')}"])
 
     def checklist(self, cov: tr.Coverage) -> nodes.Node:

@@ -84,28 +84,25 @@ POST_TRANSFORMS: tuple[Step, ...] = (
     Step("case-history", "council.views.history:CaseHistory",
          "adds 「この案件の更新履歴」 to a case page: after case-page-layout, which would "
          "otherwise move it among the reviewer material", formats=("html",)),
+    Step("pdf-link", "council.html.downloads:PdfLink",
+         "the PDF line under the title of a case page whose downloads do not list its PDF "
+         "(a page sphinx-needs laid out itself): after case-page-layout, which adds the downloads",
+         formats=("html",)),
+    Step("open-references", "council.latex.documents:OpenReferences",
+         "lets the links to pages outside a PDF resolve while the page is laid out at "
+         "doctree-resolved (print-need-boxes closes them): last, after every step that makes "
+         "links (the trace views name a need outside the PDF without a link themselves)",
+         formats=("latex",)),
 )
 
 DOCTREE_RESOLVED: tuple[Step, ...] = (
-    Step("open-references", "council.latex.documents:_open_references",
-         "lets the links to pages outside a PDF be made during the layout", formats=("latex",), at=100,
-         todo="print helper (latex/documents.py): the trace views now name such needs without a "
-              "link themselves (they run before this); see what still needs the swap"),
-    Step("pdf-link", "council.latex.documents:_add_pdf_link",
-         "the PDF line under a case page's title", formats=("html",), at=500,
-         todo="print helper (latex/documents.py): convert; it runs after case-page-layout today "
-              "(drop-pdf-paragraph removes the line on every case page that has a PDF)"),
-    Step("drop-pdf-paragraph", "council.html.downloads:_drop_pdf_paragraph",
-         "drops that PDF line where the case page lists its PDF: after pdf-link", formats=("html",), at=600,
-         todo="html helper (html/case_page.py): goes with pdf-link"),
     Step("stable-container-ids", "council.outputs.reproducible:_stable_container_ids",
          "renumbers the random SNCB- ids that sphinx-needs gives to the need containers it lays "
          "out itself at doctree-resolved (500): must run after it, so stays here", at=900),
     Step("print-need-boxes", "council.latex.documents:_print_needs",
          "turns the layout tables of the needs sphinx-needs laid out (500) into breakable boxes, "
-         "and the tables into long tables: after sphinx-needs", formats=("latex",), at=900,
-         todo="print helper (latex/documents.py): stays after sphinx-needs, or becomes part of "
-              "print-needs if every need is printed there"),
+         "sets every table for the page and closes the links open-references opened: after "
+         "sphinx-needs", formats=("latex",), at=900),
 )
 
 

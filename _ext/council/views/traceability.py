@@ -13,7 +13,6 @@ The other stages read the views through this module's names (``tr.…``).
 
 from __future__ import annotations
 
-from council.model.content_model import project_model
 from council.model.need_index import (
     NeedIndex, Needs, cases, checkitems, children, fiscal_year, index, indexed, links, of_type, works,
 )
@@ -41,13 +40,10 @@ from council.views.edition_diff import (
 from council.views.labels import clause_label, clause_title, edition_label, edition_name, excerpt, full_text
 from council.views.trace_matrix import case_matrix, trace_long_table
 
-#: The work types, read from the model (for callers that still ask this module).
-WORK_TYPES = project_model().roles.works
-
 __all__ = [
     "ADDED", "COMPARE_LIMIT", "COVERED", "DATA_KINDS", "DIFF_LABELS", "GAP", "NOT_APPLICABLE",
     "OTHER_KIND", "REMOVED", "RETITLED", "RETROSPECTIVE_LABEL", "RETROSPECTIVE_NOTE", "REWORDED",
-    "STATUS_LABELS", "UNCHANGED", "UNLISTED_KIND", "WORK_TYPES",
+    "STATUS_LABELS", "UNCHANGED", "UNLISTED_KIND",
     "Cell", "ClauseDiff", "Coverage", "Diff", "Figures", "ItemCoverage", "NeedIndex", "Needs",
     "Percent", "Ref", "Refs", "RelyingCase", "Status", "Table",
     "all_tables", "case_header", "case_matrix", "case_tables", "cases", "checkitem_case_table",
