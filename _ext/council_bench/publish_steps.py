@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, (first, again) in times.items():
         print(f"| {name} | {first.seconds:.1f} s | {first.cpu_seconds:.1f} s | "
               f"{again.seconds:.1f} s | {again.cpu_seconds:.1f} s |")
-    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory of a step's process (sphinx-build, pagefind, LaTeX) {peak:.0f} MB; "
+          f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
 
 
