@@ -103,3 +103,26 @@ def test_pdf_extrapolation_scales_the_cpu_time_per_case() -> None:
     text = bench.extrapolate_pdf(run, 100, 1000)
     assert "2000 s of CPU (2.00 s per case measured at N=100)" in text
     assert text.startswith("EXTRAPOLATED")
+
+
+def test_publish_steps_times_each_step_and_the_whole(tmp_path: Path) -> None:
+    from council_bench import publish_steps
+
+    source = tmp_path / "project"
+    source.mkdir()
+    (source / "conf.py").write_text("")
+
+    def build_html(ctx) -> None:
+        ctx.html.mkdir(parents=True)
+        (ctx.html / "index.html").write_text("<p>x</p>")
+        sum(i * i for i in range(300_000))  # some CPU time
+
+    def write_manifest_step(ctx) -> None:
+        subprocess.run([sys.executable, "-c", "print('manifest written')"], check=True)
+
+    record = publish_steps.publish(source, tmp_path / "out" / "site", [build_html, write_manifest_step],
+                                   tmp_path / "publish.log")
+    assert [r.name for r in record] == ["build_html", "write_manifest_step", "total"]
+    assert record[0].cpu_seconds > 0 and record[-1].seconds >= record[0].seconds + record[1].seconds
+    assert (tmp_path / "out" / "site" / "html" / "index.html").is_file()
+    assert "manifest written" in (tmp_path / "publish.log").read_text()
