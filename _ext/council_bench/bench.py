@@ -17,14 +17,19 @@ For each N (default 100, 300, 1000) it writes a synthetic project of N cases
   workers, from ``wait4``),
 - the output size, and the size and indexing time of the site's search index
   (Pagefind, the ``council-build`` step; Sphinx's own index is not built),
-- for the smallest N, the PDF build time of the site's PDF step
-  (``council_publish.cli.build_pdf``), when there is one. Its output (sphinx,
-  make, latexmk) goes to ``<workdir>/n<N>/pdf-build.log``; LaTeX's own logs
-  stay in ``<workdir>/n<N>/pdf-staging/latex/*.log``.
+- for the smallest N, the time and CPU time of the site's PDF step
+  (``council_publish.cli.build_pdf``: sphinx -b latex, then LaTeX jobs on every
+  core with a cache of unchanged PDFs) for a first build and for a re-publish
+  after one edit, and, below N = 1,000, a first build at N = 1,000
+  extrapolated from the CPU time per case (printed as such). The step's
+  output (sphinx, latexmk) goes to ``<workdir>/n<N>/pdf-build.log``; LaTeX's
+  own logs stay in ``<workdir>/n<N>/pdf-first/latex/*.log`` and
+  ``pdf-after-edit/latex/*.log``.
 
-Usage: ``python -m council_bench.bench [-n 100 300 1000] [--workdir DIR] [-j N] [--no-pdf]
+Usage: ``python -m council_bench.bench [-n 100 300 1000] [--workdir DIR] [-j N] [--no-pdf | --pdf-only]
 [--plain-timeout S]``; a baseline build that takes longer than ``--plain-timeout``
-is stopped and reported as "over S".
+is stopped and reported as "over S". ``--pdf-only`` writes the corpus of the
+smallest N and measures its PDF step alone.
 """
 
 from __future__ import annotations
@@ -134,45 +139,89 @@ def _mb(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
 
-def pdf_time(src: Path, work: Path, timeout: float) -> str:
-    """The PDF step twice: a first build (empty cache), then a re-publish after one edit."""
-    try:
-        from council_publish import cli as publish
-    except ImportError:  # pragma: no cover - the pipeline is part of the package
-        return "PDF: not measured (no PDF step)"
-    step = getattr(publish, "build_pdf", None)
-    if step is None:
-        return "PDF: not measured (no PDF step)"
+def _children_cpu() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@dataclass
+class PdfRun:
+    label: str
+    seconds: float
+    cpu_seconds: float
+    pdfs: int
+    compiled: int
+    size: int
+
+
+def pdf_runs(src: Path, work: Path, timeout: float) -> tuple[list[PdfRun], str | None]:
+    """The PDF step twice: a first build (empty cache), then a re-publish after one edit.
+
+    Each run stages into its own directory, kept afterwards with LaTeX's logs:
+    ``<work>/pdf-first/latex/*.log`` and ``<work>/pdf-after-edit/latex/*.log``;
+    the step's terminal output goes to ``<work>/pdf-build.log``. The second
+    element is the reason the runs stopped early, if they did.
+    """
+    from council_publish import cli as publish
+
     cache = work / "pdf-cache"
     shutil.rmtree(cache, ignore_errors=True)
     log = work / "pdf-build.log"
-    logs = f"; logs: {log}, {work / '.staging-pdf' / 'latex'}/*.log"
-    results = []
-    for label in ("first build", "re-publish after one edit"):
-        if results:
+    log.unlink(missing_ok=True)
+    runs: list[PdfRun] = []
+    for label, name in (("first build", "pdf-first"), ("re-publish after one edit", "pdf-after-edit")):
+        if runs:
             edit_one_case(src)
-        staging = work / ".staging-pdf"
+        staging = work / name
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         env = dict(os.environ, COUNCIL_PDF_CACHE=str(cache))
         ctx = publish.BuildContext(source=src, staging=staging, env=env)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _children_cpu()
         try:
             with _output_to(log):
-                _with_timeout(lambda: step(ctx), timeout)
+                _with_timeout(lambda: publish.build_pdf(ctx), timeout)
         except TimeoutError:
-            results.append(f"{label}: over {timeout:.0f} s (stopped)")
-            break
+            return runs, f"{label}: over {timeout:.0f} s (stopped)"
         except Exception as exc:  # noqa: BLE001 - a failed step is a result here
-            results.append(f"{label}: failed ({exc})")
-            break
+            return runs, f"{label}: failed ({exc})"
+        seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
         pdfs = list((staging / "latex").glob("*.pdf"))
-        jobs = (staging / "latex" / "pdf-jobs.txt")
-        compiled = jobs.read_text().count("\tcompiled\t") if jobs.is_file() else len(pdfs)
-        size = sum(p.stat().st_size for p in pdfs)
-        results.append(f"{label}: {time.perf_counter() - start:.1f} s ({len(pdfs)} PDFs, "
-                       f"{compiled} compiled, {_mb(size)})")
-    return "PDF (" + f"{os.cpu_count()} LaTeX jobs at a time) " + "; ".join(results) + logs
+        jobs = [line.split("\t") for line in
+                (staging / "latex" / "pdf-jobs.txt").read_text(encoding="utf-8").splitlines()]
+        compiled = [job for job in jobs if job[1] == "compiled"]
+        runs.append(PdfRun(label, seconds, cpu, len(pdfs), len(compiled), sum(p.stat().st_size for p in pdfs)))
+    return runs, None
+
+
+def extrapolate_pdf(first: PdfRun, n: int, target: int) -> str:
+    """A first PDF build at *target* cases from one measured at *n*, from CPU time.
+
+    Every case adds one case PDF and its share of its year's volume, so LaTeX's
+    CPU time grows in proportion to the cases; the jobs share the cores.
+    """
+    cores = os.cpu_count() or 1
+    per_case = first.cpu_seconds / n
+    return (f"EXTRAPOLATED, not measured: a first PDF build at N={target} needs about "
+            f"{per_case * target:.0f} s of CPU ({per_case:.2f} s per case measured at N={n}), "
+            f"about {per_case * target / cores / 60:.0f} min on {cores} cores")
+
+
+def pdf_time(src: Path, work: Path, timeout: float) -> str:
+    """The PDF lines of ``make bench`` for the corpus *src* (see :func:`pdf_runs`)."""
+    n = sum(1 for p in (src / "cases").glob("*.md") if p.name != "index.md")
+    runs, stopped = pdf_runs(src, work, timeout)
+    lines = [f"PDF ({os.cpu_count()} LaTeX jobs at a time, N={n}): " + "; ".join(
+        f"{r.label}: {r.seconds:.1f} s (CPU {r.cpu_seconds:.1f} s; {r.pdfs} PDFs, {r.compiled} compiled, "
+        f"{_mb(r.size)})" for r in runs) + (f"; {stopped}" if stopped else "")]
+    if runs and n < 1000:
+        lines.append(extrapolate_pdf(runs[0], n, 1000))
+    lines.append(f"PDF logs: {work / 'pdf-build.log'}, {work / 'pdf-first' / 'latex'}/*.log, "
+                 f"{work / 'pdf-after-edit' / 'latex'}/*.log")
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager
@@ -268,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--cases", type=int, nargs="+", default=[100, 300, 1000])
     parser.add_argument("--workdir", type=Path, default=Path("_build/bench"))
     parser.add_argument("-j", "--jobs", type=int, default=1, help="sphinx-build -j (default 1)")
-    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
+    which.add_argument("--pdf-only", action="store_true", help="only the PDF build, for the smallest N")
     parser.add_argument("--pdf-timeout", type=float, default=1800)
     parser.add_argument("--plain-timeout", type=float, default=1800,
                         help="stop a baseline build after this many seconds (default 1800)")
@@ -283,16 +334,19 @@ def main(argv: list[str] | None = None) -> int:
           "ratio = this site / plain Sphinx; needs ratio = this site / sphinx-needs' own rendering "
           "(-D council_fast_needs=0); case check = council-build --case of one case, "
           "first without its ID index, then again)")
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns), flush=True)
-    for n in args.cases:
-        row = bench(n, work, args.jobs, args.plain_timeout)
-        print("| " + " | ".join(row[c] for c in columns) + " |", flush=True)
+    if args.pdf_only:
+        generate(work / f"n{min(args.cases)}" / "src", min(args.cases))
+    else:
+        print("| " + " | ".join(columns) + " |")
+        print("|" + "---|" * len(columns), flush=True)
+        for n in args.cases:
+            row = bench(n, work, args.jobs, args.plain_timeout)
+            print("| " + " | ".join(row[c] for c in columns) + " |", flush=True)
     if args.no_pdf:
         print("PDF: not measured (--no-pdf)")
     else:
         n = min(args.cases)
-        print(f"N={n} " + pdf_time(work / f"n{n}" / "src", work / f"n{n}", args.pdf_timeout), flush=True)
+        print(pdf_time(work / f"n{n}" / "src", work / f"n{n}", args.pdf_timeout), flush=True)
     return 0
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from council_bench import bench
+from council_bench import bench, synthetic
 
 
 def test_bench_prints_a_row_of_figures(tmp_path: Path, capsys) -> None:
@@ -54,3 +54,75 @@ def test_a_baseline_over_its_time_limit_is_reported_not_fatal(tmp_path: Path, ca
     out = capsys.readouterr().out
     assert "over 0 s (stopped)" in out or "over 1 s (stopped)" in out
     assert re.search(r"\| under \d+\.\d\dx \|", out)
+
+
+def _fake_pdf_step(ctx) -> None:
+    """Stands in for ``build_pdf``: what it leaves in staging, and LaTeX's chatter."""
+    latex = ctx.staging / "latex"
+    latex.mkdir()
+    cached = Path(ctx.env["COUNCIL_PDF_CACHE"]) / "seen"
+    first = not cached.exists()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.touch()
+    names = ["case-a", "case-b", "volume"]
+    for name in names:
+        (latex / f"{name}.tex").write_text("tex")
+        (latex / f"{name}.pdf").write_bytes(b"%PDF" + b"x" * 996)
+        (latex / f"{name}.log").write_text(f"LaTeX log of {name}")
+    compiled = set(names) if first else {"case-b", "volume"}
+    (latex / "pdf-jobs.txt").write_text("".join(
+        f"{n}\t{'compiled' if n in compiled else 'cached'}\t1.0\n" for n in names))
+    subprocess.run([sys.executable, "-c", "print('latexmk output')"], check=True)
+
+
+def test_pdf_figures_for_a_first_build_and_after_one_edit_with_logs_in_files(
+        tmp_path: Path, monkeypatch, capfd) -> None:
+    from council_publish import cli as publish
+
+    monkeypatch.setattr(publish, "build_pdf", _fake_pdf_step)
+    src = tmp_path / "src"
+    synthetic.generate(src, 3)
+    report = bench.pdf_time(src, tmp_path, timeout=600)
+    out = capfd.readouterr()
+    assert "latexmk output" not in out.out + out.err
+    assert "latexmk output" in (tmp_path / "pdf-build.log").read_text()
+    first, extrapolated, logs = report.splitlines()
+    assert re.search(r"N=3\): first build: \d+\.\d s \(CPU \d+\.\d s; 3 PDFs, 3 compiled, 0\.0 MB\); "
+                     r"re-publish after one edit: \d+\.\d s \(CPU \d+\.\d s; 3 PDFs, 2 compiled", first), first
+    assert extrapolated.startswith("EXTRAPOLATED, not measured: a first PDF build at N=1000")
+    # each run's LaTeX logs stay in files of their own
+    for run in ("pdf-first", "pdf-after-edit"):
+        assert (tmp_path / run / "latex" / "volume.log").read_text() == "LaTeX log of volume"
+        assert str(tmp_path / run / "latex") in logs
+    # the second run measured an edited corpus
+    assert any("（改訂）" in p.read_text(encoding="utf-8") for p in (src / "cases").glob("*.md"))
+
+
+def test_pdf_extrapolation_scales_the_cpu_time_per_case() -> None:
+    run = bench.PdfRun("first build", seconds=100.0, cpu_seconds=200.0, pdfs=110, compiled=110, size=0)
+    text = bench.extrapolate_pdf(run, 100, 1000)
+    assert "2000 s of CPU (2.00 s per case measured at N=100)" in text
+    assert text.startswith("EXTRAPOLATED")
+
+
+def test_publish_steps_times_each_step_and_the_whole(tmp_path: Path) -> None:
+    from council_bench import publish_steps
+
+    source = tmp_path / "project"
+    source.mkdir()
+    (source / "conf.py").write_text("")
+
+    def build_html(ctx) -> None:
+        ctx.html.mkdir(parents=True)
+        (ctx.html / "index.html").write_text("<p>x</p>")
+        sum(i * i for i in range(300_000))  # some CPU time
+
+    def write_manifest_step(ctx) -> None:
+        subprocess.run([sys.executable, "-c", "print('manifest written')"], check=True)
+
+    record = publish_steps.publish(source, tmp_path / "out" / "site", [build_html, write_manifest_step],
+                                   tmp_path / "publish.log")
+    assert [r.name for r in record] == ["build_html", "write_manifest_step", "total"]
+    assert record[0].cpu_seconds > 0 and record[-1].seconds >= record[0].seconds + record[1].seconds
+    assert (tmp_path / "out" / "site" / "html" / "index.html").is_file()
+    assert "manifest written" in (tmp_path / "publish.log").read_text()

@@ -1,0 +1,130 @@
+"""Time each step of a publication (``council-build``) on a synthetic corpus, first and after one edit.
+
+``council-build`` runs its steps (:data:`council_publish.cli.STEPS`) into a new
+staging directory on every publish. This measures each step's wall time and
+CPU time (user + system of this process and of the children it waited for,
+such as sphinx-build, latexmk and pagefind) for a first publication and for a
+re-publication after one case was edited (:func:`council_bench.bench.edit_one_case`),
+so that the steps whose cost grows with the number of cases can be named.
+
+Usage: ``python -m council_bench.publish_steps -n 1000 [--workdir DIR] [--no-pdf]``.
+``--no-pdf`` leaves out the PDF step (at N = 1,000 its first build alone takes
+most of an hour on two cores); its output (sphinx, make, latexmk) always goes
+to ``<workdir>/n<N>/publish.log``, not the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from council_bench.bench import _output_to, edit_one_case
+from council_bench.synthetic import generate
+
+
+@dataclass
+class StepTime:
+    name: str
+    seconds: float
+    cpu_seconds: float
+    note: str = ""
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(step: Callable, record: list[StepTime], tolerate: tuple[type[BaseException], ...] = ()) -> Callable:
+    """*step*, recording its wall and CPU time into *record*; a *tolerate* exception is noted, not raised."""
+
+    def run(ctx) -> None:
+        wall, cpu = time.perf_counter(), _cpu()
+        note = ""
+        try:
+            step(ctx)
+        except tolerate as exc:
+            note = str(exc)
+        finally:
+            record.append(StepTime(step.__name__, time.perf_counter() - wall, _cpu() - cpu, note))
+
+    run.__name__ = step.__name__
+    return run
+
+
+def publish(source: Path, output: Path, steps: list[Callable], log: Path) -> list[StepTime]:
+    """One ``council-build`` of *source* into *output* with *steps*, each timed.
+
+    The link check's failure is noted, not raised: a synthetic corpus has no
+    pages for the links of the site's templates (accessibility, browsing),
+    and no PDFs without the PDF step.
+    """
+    from council_publish import cli
+    from council_publish.pipeline import BuildFailed
+
+    record: list[StepTime] = []
+    wall, cpu = time.perf_counter(), _cpu()
+    with _output_to(log):
+        cli.build(source, output, [timed(step, record, (BuildFailed,) if step is cli.check_links_step else ())
+                                   for step in steps])
+    record.append(StepTime("total", time.perf_counter() - wall, _cpu() - cpu))
+    return record
+
+
+def measure(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime, StepTime]]:
+    """Step times of a first publication and of one after an edit, for N cases."""
+    from council_publish import cli
+
+    base = work / f"n{n}"
+    src = base / "src"
+    generate(src, n)
+    output = base / "site"
+    for stale in (output, base / ".site.versions"):
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink()
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
+    steps = [s for s in cli.STEPS if with_pdf or s is not cli.build_pdf]
+    log = base / "publish.log"
+    first = publish(src, output, steps, log)
+    edit_one_case(src)
+    again = publish(src, output, steps, log)
+    return {a.name: (a, b) for a, b in zip(first, again)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="council-publish-steps", description=__doc__.split("\n")[0])
+    parser.add_argument("-n", "--cases", type=int, default=100)
+    parser.add_argument("--workdir", type=Path, default=Path("_build/bench-publish"))
+    parser.add_argument("--no-pdf", action="store_true", help="leave out the PDF step")
+    args = parser.parse_args(argv)
+    work = args.workdir.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"council publish steps: N={args.cases}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}, work dir {work}"
+          f"{'' if not args.no_pdf else ', without the PDF step'}", flush=True)
+    times = measure(args.cases, work, not args.no_pdf)
+    print("| step | first | first CPU | after one edit | after one edit CPU |")
+    print("|---|---|---|---|---|")
+    for name, (first, again) in times.items():
+        print(f"| {name} | {first.seconds:.1f} s | {first.cpu_seconds:.1f} s | "
+              f"{again.seconds:.1f} s | {again.cpu_seconds:.1f} s |")
+    for name, (first, again) in times.items():
+        if first.note or again.note:
+            print(f"{name}: {first.note or again.note} (noted, not fatal here)")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory of a step's process (sphinx-build, pagefind, LaTeX) {peak:.0f} MB; "
+          f"load average at the end {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
