@@ -40,6 +40,8 @@ VIEW_GRIDS: dict[str, Callable[[tr.Needs], tr.Table]] = {
     "checkitem-summary": tr.checkitem_case_table,
     "data-summary": tr.data_case_table,
 }
+#: Key of a page's metadata listing the ``trace-matrix`` views it shows.
+VIEW_PAGES = "council_views"
 #: Views of ``trace-matrix`` that are not one table.
 OTHER_VIEWS = ("compare", "exports")
 
@@ -137,6 +139,8 @@ class TraceMatrix(_TraceDirective):
                 f"{', '.join((*CROSS_VIEWS, *OTHER_VIEWS))}）"
             )
         self.view = name
+        # where each cross-case view is shown, for the pages that point readers to it
+        self.env.metadata[self.env.docname].setdefault(VIEW_PAGES, []).append(name)
         return self.placeholder()
 
 

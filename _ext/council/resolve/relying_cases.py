@@ -14,7 +14,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from council.directives.trace import expandable, expandable_summary
+from council.directives.trace import VIEW_PAGES, expandable, expandable_summary
 from council.model.content_model import Roles
 from council.model.need_index import need_index
 from council.resolve.order import priority
@@ -27,6 +27,10 @@ def relying_links(roles: Roles) -> dict[str, tuple[str, str]]:
         roles.clause: ("binds", "この条項に依拠する案件"),
         roles.checkitem: ("satisfies", "この項目に対応する案件"),
     }
+
+
+#: Cases listed with their measures under a clause or item, newest first.
+RELYING_SHOWN = 20
 
 
 def relying_block(renderer: ViewNodes, need) -> list[nodes.Node]:
@@ -49,12 +53,17 @@ def relying_block(renderer: ViewNodes, need) -> list[nodes.Node]:
         return result
     box = expandable(classes=["council-relying"], ids=[f"{need['id']}-cases"])
     box += expandable_summary("", f"{wording}（{total}件）")
+    # The newest cases with their measures; beyond RELYING_SHOWN, each year's count
+    # only: a page lists every clause or item, and must not grow with the site.
+    budget = RELYING_SHOWN
     for year, cases in groups:
         box += nodes.paragraph("", "", nodes.strong("", f"{year}年度（{len(cases)}件）" if year else
                                                     f"年度不明（{len(cases)}件）"),
                                classes=["council-relying-year"])
+        if budget <= 0:
+            continue
         items = nodes.bullet_list(classes=["council-case-list"])
-        for relying in cases:
+        for relying in cases[:budget]:
             case = relying.case
             item = nodes.list_item()
             item += nodes.paragraph("", "", renderer.ref(tr.Ref(case["id"], str(case.get("title") or ""))))
@@ -64,9 +73,34 @@ def relying_block(renderer: ViewNodes, need) -> list[nodes.Node]:
                     tr.Ref(sg["id"], tr.excerpt(sg)))))
             item += measures
             items += item
+        budget -= len(cases)
         box += items
+    if total > RELYING_SHOWN:
+        box += _rest_note(renderer, need, total - RELYING_SHOWN)
     result.append(box)
     return result
+
+
+def _rest_note(renderer: ViewNodes, need, hidden: int) -> nodes.Node:
+    """Where the cases not listed here are: the cross-case view and its downloads."""
+    view = "clause-summary" if need["type"] == renderer.needs.roles.clause else "checkitem-summary"
+    env = renderer.app.env
+    pages = renderer.needs.memo("view_pages", lambda: {
+        name: docname for docname in sorted(env.metadata)
+        for name in env.metadata[docname].get(VIEW_PAGES, [])
+    })
+    para = nodes.paragraph("", f"ほかの {hidden} 件は、年度ごとの件数だけを示しています。すべての案件は",
+                           classes=["council-relying-rest"])
+    page = pages.get(view)
+    if page is None:
+        para += nodes.Text("、案件をまたぐ表のダウンロード（CSV・XLSX）にあります。")
+        return para
+    title = env.titles[page].astext() if page in env.titles else page
+    uri = renderer.app.builder.get_relative_uri(renderer.docname, page)
+    para += nodes.Text("「")
+    para += nodes.reference("", title, refuri=uri)
+    para += nodes.Text("」の表とダウンロード（CSV・XLSX）にあります。")
+    return para
 
 
 def _editions_line(renderer: ViewNodes, clause) -> list[nodes.Node]:
