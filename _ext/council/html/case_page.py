@@ -17,7 +17,6 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx_needs.data import SphinxNeedsData
 
 from council.directives.trace import trace_placeholder
 from council.views import traceability as tr
@@ -30,6 +29,7 @@ from council.html.neutral_nodes import heading
 from council.html.provenance import flagged, grouping_estimated, trace_unconfirmed
 from council.model.content_model import model_for
 from council.resolve.order import priority
+from council.model.need_index import need_index
 
 
 class CasePageLayout(SphinxPostTransform):
@@ -49,7 +49,9 @@ class CasePageLayout(SphinxPostTransform):
 
     def case_page(self, box: nodes.container, docname: str) -> None:
         app = self.app
-        needs = SphinxNeedsData(app.env).get_needs_view()
+        # the build's index of the needs: a plain view is indexed again by every
+        # helper of council.views (all needs, several times per page): quadratic
+        needs = need_index(app)
         case = needs.get(box["ids"][0])
         section = box.parent
         if case is None or not isinstance(section, nodes.section):

@@ -23,7 +23,6 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import texescape
-from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.nodes import Need
 
 from council.config import council_config
@@ -33,6 +32,7 @@ from council.latex.record_layout import ESTIMATE_LABEL, checkitem_label, clause_
 from council.views import traceability as tr
 from council.model.content_model import model_for
 from council.resolve.order import priority
+from council.model.need_index import need_index
 
 
 def _case_of(needs: Mapping[str, Any], docname: str) -> Mapping[str, Any] | None:
@@ -50,7 +50,9 @@ def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     """Replace every need node of a LaTeX document by its print rendering."""
     if app.builder.format != "latex":
         return
-    needs = SphinxNeedsData(app.env).get_needs_view()
+    # the build's index of the needs: a plain view is indexed again by every
+    # helper of council.views (all needs, several times per page): quadratic
+    needs = need_index(app)
     roles = model_for(app).roles
     public_url = council_config(app).public_url or app.config.html_baseurl or ""
     prints: dict[str, CasePrint] = {}
