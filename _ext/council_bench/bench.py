@@ -4,8 +4,8 @@ For each N (default 100, 300, 1000) it writes a synthetic project of N cases
 (:mod:`council_bench.synthetic`) and prints:
 
 - the full HTML build time (``sphinx-build -b html -W``, fresh output),
-- the incremental rebuild time after editing one case (a safeguard's text and
-  the clause it binds), into the same output and doctree directories,
+- the incremental rebuild time after editing one case (its text and a clause
+  one of its safeguards binds), into the same output and doctree directories,
 - the same text built as plain Sphinx pages without sphinx-needs (baseline),
   and the ratio of the two full builds,
 - the same corpus built with sphinx-needs' own need rendering
@@ -107,7 +107,8 @@ def dir_size(path: Path) -> int:
 
 
 def edit_one_case(src: Path) -> Path:
-    """Change one safeguard's text and the clause it binds, in the middle case."""
+    """In the middle case, change its text (the first sentence ending a directive)
+    and a clause its first safeguard binds."""
     cases = sorted(p for p in (src / "cases").glob("*.md") if p.name != "index.md")
     page = cases[len(cases) // 2]
     text = page.read_text(encoding="utf-8")

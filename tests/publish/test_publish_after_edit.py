@@ -3,8 +3,8 @@
 A synthetic project is published (``council-build``'s steps but the PDF one,
 which ``tests/pdf`` covers: exactly the edited case's PDF and its volume
 change, and the link check, which would find the case pages' links to their
-PDFs missing), one case is edited as ``make bench`` edits it (a safeguard's text and
-the clause it binds), and the project is published again into the same
+PDFs missing), one case is edited as ``make bench`` edits it (the case's text and the
+clause one of its safeguards binds), and the project is published again into the same
 output. Whatever the publication reuses from the previous one (kept builds,
 caches of scans or digests), the result must be what a publication of the
 edited project from nothing gives: the same files, byte for byte, but the
@@ -136,3 +136,4 @@ def test_the_manifest_lists_every_file_with_its_digest(publications: dict[str, P
     assert len(listed) == len(_files(after)) - 1
     check = subprocess.run(["sha256sum", "-c", "--quiet", MANIFEST], cwd=after, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
