@@ -1,7 +1,7 @@
 """A publication after one edited case shows the edit everywhere and nothing stale.
 
 A synthetic project is published (``council-build``'s steps but the PDF one,
-which ``tests/pdf`` covers: exactly the edited case's PDF and its volume
+which ``tests/latex`` covers: exactly the edited case's PDF and its volume
 change, and the link check, which would find the case pages' links to their
 PDFs missing), one case is edited as ``make bench`` edits it (the case's text and the
 clause one of its safeguards binds), and the project is published again into the same
@@ -9,7 +9,7 @@ output. Whatever the publication reuses from the previous one (kept builds,
 caches of scans or digests), the result must be what a publication of the
 edited project from nothing gives: the same files, byte for byte, but the
 search index (Pagefind orders some of its metadata by a hash map, see
-``tests/reliability/test_publish.py``), in which the new text must be found
+``tests/publish/test_publish.py``), in which the new text must be found
 and the old one not. Every page and file that shows the edited case is
 named, so that a page which stops showing it fails the test too.
 """
