@@ -22,13 +22,11 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.builders.latex import LaTeXBuilder
-from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.console import darkgreen
 from sphinx.util.nodes import inline_all_toctrees
 
 from council.latex.preamble import LATEX_ELEMENTS
 from council.latex.print_tables import need_box, print_tables
-from council.resolve.order import priority
 from council.read.confined_reads import is_confined_page
 
 #: Directory of the case pages, relative to the source directory.
@@ -127,38 +125,11 @@ def pdf_names(app: Sphinx) -> list[str]:
     return [Path(doc[1]).stem for doc in app.config.latex_documents]
 
 
-_PRINTED = "council_printed_docs"
-
-
-def _open_references(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Let links to pages outside this PDF resolve while the page is laid out.
-
-    A case's own PDF does not contain the clause and checklist pages; Sphinx's
-    LaTeX builder refuses references to them (``NoUri``), which aborts layout
-    code that makes links. They are turned into plain text afterwards by
-    :func:`_close_references`.
-    """
-    doctree[_PRINTED] = set(app.builder.docnames)
-    app.builder.docnames = set(app.builder.docnames) | set(app.env.all_docs)
-
-
-def _close_references(app: Sphinx, doctree: nodes.document) -> None:
-    printed = doctree.get(_PRINTED)
-    if printed is None:
-        return
-    app.builder.docnames = printed
-    for ref in list(doctree.findall(nodes.reference)):
-        uri = ref.get("refuri", "")
-        if uri.startswith("%") and uri[1:].split("#", 1)[0] not in printed:
-            ref.replace_self(nodes.inline("", "", *ref.children))
-
-
 def _print_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """LaTeX: close the links opened by :class:`OpenReferences`, lay out needs that
-    sphinx-needs made into tables as boxes, and set every table for the page."""
+    """LaTeX: lay out needs that sphinx-needs made into tables as boxes, and set
+    every table for the page."""
     if app.builder.format != "latex":
         return
-    _close_references(app, doctree)
     for table in list(doctree.findall(nodes.table)):
         if "need" in table["classes"] and table.parent is not None:
             table.replace_self(need_box(table))
@@ -216,23 +187,10 @@ def _configure(app: Sphinx, config: Config) -> None:
     config.latex_elements = {**LATEX_ELEMENTS, **config.latex_elements}
 
 
-class OpenReferences(SphinxPostTransform):
-    """LaTeX: links to pages outside this PDF resolve while the page is laid out
-    (:func:`_open_references`); the last post-transform, after every reference
-    is resolved, before the ``doctree-resolved`` layout."""
-
-    default_priority = priority("open-references")
-    formats = ("latex",)
-
-    def run(self, **kwargs: Any) -> None:
-        _open_references(self.app, self.document, self.env.docname)
-
-
 def setup_latex(app: Sphinx) -> None:
     app.add_builder(VolumeLaTeXBuilder, override=True)
     app.connect("config-inited", _configure)
-    app.add_post_transform(OpenReferences)
     # Stays a doctree-resolved handler, after sphinx-needs (500) lays out its
-    # needs: it closes the links opened above and sets every table, the views'
-    # included, for the page (council.resolve.order).
+    # needs: it sets every table, the views' included, for the page
+    # (council.resolve.order).
     app.connect("doctree-resolved", _print_needs, priority=900)

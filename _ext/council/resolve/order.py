@@ -88,11 +88,6 @@ POST_TRANSFORMS: tuple[Step, ...] = (
          "the PDF line under the title of a case page whose downloads do not list its PDF "
          "(a page sphinx-needs laid out itself): after case-page-layout, which adds the downloads",
          formats=("html",)),
-    Step("open-references", "council.latex.documents:OpenReferences",
-         "lets the links to pages outside a PDF resolve while the page is laid out at "
-         "doctree-resolved (print-need-boxes closes them): last, after every step that makes "
-         "links (the trace views name a need outside the PDF without a link themselves)",
-         formats=("latex",)),
 )
 
 DOCTREE_RESOLVED: tuple[Step, ...] = (
@@ -101,7 +96,7 @@ DOCTREE_RESOLVED: tuple[Step, ...] = (
          "out itself at doctree-resolved (500): must run after it, so stays here", at=900),
     Step("print-need-boxes", "council.latex.documents:_print_needs",
          "turns the layout tables of the needs sphinx-needs laid out (500) into breakable boxes, "
-         "sets every table for the page and closes the links open-references opened: after "
+         "and sets every table for the page: after "
          "sphinx-needs", formats=("latex",), at=900),
 )
 
