@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from council.resolve.relying_cases import RELYING_SHOWN
+from council.views.cross_case import RELYING_SHOWN
 from council_bench.synthetic import generate
 from helpers import REPO
 
@@ -78,3 +78,13 @@ def test_every_block_lists_at_most_the_newest_cases(site: Path) -> None:
     for page in sorted((site / "clauses").glob("*.html")):
         for block in _blocks(page):
             assert len(block.select("ul.council-case-list > li")) <= RELYING_SHOWN, page.name
+
+
+def test_the_incoming_measures_of_a_crowded_item_are_counted_not_listed(site: Path) -> None:
+    soup = BeautifulSoup((site / "clauses" / "checklist.html").read_text(encoding="utf-8"), "html.parser")
+    for need in soup.select("div.council-need-checkitem"):
+        for links in need.select("ul.council-need-links"):
+            assert len(links.select("li")) <= RELYING_SHOWN
+    notes = [p.get_text() for p in soup.select("p.council-links-label") if "この下" in p.get_text()]
+    assert notes and all(re.fullmatch(r"対応する情報保護対策（\d+件）: 案件ごとの一覧はこの下にあります。", n)
+                         for n in notes)

@@ -56,6 +56,7 @@ from council.html.provenance import flagged, grouping_estimated, trace_unconfirm
 from council.model.content_model import model_for
 from council.config import council_config
 from council.resolve.order import priority
+from council.views.cross_case import RELYING_SHOWN
 
 #: The work item, actor × aspect and number at the end of a measure's ID (``…_E1_WO_01``).
 MEASURE_TAIL = re.compile(r"_([ED][0-9]+_[WC][OS]_[0-9]{2})$")
@@ -335,6 +336,13 @@ class _Page:
                 if not targets:
                     continue
                 listed = [self.needs[t] for t in targets if t in self.needs]
+                if back and len(listed) > RELYING_SHOWN and need["type"] in (self.roles.clause,
+                                                                              self.roles.checkitem):
+                    # grows with the site: the relying cases under the need list them by case
+                    note = f"{label}（{len(listed)}件）: 案件ごとの一覧はこの下にあります。"
+                    children.append(element(nodes.container, [element(
+                        nodes.paragraph, [nodes.Text(note)], ["council-links-label"])], [COPIED]))
+                    continue
                 texts = [back_name(t, self.needs, self.roles) if back else target_name(t, self.roles)
                          for t in listed]
                 items = [element(nodes.list_item, [element(nodes.paragraph, [self.ref(t, text)])])

@@ -17,6 +17,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from council.directives.trace import VIEW_PAGES, expandable, expandable_summary
 from council.model.content_model import Roles
 from council.model.need_index import need_index
+from council.views.cross_case import RELYING_SHOWN
 from council.resolve.order import priority
 from council.resolve.view_nodes import ViewNodes
 from council.views import traceability as tr
@@ -29,8 +30,6 @@ def relying_links(roles: Roles) -> dict[str, tuple[str, str]]:
     }
 
 
-#: Cases listed with their measures under a clause or item, newest first.
-RELYING_SHOWN = 20
 
 
 def relying_block(renderer: ViewNodes, need) -> list[nodes.Node]:

@@ -240,6 +240,11 @@ class RelyingCase:
     safeguards: tuple[Mapping[str, Any], ...]
 
 
+#: Cases listed with their measures under a clause or checklist item, newest
+#: first: those pages list every clause or item and must not grow with the site.
+RELYING_SHOWN = 20
+
+
 @indexed
 def relying_cases(needs: Needs, target_id: str, link: str) -> list[tuple[int | None, list[RelyingCase]]]:
     """The cases whose safeguards link to *target_id* through *link* (``binds`` for
