@@ -47,9 +47,8 @@ def _file_roots(doctree: nodes.document, docname: str) -> list[tuple[str, nodes.
 
 
 def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Replace every need node of a LaTeX document by its print rendering."""
-    if app.builder.format != "latex":
-        return
+    """Replace every need node of a LaTeX document by its print rendering
+    (only LaTeX builders run :class:`PrintNeeds`)."""
     # the build's index of the needs: a plain view is indexed again by every
     # helper of council.views (all needs, several times per page): quadratic
     needs = need_index(app)
