@@ -28,7 +28,7 @@ window.addEventListener("DOMContentLoaded", function () {
   });
   // Pagefind UI (1.5) lists the filters that the first search returns, and a
   // search that finishes before every filter chunk has loaded returns only some
-  // of them: 2 of the 6 facets in 1 of 40 page loads, until the next search.
+  // of them: only some of the 6 facets (10 of 150 loads on a busy machine), until the next search.
   // The UI imports this same module, so loading the filters here first, before
   // any search, makes the first search see all of them.
   var filtersLoaded = import(bundle + "pagefind.js")
