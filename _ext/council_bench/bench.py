@@ -156,6 +156,8 @@ class PdfRun:
     pdfs: int
     compiled: int
     size: int
+    #: volumes joined from their front matter and case PDFs (council_publish.volumes)
+    joined: int = 0
 
 
 def pdf_runs(src: Path, work: Path, timeout: float) -> tuple[list[PdfRun], str | None]:
@@ -190,19 +192,23 @@ def pdf_runs(src: Path, work: Path, timeout: float) -> tuple[list[PdfRun], str |
         except Exception as exc:  # noqa: BLE001 - a failed step is a result here
             return runs, f"{label}: failed ({exc})"
         seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
-        pdfs = list((staging / "latex").glob("*.pdf"))
         jobs = [line.split("\t") for line in
                 (staging / "latex" / "pdf-jobs.txt").read_text(encoding="utf-8").splitlines()]
+        pdfs = [staging / "latex" / f"{job[0]}.pdf" for job in jobs]
         compiled = [job for job in jobs if job[1] == "compiled"]
-        runs.append(PdfRun(label, seconds, cpu, len(pdfs), len(compiled), sum(p.stat().st_size for p in pdfs)))
+        joined = [job for job in jobs if job[1] == "joined"]
+        runs.append(PdfRun(label, seconds, cpu, len(pdfs), len(compiled), sum(p.stat().st_size for p in pdfs),
+                           len(joined)))
     return runs, None
 
 
 def extrapolate_pdf(first: PdfRun, n: int, target: int) -> str:
     """A first PDF build at *target* cases from one measured at *n*, from CPU time.
 
-    Every case adds one case PDF and its share of its year's volume, so LaTeX's
-    CPU time grows in proportion to the cases; the jobs share the cores.
+    Every case adds one case PDF (its year's volume is joined from it, not
+    typeset again), so LaTeX's CPU time grows in proportion to the cases; the
+    jobs share the cores. Per case, the measured time also holds the volumes'
+    front matter (at small N, about one volume per case): an upper bound.
     """
     cores = os.cpu_count() or 1
     per_case = first.cpu_seconds / n
@@ -217,6 +223,7 @@ def pdf_time(src: Path, work: Path, timeout: float) -> str:
     runs, stopped = pdf_runs(src, work, timeout)
     lines = [f"PDF ({os.cpu_count()} LaTeX jobs at a time, N={n}): " + "; ".join(
         f"{r.label}: {r.seconds:.1f} s (CPU {r.cpu_seconds:.1f} s; {r.pdfs} PDFs, {r.compiled} compiled, "
+        f"{r.joined} joined, "
         f"{_mb(r.size)})" for r in runs) + (f"; {stopped}" if stopped else "")]
     if runs and n < 1000:
         lines.append(extrapolate_pdf(runs[0], n, 1000))

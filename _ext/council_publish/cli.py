@@ -91,7 +91,7 @@ def build_pdf(ctx: BuildContext) -> None:
         latex, ctx.env, cache=Path(cache), logs=ctx.staging.parent / "latex-logs",
     )
     (latex / "pdf-jobs.txt").write_text(
-        "".join(f"{r.name}\t{'cached' if r.cached else 'compiled'}\t{r.seconds:.1f}\n" for r in results),
+        "".join(f"{r.name}\t{r.how}\t{r.seconds:.1f}\n" for r in results),
         encoding="utf-8",
     )
     pdfs = [tex.with_suffix(".pdf") for tex in sorted(latex.glob("*.tex"))]

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from council_publish import volumes
 from council_publish.pipeline import BuildFailed
 
 LATEXMK = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-silent"]
@@ -42,8 +43,14 @@ _INCLUDED = re.compile(r"\{([A-Za-z0-9_.\-]+\.(?:pdf|png|jpg|jpeg|svg))\}")
 @dataclass
 class Result:
     name: str
-    cached: bool
+    #: "compiled" by LaTeX, "joined" from its front matter and case PDFs
+    #: (council_publish.volumes), or "cached": the same input as a PDF of the cache
+    how: str
     seconds: float
+
+    @property
+    def cached(self) -> bool:
+        return self.how == "cached"
 
 
 def support_digest(latex: Path) -> str:
@@ -89,6 +96,33 @@ def failure_message(tex_path: Path, log_path: Path) -> str:
     return f"{where}: {error}{page}"
 
 
+@dataclass
+class Joined(Result):
+    key: str = ""
+
+
+def join_volume(latex: Path, plan: volumes.Plan, cache: Path) -> Joined:
+    """A fiscal year's volume: its compiled front matter (``<name>.pdf``, kept as
+    ``<name>-front.pdf``) and its case PDFs, joined in place of the front matter."""
+    import time
+
+    started = time.monotonic()
+    front = latex / f"{plan.name}-front.pdf"
+    os.replace(latex / f"{plan.name}.pdf", front)
+    cases = [latex / f"{case}.pdf" for case in plan.cases]
+    key = volumes.join_key(front, cases)
+    cached = cache / f"{key}.pdf"
+    target = latex / f"{plan.name}.pdf"
+    if cached.is_file():
+        shutil.copyfile(cached, target)
+        return Joined(plan.name, "cached", time.monotonic() - started, key)
+    volumes.join(front, list(zip(plan.cases, cases, strict=True)), target)
+    tmp = cached.with_suffix(".tmp")
+    shutil.copyfile(target, tmp)
+    os.replace(tmp, cached)
+    return Joined(plan.name, "joined", time.monotonic() - started, key)
+
+
 def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
                 jobs: int | None = None) -> list[Result]:
     """Compile every ``.tex`` of *latex* to PDF, from *cache* where the input is unchanged.
@@ -110,7 +144,7 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
         target = tex.with_suffix(".pdf")
         if cached.is_file():
             shutil.copyfile(cached, target)
-            return Result(tex.stem, True, time.monotonic() - started)
+            return Result(tex.stem, "cached", time.monotonic() - started)
         job_env = dict(env)
         date = source_date(tex.read_text(encoding="utf-8", errors="replace"))
         if date:
@@ -129,14 +163,16 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
         tmp = cached.with_suffix(".tmp")
         shutil.copyfile(target, tmp)
         os.replace(tmp, cached)
-        return Result(tex.stem, False, time.monotonic() - started)
+        return Result(tex.stem, "compiled", time.monotonic() - started)
 
     workers = jobs or os.cpu_count() or 1
-    # the longest documents (volumes) first, so that no core idles at the end
+    # the longest documents first, so that no core idles at the end
     order = sorted(texs, key=lambda t: -t.stat().st_size)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(job, order))
-    used = {f"{key}.pdf" for key in keys.values()}
+    joined = {plan.name: join_volume(latex, plan, cache) for plan in volumes.plans(latex)}
+    results = [joined.get(r.name, r) for r in results]
+    used = {f"{key}.pdf" for key in keys.values()} | {f"{r.key}.pdf" for r in joined.values()}
     for entry in cache.glob("*.pdf"):
         if entry.name not in used:
             entry.unlink()

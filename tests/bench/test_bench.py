@@ -69,9 +69,10 @@ def _fake_pdf_step(ctx) -> None:
         (latex / f"{name}.tex").write_text("tex")
         (latex / f"{name}.pdf").write_bytes(b"%PDF" + b"x" * 996)
         (latex / f"{name}.log").write_text(f"LaTeX log of {name}")
-    compiled = set(names) if first else {"case-b", "volume"}
-    (latex / "pdf-jobs.txt").write_text("".join(
-        f"{n}\t{'compiled' if n in compiled else 'cached'}\t1.0\n" for n in names))
+    # the volume is joined from the case PDFs; after the edit only case-b is compiled
+    how = {"case-a": "compiled" if first else "cached", "case-b": "compiled", "volume": "joined"}
+    (latex / "pdf-jobs.txt").write_text("".join(f"{n}\t{how[n]}\t1.0\n" for n in names))
+    (latex / "volume-front.pdf").write_bytes(b"%PDF front matter")
     subprocess.run([sys.executable, "-c", "print('latexmk output')"], check=True)
 
 
@@ -87,8 +88,9 @@ def test_pdf_figures_for_a_first_build_and_after_one_edit_with_logs_in_files(
     assert "latexmk output" not in out.out + out.err
     assert "latexmk output" in (tmp_path / "pdf-build.log").read_text()
     first, extrapolated, logs = report.splitlines()
-    assert re.search(r"N=3\): first build: \d+\.\d s \(CPU \d+\.\d s; 3 PDFs, 3 compiled, 0\.0 MB\); "
-                     r"re-publish after one edit: \d+\.\d s \(CPU \d+\.\d s; 3 PDFs, 2 compiled", first), first
+    # the volume's front matter is not one of the published PDFs
+    assert re.search(r"N=3\): first build: \d+\.\d s \(CPU \d+\.\d s; 3 PDFs, 2 compiled, 1 joined, 0\.0 MB\); "
+                     r"re-publish after one edit: \d+\.\d s \(CPU \d+\.\d s; 3 PDFs, 1 compiled, 1 joined", first), first
     assert extrapolated.startswith("EXTRAPOLATED, not measured: a first PDF build at N=1000")
     # each run's LaTeX logs stay in files of their own
     for run in ("pdf-first", "pdf-after-edit"):

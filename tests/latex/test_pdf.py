@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -411,7 +412,8 @@ def test_case_pdf_numbered_as_in_its_volume(pdf_dir: Path, pdf_text) -> None:
 def test_republish_after_one_edit_rebuilds_its_pdf_and_its_volume(
     published: Path, site_source: Path, pdf_cache: Path, tmp_path: Path, publish_site,
 ) -> None:
-    """Exactly the edited case's PDF and its fiscal year's volume are compiled and change."""
+    """Exactly the edited case's PDF is compiled, its fiscal year's volume joined
+    again from it, and these two change; every other PDF comes from the cache."""
     before = {p.name: p.read_bytes() for p in (published / "html" / "pdf").glob("*.pdf")}
     source = tmp_path / "project"
     shutil.copytree(site_source, source)
@@ -420,7 +422,46 @@ def test_republish_after_one_edit_rebuilds_its_pdf_and_its_volume(
     page.write_text(text + "\n本サイトの試験用の追記。\n", encoding="utf-8")
     output = publish_site(source, tmp_path / "site", pdf_cache)
     jobs = dict(line.split("\t")[:2] for line in (output / "latex" / "pdf-jobs.txt").read_text().splitlines())
-    assert sorted(name for name, how in jobs.items() if how == "compiled") == ["2019-sasaeai", f"{VOLUME_PREFIX}2019"]
+    assert sorted(name for name, how in jobs.items() if how != "cached") == ["2019-sasaeai", f"{VOLUME_PREFIX}2019"]
+    assert jobs["2019-sasaeai"] == "compiled" and jobs[f"{VOLUME_PREFIX}2019"] == "joined"
     after = {p.name: p.read_bytes() for p in (output / "html" / "pdf").glob("*.pdf")}
     assert sorted(after) == sorted(before)
     assert sorted(n for n in after if after[n] != before[n]) == ["2019-sasaeai.pdf", f"{VOLUME_PREFIX}2019.pdf"]
+
+
+def test_volume_is_its_front_matter_and_its_case_pdfs(pdf_dir: Path, latex_dir: Path) -> None:
+    """A fiscal year's volume holds its cases' own PDFs, page for page, after its
+    front matter; the front's list links to each case's first page, each case has
+    a bookmark with its own under it, and every internal link lands on a name."""
+    plan = json.loads((latex_dir / "volumes.json").read_text(encoding="utf-8"))
+    assert sorted(plan) == [f"{VOLUME_PREFIX}{year}" for year in YEARS]
+    for volume_name, cases in plan.items():
+        volume = pypdf.PdfReader(pdf_dir / f"{volume_name}.pdf")
+        front = len(pypdf.PdfReader(latex_dir / f"{volume_name}-front.pdf").pages)
+        page_index = {page.indirect_reference.idnum: n for n, page in enumerate(volume.pages)}
+        named = volume.named_destinations
+        offset = front
+        outline = [item for item in volume.outline if not isinstance(item, list)]
+        for number, case in enumerate(cases, start=1):
+            own = pypdf.PdfReader(pdf_dir / f"{case}.pdf")
+            for k in (0, len(own.pages) // 2, len(own.pages) - 1):
+                assert volume.pages[offset + k].extract_text() == own.pages[k].extract_text(), (case, k)
+            assert volume.page_labels[offset] == f"資料{number}-1"
+            assert page_index[named[case].page.idnum] == offset
+            mark = next(item for item in outline if item.title.startswith(f"資料{number}　"))
+            assert mark.title == f"資料{number}　{own.metadata.title}"
+            assert volume.get_destination_page_number(mark) == offset
+            offset += len(own.pages)
+        assert offset == len(volume.pages)
+        front_links = []
+        for page in volume.pages:
+            for annot in page.get("/Annots") or []:
+                annot = annot.get_object()
+                action = annot.get("/A") or {}
+                assert not str(action.get("/URI", "")).startswith("council-case:"), volume_name
+                target = annot.get("/Dest") or (action.get("/D") if action.get("/S") == "/GoTo" else None)
+                if target is not None:
+                    assert str(target) in named, (volume_name, str(target))
+                    if str(target) in cases:
+                        front_links.append(str(target))
+        assert set(front_links) == set(cases), volume_name

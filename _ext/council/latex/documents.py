@@ -3,8 +3,10 @@
 The record is printed as volumes rather than one ever-growing book: one per
 fiscal year (that year's cases) and one reference volume (special terms,
 their comparison, the checklist, the reader's guide); each page in
-``cases/`` also gets its own PDF. All are derived from the files, so a new
-case is printed without touching ``conf.py``. Every HTML case page links to
+``cases/`` also gets its own PDF. A fiscal year's volume is its front matter
+(:mod:`council.latex.volume_front`) followed by its cases' own PDFs, joined by
+:mod:`council_publish.volumes`: no case is typeset twice. All are derived
+from the files, so a new case is printed without touching ``conf.py``. Every HTML case page links to
 its PDF. How a case is printed is :mod:`council.latex.print_record`; its
 tables, :mod:`council.latex.print_tables`; the LaTeX set-up,
 :mod:`council.latex.preamble`.
@@ -12,6 +14,7 @@ tables, :mod:`council.latex.print_tables`; the LaTeX set-up,
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -92,6 +95,19 @@ class Volume(tuple):
     __slots__ = ()
 
 
+class CaseVolume(Volume):
+    """A fiscal year's volume: its LaTeX document is the front matter only
+    (:mod:`council.latex.volume_front`); each case's own PDF is appended to it
+    (:mod:`council_publish.volumes`), so no case is typeset twice."""
+
+    __slots__ = ()
+
+
+#: Written by :class:`VolumeLaTeXBuilder` beside the LaTeX files: each fiscal
+#: year's volume and the case PDFs it holds, in order (read by council_publish.volumes).
+VOLUMES_FILE = "volumes.json"
+
+
 def latex_documents_for(srcdir: Path, title: str, author: str) -> list[tuple[str, str, str, str, str, object]]:
     """``latex_documents``: one volume per fiscal year, the reference volume,
     then one ``howto`` document per case.
@@ -110,7 +126,7 @@ def latex_documents_for(srcdir: Path, title: str, author: str) -> list[tuple[str
             by_year.setdefault(year, []).append(docname)
     documents: list[tuple[str, str, str, str, str, object]] = [
         ("index", f"{VOLUME_PREFIX}{year}.tex", f"審議案件 {fiscal_year_label(year)}", author, "manual",
-         Volume(docs))
+         CaseVolume(docs))
         for year, docs in sorted(by_year.items())
     ]
     reference = [doc for doc in REFERENCE_DOCS if (srcdir / f"{doc}.md").is_file()]
@@ -149,6 +165,20 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
         info = getattr(self, "council_pdf_info", "")
         self.context["preamble"] = f"{base}\n{info}" if info else base
         self.council_pdf_info = ""
+        # a fiscal year's volume lists its 審議資料 itself (council.latex.volume_front);
+        # each case PDF brings its own contents
+        document = getattr(self, "council_document", None)
+        if document is not None and isinstance(document[5], CaseVolume):
+            self.context["tableofcontents"] = ""
+
+    def write_documents(self, docnames: Any) -> None:
+        super().write_documents(docnames)
+        plan = {
+            Path(entry[1]).stem: [case_pdf_name(doc) for doc in entry[5] if doc in self.env.all_docs]
+            for entry in self.document_data if len(entry) > 5 and isinstance(entry[5], CaseVolume)
+        }
+        (Path(self.outdir) / VOLUMES_FILE).write_text(
+            json.dumps(plan, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
     def assemble_doctree(self, indexfile: str, toctree_only: bool, appendices: list[str]) -> nodes.document:
         # the document being written, for council.latex.print_record's PDF metadata
@@ -158,6 +188,8 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
         if not isinstance(toctree_only, Volume):
             return super().assemble_doctree(indexfile, toctree_only, appendices)
         docs = [doc for doc in toctree_only if doc in self.env.all_docs]
+        if isinstance(toctree_only, CaseVolume):
+            return self._volume_front(indexfile, docs)
         self.docnames = {indexfile, *docs}
         tree = new_document("<latex output>")
         section = nodes.section()
@@ -179,6 +211,17 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
             text = pending.get("refsectname") or pending.astext()
             pending.replace_self(nodes.emphasis(text, text))
         return largetree
+
+    def _volume_front(self, indexfile: str, docs: list[str]) -> nodes.document:
+        """A fiscal year's volume before its cases: the list of its 審議資料."""
+        from council.latex.volume_front import volume_front
+
+        self.docnames = {indexfile}
+        tree = new_document("<latex output>")
+        tree["docname"] = indexfile
+        tree.extend(volume_front(self.app, docs, [case_pdf_name(doc) for doc in docs]))
+        self.env.resolve_references(tree, indexfile, self)
+        return tree
 
 
 def _configure(app: Sphinx, config: Config) -> None:

@@ -109,9 +109,14 @@ def _print_case_needs(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         _volume_numbering(app, doctree, docname)
     document = getattr(app.builder, "council_document", None)
     title = document[2] if document else app.config.project
+    # a fiscal year's volume (its front matter here) names the cases it holds
+    held = [_case_of(needs, doc) for doc in document[5]] if document and len(document) > 5 and \
+        isinstance(document[5], tuple) else []
+    case_ids = [p.case["id"] for p in prints.values() if p is not None] or \
+        [case["id"] for case in held if case is not None]
     # read by council.latex.documents.VolumeLaTeXBuilder when it writes this document
     app.builder.council_pdf_info = _pdf_metadata(  # type: ignore[attr-defined]
-        title, app.config.author, printer(docname), [p for p in prints.values() if p is not None])
+        title, app.config.author, printer(docname), case_ids)
 
 
 def _volume_numbering(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -130,7 +135,7 @@ def _volume_numbering(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             return
 
 
-def _pdf_metadata(title: str, author: str, own: CasePrint | None, printed: list[CasePrint]) -> str:
+def _pdf_metadata(title: str, author: str, own: CasePrint | None, case_ids: list[str]) -> str:
     """The PDF's Title, Author, Subject and Keywords, as a ``\hypersetup`` for the
     preamble (after the first page, hyperref no longer changes them)."""
     if own is not None:
@@ -140,7 +145,7 @@ def _pdf_metadata(title: str, author: str, own: CasePrint | None, printed: list[
                     *(w.get("contractor", "") for w in own.works)]
     else:
         subject = "個人情報保護 審議案件の記録（印刷版）"
-        keywords = [p.case["id"] for p in printed] or ["特記事項", "チェックリスト"]
+        keywords = case_ids or ["特記事項", "チェックリスト"]
     values = ", ".join(texescape.escape(k) for k in dict.fromkeys(keywords) if k)
     info = {"pdftitle": title, "pdfauthor": author, "pdfsubject": subject}
     setup = ",".join(f"{key}={{{texescape.escape(value)}}}" for key, value in info.items())
