@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from council_bench.synthetic import generate
+from council_publish.volumes import FRONT_SUFFIX
 
 
 @dataclass
@@ -158,6 +159,11 @@ class PdfRun:
     size: int
     #: volumes joined from their front matter and case PDFs (council_publish.volumes)
     joined: int = 0
+    #: seconds of the LaTeX jobs (one core each): the cases', the volumes' front
+    #: matter's, and all of them
+    case_seconds: float = 0.0
+    front_seconds: float = 0.0
+    job_seconds: float = 0.0
 
 
 def pdf_runs(src: Path, work: Path, timeout: float) -> tuple[list[PdfRun], str | None]:
@@ -194,27 +200,41 @@ def pdf_runs(src: Path, work: Path, timeout: float) -> tuple[list[PdfRun], str |
         seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
         jobs = [line.split("\t") for line in
                 (staging / "latex" / "pdf-jobs.txt").read_text(encoding="utf-8").splitlines()]
-        pdfs = [staging / "latex" / f"{job[0]}.pdf" for job in jobs]
+        fronts = [job for job in jobs if job[0].endswith(FRONT_SUFFIX)]
+        pdfs = [staging / "latex" / f"{job[0]}.pdf" for job in jobs if job not in fronts]
         compiled = [job for job in jobs if job[1] == "compiled"]
         joined = [job for job in jobs if job[1] == "joined"]
+        case_names = {p.stem for p in (src / "cases").glob("*.md")}
         runs.append(PdfRun(label, seconds, cpu, len(pdfs), len(compiled), sum(p.stat().st_size for p in pdfs),
-                           len(joined)))
+                           len(joined),
+                           case_seconds=sum(float(j[2]) for j in compiled if j[0] in case_names),
+                           front_seconds=sum(float(j[2]) for j in fronts if j[1] == "compiled"),
+                           job_seconds=sum(float(j[2]) for j in jobs)))
     return runs, None
 
 
 def extrapolate_pdf(first: PdfRun, n: int, target: int) -> str:
     """A first PDF build at *target* cases from one measured at *n*, from CPU time.
 
-    Every case adds one case PDF (its year's volume is joined from it, not
-    typeset again), so LaTeX's CPU time grows in proportion to the cases; the
-    jobs share the cores. Per case, the measured time also holds the volumes'
-    front matter (at small N, about one volume per case): an upper bound.
+    Every case adds one case PDF; its year's volume is joined from it, not
+    typeset again, and adds only its front matter (one per fiscal year of the
+    synthetic corpus). The CPU time of the step is shared out over its LaTeX
+    jobs in proportion to their time; the cases' share grows with the cases,
+    the front matter's with the fiscal years, the rest (the reference volume,
+    Sphinx) is counted as if it grew with the cases. The jobs share the cores.
     """
+    from council_bench.synthetic import fiscal_years
+
     cores = os.cpu_count() or 1
-    per_case = first.cpu_seconds / n
+    share = first.cpu_seconds / first.job_seconds if first.job_seconds else 0.0
+    fronts_now, fronts_then = len(fiscal_years(n)), len(fiscal_years(target))
+    front_cpu = share * first.front_seconds
+    per_case = (first.cpu_seconds - front_cpu) / n
+    total = per_case * target + (front_cpu / fronts_now * fronts_then if fronts_now else 0.0)
     return (f"EXTRAPOLATED, not measured: a first PDF build at N={target} needs about "
-            f"{per_case * target:.0f} s of CPU ({per_case:.2f} s per case measured at N={n}), "
-            f"about {per_case * target / cores / 60:.0f} min on {cores} cores")
+            f"{total:.0f} s of CPU ({per_case:.2f} s per case and {front_cpu / max(fronts_now, 1):.1f} s "
+            f"per volume's front matter, measured at N={n}; {fronts_then} volumes), "
+            f"about {total / cores / 60:.0f} min on {cores} cores")
 
 
 def pdf_time(src: Path, work: Path, timeout: float) -> str:

@@ -144,10 +144,20 @@ def _need(kind: str, title: str, fields: dict[str, object], body: str = "") -> s
     return f"```{{{kind}}} {title}\n---\n{_fields(fields)}---\n{body}```\n\n"
 
 
+def fiscal_year(index: int) -> int:
+    """The fiscal year of synthetic case number *index* (26 years, 2000–2025, in turn)."""
+    return 2000 + (index * 7) % 26
+
+
+def fiscal_years(n: int) -> set[int]:
+    """The fiscal years (so the volumes) of a corpus of *n* synthetic cases."""
+    return {fiscal_year(index) for index in range(1, n + 1)}
+
+
 def case_page(index: int, seed: int = 0) -> tuple[str, str]:
     """The docname stem and MyST text of synthetic case number *index*."""
     rng = random.Random(f"{seed}-{index}")
-    year = 2000 + (index * 7) % 26
+    year = fiscal_year(index)
     slug = f"S{index:04d}"
     case_id = f"CASE_{year}_{slug}"
     dept, section = rng.choice(DEPARTMENTS)

@@ -10,6 +10,10 @@ Sphinx names by content), the support files Sphinx writes (``*.sty``,
 never names a stale PDF. (latexmk's own up-to-date check compares file
 times in one directory; the staging directory is new on every publish.)
 
+A fiscal year's volume is then joined from its compiled front matter and
+its case PDFs (:mod:`council_publish.volumes`), cached by the bytes of its
+parts: no case is typeset twice.
+
 Each job's output goes to ``<name>.latexmk.log`` next to LaTeX's own log,
 not to the terminal. A failed job's logs are copied out of the staging
 directory (which a failed publish removes) and the error is reported in one
@@ -107,7 +111,7 @@ def join_volume(latex: Path, plan: volumes.Plan, cache: Path) -> Joined:
     import time
 
     started = time.monotonic()
-    front = latex / f"{plan.name}-front.pdf"
+    front = latex / f"{plan.name}{volumes.FRONT_SUFFIX}.pdf"
     os.replace(latex / f"{plan.name}.pdf", front)
     cases = [latex / f"{case}.pdf" for case in plan.cases]
     key = volumes.join_key(front, cases)
@@ -171,7 +175,9 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(job, order))
     joined = {plan.name: join_volume(latex, plan, cache) for plan in volumes.plans(latex)}
-    results = [joined.get(r.name, r) for r in results]
+    # a volume's own LaTeX job is its front matter: listed as such, then the volume
+    results = [Result(f"{r.name}{volumes.FRONT_SUFFIX}", r.how, r.seconds) if r.name in joined else r
+               for r in results] + list(joined.values())
     used = {f"{key}.pdf" for key in keys.values()} | {f"{r.key}.pdf" for r in joined.values()}
     for entry in cache.glob("*.pdf"):
         if entry.name not in used:

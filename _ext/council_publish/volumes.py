@@ -38,6 +38,8 @@ from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 from council.latex.documents import VOLUMES_FILE
 from council.latex.volume_front import CASE_LINK
 
+#: The compiled front matter of volume ``<name>`` is kept as ``<name>-front.pdf``.
+FRONT_SUFFIX = "-front"
 #: Part of every cache key: a change in how volumes are joined joins them again.
 JOIN_VERSION = b"volumes-1"
 

@@ -70,8 +70,9 @@ def _fake_pdf_step(ctx) -> None:
         (latex / f"{name}.pdf").write_bytes(b"%PDF" + b"x" * 996)
         (latex / f"{name}.log").write_text(f"LaTeX log of {name}")
     # the volume is joined from the case PDFs; after the edit only case-b is compiled
-    how = {"case-a": "compiled" if first else "cached", "case-b": "compiled", "volume": "joined"}
-    (latex / "pdf-jobs.txt").write_text("".join(f"{n}\t{how[n]}\t1.0\n" for n in names))
+    how = {"case-a": "compiled" if first else "cached", "case-b": "compiled", "volume": "joined",
+           "volume-front": "compiled" if first else "cached"}
+    (latex / "pdf-jobs.txt").write_text("".join(f"{n}\t{how[n]}\t1.0\n" for n in how))
     (latex / "volume-front.pdf").write_bytes(b"%PDF front matter")
     subprocess.run([sys.executable, "-c", "print('latexmk output')"], check=True)
 
@@ -89,7 +90,7 @@ def test_pdf_figures_for_a_first_build_and_after_one_edit_with_logs_in_files(
     assert "latexmk output" in (tmp_path / "pdf-build.log").read_text()
     first, extrapolated, logs = report.splitlines()
     # the volume's front matter is not one of the published PDFs
-    assert re.search(r"N=3\): first build: \d+\.\d s \(CPU \d+\.\d s; 3 PDFs, 2 compiled, 1 joined, 0\.0 MB\); "
+    assert re.search(r"N=3\): first build: \d+\.\d s \(CPU \d+\.\d s; 3 PDFs, 3 compiled, 1 joined, 0\.0 MB\); "
                      r"re-publish after one edit: \d+\.\d s \(CPU \d+\.\d s; 3 PDFs, 1 compiled, 1 joined", first), first
     assert extrapolated.startswith("EXTRAPOLATED, not measured: a first PDF build at N=1000")
     # each run's LaTeX logs stay in files of their own
@@ -101,9 +102,13 @@ def test_pdf_figures_for_a_first_build_and_after_one_edit_with_logs_in_files(
 
 
 def test_pdf_extrapolation_scales_the_cpu_time_per_case() -> None:
-    run = bench.PdfRun("first build", seconds=100.0, cpu_seconds=200.0, pdfs=110, compiled=110, size=0)
+    # 100 cases in 26 fiscal years: the front matter's CPU (a fifth of the jobs' time)
+    # grows with the volumes, the rest with the cases
+    run = bench.PdfRun("first build", seconds=100.0, cpu_seconds=200.0, pdfs=127, compiled=127, size=0,
+                       joined=26, case_seconds=80.0, front_seconds=20.0, job_seconds=100.0)
     text = bench.extrapolate_pdf(run, 100, 1000)
-    assert "2000 s of CPU (2.00 s per case measured at N=100)" in text
+    assert ("1640 s of CPU (1.60 s per case and 1.5 s per volume's front matter, measured at N=100; "
+            "26 volumes)") in text, text
     assert text.startswith("EXTRAPOLATED")
 
 
