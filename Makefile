@@ -9,10 +9,10 @@ STAMP   := $(VENV)/.installed
 # embeddable fonts, graphviz for trace graphs, poppler for PDF checks and
 # Chromium for the browser tests.
 APT_PACKAGES := texlive-lang-japanese texlive-latex-recommended texlive-latex-extra \
-	texlive-fonts-recommended texlive-luatex tex-gyre latexmk graphviz \
-	poppler-utils chromium fonts-noto-cjk
+	texlive-fonts-recommended lmodern latexmk graphviz \
+	poppler-utils poppler-data chromium fonts-noto-cjk
 # A command from each package group above: when one is missing, apt installs all.
-SYSTEM_COMMANDS := lualatex latexmk dot pdftotext pdffonts chromium
+SYSTEM_COMMANDS := uplatex dvipdfmx latexmk dot pdftotext pdffonts chromium
 
 .DEFAULT_GOAL := help
 

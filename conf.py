@@ -38,8 +38,8 @@ graphviz_output_format = "svg"
 
 # PDF: one volume per fiscal year, the reference volume and one record per case;
 # council.latex.documents sets latex_documents and latex_elements from the pages.
-latex_engine = "lualatex"
-latex_docclass = {"manual": "ltjsbook", "howto": "ltjsreport"}
+latex_engine = "uplatex"
+latex_docclass = {"manual": "ujbook", "howto": "ujreport"}
 latex_use_xindy = False
 latex_domain_indices = False
 

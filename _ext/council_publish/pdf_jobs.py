@@ -31,10 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from council_publish import volumes
+from council_publish import tounicode, volumes
 from council_publish.pipeline import BuildFailed
 
-LATEXMK = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-silent"]
+#: upLaTeX to DVI, dvipdfmx to PDF, as Sphinx's ``latexmkjarc`` sets them up
+#: (council.latex.preamble), then the ToUnicode step (council_publish.tounicode).
+LATEXMK = ["latexmk", "-r", "latexmkjarc", "-pdfdvi", "-dvi-", "-ps-",
+           "-interaction=nonstopmode", "-halt-on-error", "-silent"]
 #: Support files shared by every document of a LaTeX directory.
 _SUPPORT_SUFFIXES = {".sty", ".cls", ".ist", ".xdy", ".def", ".fd", ".cfg"}
 _SUPPORT_NAMES = {"latexmkrc", "latexmkjarc"}
@@ -164,6 +167,10 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
                     shutil.copyfile(log, logs / log.name)
             raise BuildFailed(f"LaTeX: {failure_message(tex, latex / f'{tex.stem}.log')}; "
                               f"log: {logs / (tex.stem + '.log')}")
+        try:
+            tounicode.add_tounicode(target)
+        except tounicode.MapMissing as exc:
+            raise BuildFailed(str(exc)) from exc
         tmp = cached.with_suffix(".tmp")
         shutil.copyfile(target, tmp)
         os.replace(tmp, cached)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,8 @@ def _latex_dir(tmp_path: Path, body: str) -> Path:
     latex = tmp_path / "latex"
     latex.mkdir()
     (latex / "sphinx.sty").write_text("% support\n")
+    # as Sphinx writes it for Japanese (upLaTeX, dvipdfmx)
+    (latex / "latexmkjarc").write_text("$latex = 'uplatex -kanji=utf8 %O %S';\n$dvipdf = 'dvipdfmx %O -o %D %S';\n")
     (latex / "figure-1.pdf").write_bytes(b"%PDF-1.4 one")
     (latex / "doc.tex").write_text(
         "\\documentclass{article}\n\\begin{document}\n"
@@ -127,3 +130,21 @@ def test_print_columns_follow_their_content() -> None:
     assert widths[0] - padding >= 38 and widths[3] - padding >= 50
     assert widths[1] - padding < 30  # a number column takes no more than it needs
     assert abs(sum(widths) - 10 * TEXT_WIDTH_PT / 10) <= 5  # the line, at 10 pt
+
+
+def test_japanese_text_copies_as_written(tmp_path: Path) -> None:
+    """upLaTeX + dvipdfmx embed Harano Aji with no ToUnicode map; the map added after
+    (council_publish.tounicode) makes every font copyable, and the glyph upLaTeX sets
+    for 鍵 copies as 鍵, not 鍵 + a variation selector (U+E0100) as in Adobe's map."""
+    latex = _latex_dir(tmp_path, "")
+    (latex / "doc.tex").write_text(
+        "\\documentclass[uplatex,dvipdfmx]{ujarticle}\n\\usepackage[haranoaji]{pxchfon}\n"
+        "\\pagestyle{empty}\\begin{document}\n鍵付きカバン等を使用する。\\textbf{第10項　再委託の禁止}\n\\end{document}\n",
+        encoding="utf-8")
+    pdf_jobs.compile_all(latex, dict(os.environ), cache=tmp_path / "cache", logs=tmp_path / "logs")
+    fonts = subprocess.run(["pdffonts", str(latex / "doc.pdf")], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in fonts.stdout.splitlines()[2:]]
+    assert any("HaranoAji" in row[0] for row in rows), fonts.stdout
+    assert all(row[-3] == "yes" for row in rows), fonts.stdout  # the "uni" column
+    text = subprocess.run(["pdftotext", str(latex / "doc.pdf"), "-"], capture_output=True, text=True, check=True)
+    assert "".join(text.stdout.split()) == "鍵付きカバン等を使用する。第10項再委託の禁止"

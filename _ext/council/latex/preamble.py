@@ -1,7 +1,7 @@
 """The LaTeX set-up of every PDF: engine, fonts, page style, and the print's environments.
 
-LuaLaTeX + luatexja with the Harano Aji fonts (every font embedded with a
-ToUnicode map), the running heads and footers, the ward's cover of a case
+upLaTeX + dvipdfmx with the Harano Aji fonts (embedded; their ToUnicode
+map is added after dvipdfmx by :mod:`council_publish.tounicode`), the running heads and footers, the ward's cover of a case
 PDF, the frames of the site's estimates, the type and ragged cells of
 tables (:mod:`council.latex.print_tables`), and the numbering shared by a
 case PDF and its volume. :mod:`council.latex.documents` hands it to Sphinx
@@ -55,6 +55,10 @@ PRINT_PREAMBLE = "\n".join([
     # (not right after a heading, which is kept with the entry's first line:
     # a break there would leave the heading alone at the page's foot)
     r"\newenvironment{sphinxclasscouncilentry}{\par\if@nobreak\else\needspace{4\baselineskip}\fi}{\par}",
+    # a section's heading never alone at a page's foot: its first lines (often a
+    # table, where a page may break) must fit below it, else it starts the next page
+    r"\AtBeginDocument{\let\council@section\section\def\section{\needspace{6\baselineskip}\council@section}%",
+    r"  \let\council@subsection\subsection\def\subsection{\needspace{5\baselineskip}\council@subsection}}",
     r"\expandafter\def\csname DUrolecouncil-estimate-mark\endcsname#1{\fbox{\sffamily\bfseries #1}}",
     # longtable steps the table counter even without a caption: an untitled table
     # gives its number back, and its continuation line names no table number
@@ -68,34 +72,28 @@ PRINT_PREAMBLE = "\n".join([
     r"\makeatother",
 ])
 
-#: ``latex_elements`` of the site (LuaLaTeX + luatexja): Japanese fonts
-#: embedded with ToUnicode maps, PDF language, no index, long IDs and URLs
-#: allowed to break.
+#: ``latex_elements`` of the site (upLaTeX + dvipdfmx): Japanese fonts
+#: embedded, PDF language, no index, long IDs and URLs allowed to break.
 #:
-#: Engine chosen by measurement (issue 15): uplatex + pxchfon
-#: embeds Harano Aji without a ToUnicode map (``pdffonts``: ``uni no``), so
-#: copied text and screen readers depend on the viewer guessing the
-#: Adobe-Japan1 collection; LuaLaTeX + luatexja writes ToUnicode for every
-#: font (``uni yes``) at about 2 s instead of 0.3 s per pass.
+#: Engine chosen by measurement (issue 15). A case record (2019-jiritsu, 26
+#: pages) took 14.6 s with LuaLaTeX + luatexja (two runs of 5.6–6.0 s, 4.1 s
+#: of each the start-up: luatexja and the fonts, sphinx.sty), and 2.7 s with
+#: upLaTeX + dvipdfmx (two runs of about 1 s, dvipdfmx 0.85 s): the
+#: 30-minute target for 1,000 case PDFs on 2 cores needs at most about 3.6 s.
+#: LuaLaTeX wrote a ToUnicode map for every font; dvipdfmx does not for the
+#: Adobe-Japan1 fonts, so council_publish.tounicode adds Adobe's own map
+#: (``pdffonts``: ``uni yes`` for every font, tested).
 LATEX_ELEMENTS = {
     "papersize": "a4paper",
     "releasename": "サイト版",
     "pointsize": "10pt",
     "extraclassoptions": "openany,oneside",
-    # polyglossia has no Japanese; luatexja sets the language rules
-    "polyglossia": "",
-    "fontenc": r"\usepackage{fontspec}",
-    # Harano Aji (texlive-lang-japanese) for Japanese; fontspec's default
-    # Latin Modern (OpenType) for Latin: Debian ships TeX Gyre as Type 1 only.
-    "fontpkg": r"\usepackage[haranoaji,deluxe]{luatexja-preset}",
+    # Harano Aji (texlive-lang-japanese) embedded by dvipdfmx; Latin Modern for Latin
+    "fontpkg": r"\usepackage{lmodern}\usepackage[haranoaji]{pxchfon}",
     "preamble": "\n".join([
         r"\hypersetup{pdflang=ja,bookmarksnumbered=true,bookmarksopen=true,bookmarksopenlevel=1}",
         # cross-references read as names (チェックリスト WO-01): upright, not italic Latin
         r"\protected\def\sphinxcrossref#1{#1}",
-        # Reproducible PDFs: LuaTeX derives the trailer /ID from the file's full path
-        # and the time; one from the document's name is the same in every build.
-        r"\directlua{local id = md5.sumhexa('council:' .. tex.jobname)"
-        r" pdf.settrailerid('[<' .. id .. '> <' .. id .. '>]')}",
         # file names in inline literals may break after "-"
         r"\protected\def\sphinxhyphenininlineliteral#1{-\allowbreak}",
         # need IDs (SG_2025_HOGO_INJI_E1_WO_01) and other long names may break after "_"
