@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,11 +109,16 @@ class Joined(Result):
     key: str = ""
 
 
+def _store(pdf: Path, cached: Path) -> None:
+    """Put *pdf* in the cache as *cached*, whole or not at all."""
+    tmp = cached.with_suffix(".tmp")
+    shutil.copyfile(pdf, tmp)
+    os.replace(tmp, cached)
+
+
 def join_volume(latex: Path, plan: volumes.Plan, cache: Path) -> Joined:
     """A fiscal year's volume: its compiled front matter (``<name>.pdf``, kept as
     ``<name>-front.pdf``) and its case PDFs, joined in place of the front matter."""
-    import time
-
     started = time.monotonic()
     front = latex / f"{plan.name}{volumes.FRONT_SUFFIX}.pdf"
     os.replace(latex / f"{plan.name}.pdf", front)
@@ -124,9 +130,7 @@ def join_volume(latex: Path, plan: volumes.Plan, cache: Path) -> Joined:
         shutil.copyfile(cached, target)
         return Joined(plan.name, "cached", time.monotonic() - started, key)
     volumes.join(front, list(zip(plan.cases, cases, strict=True)), target)
-    tmp = cached.with_suffix(".tmp")
-    shutil.copyfile(target, tmp)
-    os.replace(tmp, cached)
+    _store(target, cached)
     return Joined(plan.name, "joined", time.monotonic() - started, key)
 
 
@@ -138,8 +142,6 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
     build are removed at the end, so it holds the last publish's PDFs only.
     On failure the logs go to *logs* and :class:`BuildFailed` says where.
     """
-    import time
-
     cache.mkdir(parents=True, exist_ok=True)
     support = support_digest(latex)
     texs = sorted(latex.glob("*.tex"))
@@ -171,9 +173,7 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
             tounicode.add_tounicode(target)
         except tounicode.MapMissing as exc:
             raise BuildFailed(str(exc)) from exc
-        tmp = cached.with_suffix(".tmp")
-        shutil.copyfile(target, tmp)
-        os.replace(tmp, cached)
+        _store(target, cached)
         return Result(tex.stem, "compiled", time.monotonic() - started)
 
     workers = jobs or os.cpu_count() or 1

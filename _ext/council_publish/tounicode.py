@@ -15,6 +15,7 @@ gives the same bytes).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class MapMissing(RuntimeError):
 _VARIATION = re.compile(rb"(?i)(<(?:[0-9a-f]{4})+?)(?:db40dd[0-9a-e][0-9a-f]|fe0[0-9a-f])>")
 
 
+@functools.cache
 def japan1_map() -> bytes:
     """Adobe's map, its variation selectors dropped: the glyph of 鍵 that upLaTeX
     sets maps to 鍵 followed by VS17 (U+E0100); copied text, search and the
@@ -70,6 +72,11 @@ def add_tounicode(path: Path) -> int:
             cmap = pdf.make_stream(japan1_map())
             for font in fonts:
                 font.ToUnicode = cmap
-        pdf.save(path, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        save(pdf, path)
     return len(fonts)
+
+
+def save(pdf: pikepdf.Pdf, path: Path) -> None:
+    """Write *pdf* so that the same content gives the same bytes (an ID from the content)."""
+    pdf.save(path, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)

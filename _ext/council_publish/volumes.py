@@ -37,6 +37,7 @@ from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 
 from council.latex.documents import VOLUMES_FILE
 from council.latex.volume_front import CASE_LINK
+from council_publish.tounicode import save
 
 #: The compiled front matter of volume ``<name>`` is kept as ``<name>-front.pdf``.
 FRONT_SUFFIX = "-front"
@@ -148,7 +149,8 @@ def join(front: Path, cases: list[tuple[str, Path]], out: Path) -> None:
         bookmarks: list[OutlineItem] = []
         for number, (case, path) in enumerate(cases, start=1):
             with pikepdf.open(path) as source:
-                known = _destinations(source)
+                destinations = _destinations(source)
+                known = set(destinations)
                 position = {page.objgen: index for index, page in enumerate(source.pages)}
                 first = len(volume.pages)
                 with warnings.catch_warnings():
@@ -158,16 +160,16 @@ def join(front: Path, cases: list[tuple[str, Path]], out: Path) -> None:
                     volume.pages.extend(source.pages)
                 pages = volume.pages[first:first + len(source.pages)]
                 prefix = f"{case}/"
-                for name, value in known.items():
+                for name, value in destinations.items():
                     dest = _explicit(value)
                     if dest is None or dest[0].objgen not in position:
                         continue
                     names[prefix + name] = Array([pages[position[dest[0].objgen]].obj, *_view(dest)])
                 names[case] = Array([pages[0].obj, Name.Fit])
                 for page in pages:
-                    _renamed_links(page, prefix, set(known))
+                    _renamed_links(page, prefix, known)
                 with source.open_outline() as outline:
-                    children = _outline_items(list(outline.root), prefix, set(known))
+                    children = _outline_items(list(outline.root), prefix, known)
                 title = str(source.docinfo.get("/Title", case))
                 item = OutlineItem(f"資料{number}　{title}", String(case))
                 item.children.extend(children)
@@ -182,5 +184,4 @@ def join(front: Path, cases: list[tuple[str, Path]], out: Path) -> None:
         volume.Root.PageLabels = Dictionary(Nums=Array(labels))
         with volume.open_outline() as outline:
             outline.root.extend(bookmarks)
-        volume.save(out, deterministic_id=True, compress_streams=True,
-                    object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        save(volume, out)
