@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from council_publish import tounicode, volumes
+from council_publish import latex_formats, tounicode, volumes
 from council_publish.pipeline import BuildFailed
 
 #: upLaTeX to DVI, dvipdfmx to PDF, as Sphinx's ``latexmkjarc`` sets them up
@@ -45,6 +45,8 @@ _SUPPORT_NAMES = {"latexmkrc", "latexmkjarc"}
 #: A raw LaTeX comment in the documents: the date of the pages a PDF holds.
 _DATE = re.compile(r"^% council-source-date-epoch: ([0-9]+)$", re.MULTILINE)
 _PAGE = re.compile(r"\\label\{\\detokenize\{([^}]*)::doc\}\}")
+#: What a LaTeX run leaves for the next one (removed before compiling again).
+_RUN_FILES = (".aux", ".toc", ".out", ".fdb_latexmk", ".fls", ".dvi")
 _INCLUDED = re.compile(r"\{([A-Za-z0-9_.\-]+\.(?:pdf|png|jpg|jpeg|svg))\}")
 
 
@@ -104,6 +106,15 @@ def failure_message(tex_path: Path, log_path: Path) -> str:
     return f"{where}: {error}{page}"
 
 
+def _latexmk(tex: Path, env: dict[str, str], fmt: Path | None) -> int:
+    """latexmk over *tex*, its output in ``<name>.latexmk.log``; upLaTeX starts
+    from *fmt* if given (council_publish.latex_formats)."""
+    options = [f"-latexoption={latex_formats.format_option(fmt)}"] if fmt is not None else []
+    with open(tex.parent / f"{tex.stem}.latexmk.log", "w", encoding="utf-8") as out:
+        return subprocess.run([*LATEXMK, *options, tex.name], cwd=tex.parent, env=env,
+                              stdout=out, stderr=subprocess.STDOUT, check=False).returncode
+
+
 @dataclass
 class Joined(Result):
     key: str = ""
@@ -158,9 +169,12 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
         date = source_date(tex.read_text(encoding="utf-8", errors="replace"))
         if date:
             job_env["SOURCE_DATE_EPOCH"] = date
-        with open(latex / f"{tex.stem}.latexmk.log", "w", encoding="utf-8") as out:
-            status = subprocess.run([*LATEXMK, tex.name], cwd=latex, env=job_env,
-                                    stdout=out, stderr=subprocess.STDOUT).returncode
+        status = _latexmk(tex, job_env, formats.get(tex))
+        if status != 0 and tex in formats:
+            # whatever the format's part, the document compiled as it is decides
+            for suffix in _RUN_FILES:
+                tex.with_suffix(suffix).unlink(missing_ok=True)
+            status = _latexmk(tex, job_env, None)
         if status != 0 or not target.is_file():
             logs.mkdir(parents=True, exist_ok=True)
             for suffix in (".log", ".latexmk.log"):
@@ -180,13 +194,16 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
     # the longest documents first, so that no core idles at the end
     order = sorted(texs, key=lambda t: -t.stat().st_size)
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        to_compile = {tex for tex in texs if not (cache / f"{keys[tex]}.pdf").is_file()}
+        formats, kept_formats = latex_formats.formats_for(latex, texs, to_compile, support, cache, env, pool)
         results = list(pool.map(job, order))
     joined = {plan.name: join_volume(latex, plan, cache) for plan in volumes.plans(latex)}
     # a volume's own LaTeX job is its front matter: listed as such, then the volume
     results = [Result(f"{r.name}{volumes.FRONT_SUFFIX}", r.how, r.seconds) if r.name in joined else r
                for r in results] + list(joined.values())
-    used = {f"{key}.pdf" for key in keys.values()} | {f"{r.key}.pdf" for r in joined.values()}
-    for entry in cache.glob("*.pdf"):
+    used = ({f"{key}.pdf" for key in keys.values()} | {f"{r.key}.pdf" for r in joined.values()}
+            | kept_formats)
+    for entry in [*cache.glob("*.pdf"), *cache.glob(f"{latex_formats.PREFIX}*.fmt")]:
         if entry.name not in used:
             entry.unlink()
     return results

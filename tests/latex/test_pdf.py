@@ -472,3 +472,65 @@ def test_volume_is_its_front_matter_and_its_case_pdfs(pdf_dir: Path, latex_dir: 
                     if str(target) in cases:
                         front_links.append(str(target))
         assert set(front_links) == set(cases), volume_name
+
+
+def _format_of(log: Path) -> str | None:
+    """The format a LaTeX run started from, as the first line of its log names it."""
+    match = re.search(r"\(preloaded format=(\S+) ", log.read_text(encoding="utf-8", errors="replace"))
+    return match.group(1) if match else None
+
+
+def test_cases_and_fronts_start_from_their_shared_preamble(latex_dir: Path) -> None:
+    """The preamble every case shares is read once into a format, and so is the one
+    the volumes' front matters share (council_publish.latex_formats)."""
+    cases = {_format_of(latex_dir / f"{stem}.log") for stem in CASES}
+    fronts = {_format_of(latex_dir / f"{VOLUME_PREFIX}{year}.log") for year in YEARS}
+    assert len(cases) == 1 and next(iter(cases)).startswith("council-format-"), cases
+    assert len(fronts) == 1 and next(iter(fronts)).startswith("council-format-"), fronts
+    assert cases != fronts
+
+
+def _printed(pdf: Path) -> dict:
+    """What a reader gets from *pdf*: each page's drawing (its redundant colour
+    resets aside), links, size; the bookmarks, named destinations and metadata."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        pages = []
+        for page in doc.pages:
+            streams = page.Contents if isinstance(page.Contents, pikepdf.Array) else [page.Contents]
+            drawing = b"".join(stream.read_bytes() for stream in streams).replace(b"0 G 0 g ", b"")
+            links = [[round(float(v), 2) for v in annot.Rect] for annot in page.get("/Annots", [])]
+            pages.append((drawing, links, [float(v) for v in page.MediaBox]))
+        with doc.open_outline() as outline:
+            def titles(items):
+                return [(item.title, titles(item.children)) for item in items]
+            bookmarks = titles(outline.root)
+        names = sorted(pikepdf.NameTree(doc.Root.Names.Dests).keys())
+        return {"pages": pages, "bookmarks": bookmarks, "names": names,
+                "info": {str(k): str(v) for k, v in doc.docinfo.items()}}
+
+
+def test_a_pdf_from_the_format_is_the_pdf_without_it(latex_dir: Path, tmp_path: Path) -> None:
+    """Compiled alone (so from its whole preamble, no format), a case PDF and a
+    volume's front matter print exactly what the published ones print."""
+    import os
+
+    from council_publish import pdf_jobs
+
+    outputs = {tex.stem for tex in latex_dir.glob("*.tex")}
+    shutil.copytree(latex_dir, tmp_path / "latex", ignore=lambda _, names: [
+        n for n in names if Path(n).stem in outputs and n.endswith((".pdf", ".aux", ".toc", ".out", ".log", ".dvi",
+                                                                    ".fls", ".fdb_latexmk"))
+        or n.endswith("-front.pdf") or n == "volumes.json"])
+    alone = {"2019-jiritsu", f"{VOLUME_PREFIX}2019"}
+    for tex in (tmp_path / "latex").glob("*.tex"):
+        if tex.stem not in alone:
+            tex.unlink()
+    results = pdf_jobs.compile_all(tmp_path / "latex", dict(os.environ), cache=tmp_path / "cache",
+                                   logs=tmp_path / "logs")
+    assert sorted((r.name, r.how) for r in results) == sorted((name, "compiled") for name in alone)
+    assert _format_of(tmp_path / "latex" / "2019-jiritsu.log") == "uplatex"
+    assert _printed(tmp_path / "latex" / "2019-jiritsu.pdf") == _printed(latex_dir / "2019-jiritsu.pdf")
+    assert (_printed(tmp_path / "latex" / f"{VOLUME_PREFIX}2019.pdf")
+            == _printed(latex_dir / f"{VOLUME_PREFIX}2019-front.pdf"))

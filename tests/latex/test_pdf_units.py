@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -148,3 +149,73 @@ def test_japanese_text_copies_as_written(tmp_path: Path) -> None:
     assert all(row[-3] == "yes" for row in rows), fonts.stdout  # the "uni" column
     text = subprocess.run(["pdftotext", str(latex / "doc.pdf"), "-"], capture_output=True, text=True, check=True)
     assert "".join(text.stdout.split()) == "鍵付きカバン等を使用する。第10項再委託の禁止"
+
+
+def _shared_preamble_dir(tmp_path: Path, bodies: dict[str, str]) -> Path:
+    """Documents whose preamble ends at the mark the site's LaTeX documents carry."""
+    from council.latex.documents import PREAMBLE_END
+
+    latex = _latex_dir(tmp_path, "")
+    (latex / "doc.tex").unlink()
+    for name, body in bodies.items():
+        (latex / f"{name}.tex").write_text(
+            "\\documentclass[dvipdfmx]{article}\n\\usepackage{hyperref}\n" + PREAMBLE_END + "\n"
+            f"\\hypersetup{{pdftitle={{{name}}}}}\n\\begin{{document}}\n{body}\n\\end{{document}}\n",
+            encoding="utf-8")
+    return latex
+
+
+def _format_used(log: Path) -> str | None:
+    """The format a LaTeX run started from, as its log's first line names it
+    (the name it was made under, then the date)."""
+    match = re.search(r"\(preloaded format=(\S+) ", log.read_text(encoding="utf-8", errors="replace"))
+    return match.group(1) if match else None
+
+
+def test_documents_sharing_a_preamble_start_from_one_format(tmp_path: Path) -> None:
+    """The shared preamble is read once into a format (council_publish.latex_formats),
+    kept in the cache for the next publish, and removed when no preamble uses it."""
+    from council_publish import latex_formats
+
+    latex = _shared_preamble_dir(tmp_path, {"one": "alpha", "two": "beta"})
+    cache = tmp_path / "cache"
+    pdf_jobs.compile_all(latex, dict(os.environ), cache=cache, logs=tmp_path / "logs")
+    [fmt] = cache.glob(f"{latex_formats.PREFIX}*.fmt")
+    assert {_format_used(latex / "one.log"), _format_used(latex / "two.log")} == {fmt.stem}
+    for name in ("one", "two"):
+        info = subprocess.run(["pdfinfo", str(latex / f"{name}.pdf")], capture_output=True, text=True).stdout
+        assert re.search(rf"^Title:\s+{name}$", info, re.MULTILINE), info  # the document's own part is read
+        text = subprocess.run(["pdftotext", str(latex / f"{name}.pdf"), "-"], capture_output=True, text=True)
+        assert text.stdout.split() == [{"one": "alpha", "two": "beta"}[name], "1"]
+    made = fmt.stat().st_mtime_ns
+    # one document edited: compiled alone, from the format of the last publish
+    (latex / "two.tex").write_text((latex / "two.tex").read_text().replace("beta", "gamma"))
+    again = pdf_jobs.compile_all(latex, dict(os.environ), cache=cache, logs=tmp_path / "logs")
+    assert [(r.name, r.how) for r in again] == [("one", "cached"), ("two", "compiled")]
+    assert _format_used(latex / "two.log") == fmt.stem and fmt.stat().st_mtime_ns == made
+    # the preamble changed: a new format; the old one leaves the cache
+    for name in ("one", "two"):
+        tex = latex / f"{name}.tex"
+        tex.write_text(tex.read_text().replace("\\usepackage{hyperref}", "\\usepackage{hyperref}\\usepackage{color}"))
+    pdf_jobs.compile_all(latex, dict(os.environ), cache=cache, logs=tmp_path / "logs")
+    [new] = cache.glob(f"{latex_formats.PREFIX}*.fmt")
+    assert new != fmt and _format_used(latex / "one.log") == new.stem
+
+
+def test_a_damaged_format_falls_back_to_the_whole_preamble(tmp_path: Path) -> None:
+    """A format upLaTeX cannot load (say, from another TeX version) does not fail the
+    publish: the document is compiled again as it is."""
+    from council_publish import latex_formats
+
+    latex = _shared_preamble_dir(tmp_path, {"one": "alpha", "two": "beta"})
+    cache = tmp_path / "cache"
+    pdf_jobs.compile_all(latex, dict(os.environ), cache=cache, logs=tmp_path / "logs")
+    [fmt] = cache.glob(f"{latex_formats.PREFIX}*.fmt")
+    fmt.write_bytes(b"not a format")
+    for pdf in cache.glob("*.pdf"):
+        pdf.unlink()
+    results = pdf_jobs.compile_all(latex, dict(os.environ), cache=cache, logs=tmp_path / "logs")
+    assert [(r.name, r.how) for r in results] == [("one", "compiled"), ("two", "compiled")]
+    assert _format_used(latex / "one.log") == "uplatex"  # the engine's own format
+    text = subprocess.run(["pdftotext", str(latex / "one.pdf"), "-"], capture_output=True, text=True)
+    assert text.stdout.split() == ["alpha", "1"]

@@ -45,6 +45,16 @@ REFERENCE_VOLUME = "council-reference"
 #: Author, performance, verification and architecture pages stay web-only.
 REFERENCE_DOCS = ("clauses/index", "docs/reader-guide")
 REFERENCE_TITLE = "特記事項・チェックリスト・閲覧の手引き"
+#: The end of the preamble that the documents of one class share: before it,
+#: nothing depends on the document (mylatexformat dumps up to this mark; run
+#: without a format, the undefined control sequence is \relax).
+PREAMBLE_END = r"\csname endofdump\endcsname"
+#: What hyperref's dvipdfmx driver writes while it is read (PDF 1.5; keep named
+#: destinations that no link uses): material on the page list, which a format
+#: does not hold, so written again after the mark (twice without a format: no change).
+AFTER_PREAMBLE = (r"\makeatletter\special{pdf:majorversion \Hy@pdf@majorversion}"
+                  r"\special{pdf:minorversion \Hy@pdf@minorversion}"
+                  r"\special{dvipdfmx:config C 0x0010}\makeatother")
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
 _FISCAL_YEAR = re.compile(r"^fiscal_year:\s*([0-9]{4})\s*$", re.MULTILINE)
@@ -163,7 +173,9 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
         # the document's own PDF metadata (council.latex.print_record)
         base = self.__dict__.setdefault("_council_preamble", self.context.get("preamble", ""))
         info = getattr(self, "council_pdf_info", "")
-        self.context["preamble"] = f"{base}\n{info}" if info else base
+        # what every document of a kind shares ends here: council_publish.pdf_jobs
+        # loads it from a LaTeX format instead of reading it again for each PDF
+        self.context["preamble"] = f"{base}\n{PREAMBLE_END}\n{AFTER_PREAMBLE}" + (f"\n{info}" if info else "")
         self.council_pdf_info = ""
         # a fiscal year's volume lists its 審議資料 itself (council.latex.volume_front);
         # each case PDF brings its own contents
