@@ -11,8 +11,8 @@ PDF metadata, then its pages. Pages, links, bookmarks and metadata are the
 same as without the format (a test compares the two); the PDFs' bytes differ
 only in redundant colour resets.
 
-A format is made for a preamble that at least two documents to compile
-share, or taken from the cache where an earlier publish made it. Its cache
+A format is made for a preamble when the first document that reads it is
+compiled, or taken from the cache where an earlier publish made it. Its cache
 key is the SHA-256 of the preamble, the support files it reads and the
 engine's own base format (a TeX Live update makes new formats, never loads a
 stale one). When a format cannot be made, its documents are compiled as
@@ -24,8 +24,8 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from collections.abc import Iterable
-from concurrent.futures import Executor
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from council.latex.documents import PREAMBLE_END
@@ -59,31 +59,60 @@ def format_key(preamble: str, support: str, engine: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def formats_for(latex: Path, texs: Iterable[Path], to_compile: set[Path], support: str,
-                cache: Path, env: dict[str, str], pool: Executor) -> tuple[dict[Path, Path], set[str]]:
-    """The format each document of *to_compile* starts from (those that have one),
-    made on *pool*'s workers, and the names of the formats in *cache* that the
-    preambles of *texs* still use (kept there for the next publish)."""
-    engine = engine_identity()
-    groups: dict[str, list[Path]] = {}
-    for tex in texs:
-        preamble = shared_preamble(tex.read_text(encoding="utf-8", errors="replace"))
-        if preamble is not None:
-            groups.setdefault(format_key(preamble, support, engine), []).append(tex)
-    compiled = {key: [tex for tex in group if tex in to_compile] for key, group in groups.items()}
-    wanted = [key for key, group in compiled.items()
-              if len(group) > 1 or (group and (cache / f"{PREFIX}{key}.fmt").is_file())]
+class Formats:
+    """The formats of one LaTeX directory's preambles, made when first needed.
 
-    def make(key: str) -> Path | None:
-        cached = cache / f"{PREFIX}{key}.fmt"
+    A format is made (on the calling job's worker, once per preamble; other
+    jobs of the preamble wait for it) or taken from *cache*, where it is kept
+    as ``council-format-<key>.fmt`` for the next publish.
+    """
+
+    def __init__(self, latex: Path, support: str, cache: Path, env: dict[str, str],
+                 enabled: bool = True) -> None:
+        self.latex, self.support, self.cache, self.env, self.enabled = latex, support, cache, env, enabled
+        self.engine = engine_identity()
+        self._lock = threading.Lock()
+        self._made: dict[str, Future] = {}
+        #: every preamble seen: its format stays in the cache
+        self.keys: set[str] = set()
+
+    def key_of(self, tex: Path) -> str | None:
+        preamble = shared_preamble(tex.read_text(encoding="utf-8", errors="replace"))
+        if preamble is None:
+            return None
+        key = format_key(preamble, self.support, self.engine)
+        with self._lock:
+            self.keys.add(key)
+        return key
+
+    def format_for(self, tex: Path) -> Path | None:
+        """The format *tex* starts from, or ``None`` (compiled with its whole preamble)."""
+        key = self.key_of(tex)
+        if key is None or not self.enabled:
+            return None
+        with self._lock:
+            future = self._made.get(key)
+            mine = future is None
+            if mine:
+                future = self._made[key] = Future()
+        if mine:
+            try:
+                future.set_result(self._make(key, tex))
+            except BaseException as exc:
+                future.set_exception(exc)
+                raise
+        return future.result()
+
+    def _make(self, key: str, tex: Path) -> Path | None:
+        cached = self.cache / f"{PREFIX}{key}.fmt"
         if cached.is_file():
             return cached
         name = f"{PREFIX}{key}"
-        with open(latex / f"{name}.latexmk.log", "w", encoding="utf-8") as out:
-            status = subprocess.run(
-                [*DUMP, f"-jobname={name}", "&uplatex", "mylatexformat.ltx", groups[key][0].name],
-                cwd=latex, env=env, stdout=out, stderr=subprocess.STDOUT, check=False).returncode
-        made = latex / f"{name}.fmt"
+        with open(self.latex / f"{name}.latexmk.log", "w", encoding="utf-8") as out:
+            status = subprocess.run([*DUMP, f"-jobname={name}", "&uplatex", "mylatexformat.ltx", tex.name],
+                                    cwd=self.latex, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                    check=False).returncode
+        made = self.latex / f"{name}.fmt"
         if status != 0 or not made.is_file():
             return None  # compiled without a format; its log stays in the LaTeX directory
         tmp = cached.with_suffix(".tmp")
@@ -91,9 +120,9 @@ def formats_for(latex: Path, texs: Iterable[Path], to_compile: set[Path], suppor
         os.replace(tmp, cached)
         return cached
 
-    made = dict(zip(wanted, pool.map(make, wanted), strict=True))
-    formats = {tex: fmt for key, fmt in made.items() if fmt is not None for tex in compiled[key]}
-    return formats, {f"{PREFIX}{key}.fmt" for key in groups}
+    def kept_names(self) -> set[str]:
+        """File names of the formats the preambles seen use: kept in the cache."""
+        return {f"{PREFIX}{key}.fmt" for key in self.keys}
 
 
 def format_option(fmt: Path) -> str:

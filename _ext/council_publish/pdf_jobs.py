@@ -28,10 +28,12 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from council.latex.documents import WRITTEN_FILE
 from council_publish import latex_formats, tounicode, volumes
 from council_publish.pipeline import BuildFailed
 
@@ -145,44 +147,48 @@ def join_volume(latex: Path, plan: volumes.Plan, cache: Path) -> Joined:
     return Joined(plan.name, "joined", time.monotonic() - started, key)
 
 
-def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
-                jobs: int | None = None) -> list[Result]:
-    """Compile every ``.tex`` of *latex* to PDF, from *cache* where the input is unchanged.
+class _Jobs:
+    """The LaTeX jobs of one directory: each document compiled or taken from the cache."""
 
-    *cache* keeps one PDF per key (``<key>.pdf``); entries not used by this
-    build are removed at the end, so it holds the last publish's PDFs only.
-    On failure the logs go to *logs* and :class:`BuildFailed` says where.
-    """
-    cache.mkdir(parents=True, exist_ok=True)
-    support = support_digest(latex)
-    texs = sorted(latex.glob("*.tex"))
-    keys = {tex: cache_key(tex, support, LATEXMK) for tex in texs}
+    def __init__(self, latex: Path, env: dict[str, str], cache: Path, logs: Path, formats: bool) -> None:
+        self.latex, self.env, self.cache, self.logs = latex, env, cache, logs
+        self.support = support_digest(latex)
+        self.formats = latex_formats.Formats(latex, self.support, cache, env, enabled=formats)
+        #: each document's cache key
+        self.keys: dict[Path, str] = {}
 
-    def job(tex: Path) -> Result:
+    def key(self, tex: Path) -> str:
+        if tex not in self.keys:
+            self.keys[tex] = cache_key(tex, self.support, LATEXMK)
+        return self.keys[tex]
+
+    def run(self, tex: Path) -> Result:
         started = time.monotonic()
-        cached = cache / f"{keys[tex]}.pdf"
+        cached = self.cache / f"{self.key(tex)}.pdf"
         target = tex.with_suffix(".pdf")
         if cached.is_file():
             shutil.copyfile(cached, target)
+            self.formats.key_of(tex)  # its preamble's format stays in the cache
             return Result(tex.stem, "cached", time.monotonic() - started)
-        job_env = dict(env)
+        job_env = dict(self.env)
         date = source_date(tex.read_text(encoding="utf-8", errors="replace"))
         if date:
             job_env["SOURCE_DATE_EPOCH"] = date
-        status = _latexmk(tex, job_env, formats.get(tex))
-        if status != 0 and tex in formats:
+        fmt = self.formats.format_for(tex)
+        status = _latexmk(tex, job_env, fmt)
+        if status != 0 and fmt is not None:
             # whatever the format's part, the document compiled as it is decides
             for suffix in _RUN_FILES:
                 tex.with_suffix(suffix).unlink(missing_ok=True)
             status = _latexmk(tex, job_env, None)
         if status != 0 or not target.is_file():
-            logs.mkdir(parents=True, exist_ok=True)
+            self.logs.mkdir(parents=True, exist_ok=True)
             for suffix in (".log", ".latexmk.log"):
-                log = latex / f"{tex.stem}{suffix}"
+                log = self.latex / f"{tex.stem}{suffix}"
                 if log.is_file():
-                    shutil.copyfile(log, logs / log.name)
-            raise BuildFailed(f"LaTeX: {failure_message(tex, latex / f'{tex.stem}.log')}; "
-                              f"log: {logs / (tex.stem + '.log')}")
+                    shutil.copyfile(log, self.logs / log.name)
+            raise BuildFailed(f"LaTeX: {failure_message(tex, self.latex / f'{tex.stem}.log')}; "
+                              f"log: {self.logs / (tex.stem + '.log')}")
         try:
             tounicode.add_tounicode(target)
         except tounicode.MapMissing as exc:
@@ -190,19 +196,78 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path,
         _store(target, cached)
         return Result(tex.stem, "compiled", time.monotonic() - started)
 
+
+def _missing_inclusions(tex: Path) -> bool:
+    """Whether *tex* names a figure that is not (yet) in its directory."""
+    text = tex.read_text(encoding="utf-8", errors="replace")
+    return any(not (tex.parent / name).is_file() for name in set(_INCLUDED.findall(text)))
+
+
+def _as_written(latex: Path, writer: subprocess.Popen, poll: float = 0.2) -> Iterator[Path]:
+    """Each ``.tex`` once *writer* lists it as whole (:data:`WRITTEN_FILE`), then,
+    once it has finished well, any it did not list."""
+    listed, seen = latex / WRITTEN_FILE, 0
+    while True:
+        finished = writer.poll() is not None
+        text = listed.read_text(encoding="utf-8") if listed.is_file() else ""
+        names = text.split("\n")[:-1]  # whole lines only
+        yield from (latex / name for name in names[seen:])
+        seen = len(names)
+        if finished:
+            break
+        time.sleep(poll)
+    if writer.returncode != 0:
+        raise BuildFailed(f"sphinx-build -b latex failed (exit status {writer.returncode})")
+    named = {latex / name for name in names}
+    yield from (tex for tex in sorted(latex.glob("*.tex")) if tex not in named)
+
+
+def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path, jobs: int | None = None,
+                writer: subprocess.Popen | None = None, formats: bool = True) -> list[Result]:
+    """Compile every ``.tex`` of *latex* to PDF, from *cache* where the input is unchanged.
+
+    *cache* keeps one PDF per key (``<key>.pdf``); entries not used by this
+    build are removed at the end, so it holds the last publish's PDFs only.
+    On failure the logs go to *logs* and :class:`BuildFailed` says where.
+
+    With *writer*, the ``sphinx-build -b latex`` process still writing
+    *latex*, each document is compiled as soon as it is whole, while Sphinx
+    writes the next (Sphinx writes one document after another on one core).
+    With *formats* false, every document is compiled from its whole preamble
+    (no :mod:`council_publish.latex_formats`).
+    """
+    cache.mkdir(parents=True, exist_ok=True)
     workers = jobs or os.cpu_count() or 1
-    # the longest documents first, so that no core idles at the end
-    order = sorted(texs, key=lambda t: -t.stat().st_size)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        to_compile = {tex for tex in texs if not (cache / f"{keys[tex]}.pdf").is_file()}
-        formats, kept_formats = latex_formats.formats_for(latex, texs, to_compile, support, cache, env, pool)
-        results = list(pool.map(job, order))
+        try:
+            if writer is None:
+                todo = _Jobs(latex, env, cache, logs, formats)
+                # the longest documents first, so that no core idles at the end
+                order = sorted(latex.glob("*.tex"), key=lambda t: -t.stat().st_size)
+                futures = [pool.submit(todo.run, tex) for tex in order]
+            else:
+                todo, futures, deferred = None, [], []
+                for tex in _as_written(latex, writer):
+                    # the support files are written before the first document
+                    todo = todo or _Jobs(latex, env, cache, logs, formats)
+                    if writer.poll() is None and _missing_inclusions(tex):
+                        deferred.append(tex)  # Sphinx copies figures after the last document
+                    else:
+                        futures.append(pool.submit(todo.run, tex))
+                futures += [pool.submit(todo.run, tex) for tex in deferred]
+                if todo is None or support_digest(latex) != todo.support:
+                    pool.shutdown(wait=True)
+                    return compile_all(latex, env, cache, logs, jobs, formats=formats)
+            results = [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     joined = {plan.name: join_volume(latex, plan, cache) for plan in volumes.plans(latex)}
     # a volume's own LaTeX job is its front matter: listed as such, then the volume
     results = [Result(f"{r.name}{volumes.FRONT_SUFFIX}", r.how, r.seconds) if r.name in joined else r
                for r in results] + list(joined.values())
-    used = ({f"{key}.pdf" for key in keys.values()} | {f"{r.key}.pdf" for r in joined.values()}
-            | kept_formats)
+    used = ({f"{key}.pdf" for key in todo.keys.values()} | {f"{r.key}.pdf" for r in joined.values()}
+            | todo.formats.kept_names())
     for entry in [*cache.glob("*.pdf"), *cache.glob(f"{latex_formats.PREFIX}*.fmt")]:
         if entry.name not in used:
             entry.unlink()

@@ -7,11 +7,13 @@ importing the pipeline that imports them.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +66,21 @@ except (OSError, AttributeError):  # pragma: no cover
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def started(ctx: BuildContext, cmd: list[str]) -> Iterator[subprocess.Popen]:
+    """*cmd* running in its own process group while the block runs (as
+    :func:`run_in_group`: an exception or interruption stops the group); waited
+    for at the block's end."""
+    preexec = _die_with_parent if _prctl is not None else None
+    proc = subprocess.Popen(cmd, cwd=ctx.source, env=ctx.env, process_group=0, preexec_fn=preexec)
+    try:
+        yield proc
+        proc.wait()
+    except BaseException:
+        stop_group(proc)
+        raise
 
 
 def run_in_group(cmd: list[str], cwd: Path, env: dict[str, str]) -> int:

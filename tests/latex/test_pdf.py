@@ -512,8 +512,8 @@ def _printed(pdf: Path) -> dict:
 
 
 def test_a_pdf_from_the_format_is_the_pdf_without_it(latex_dir: Path, tmp_path: Path) -> None:
-    """Compiled alone (so from its whole preamble, no format), a case PDF and a
-    volume's front matter print exactly what the published ones print."""
+    """Compiled from its whole preamble (no format), a case PDF and a volume's
+    front matter print exactly what the published ones print."""
     import os
 
     from council_publish import pdf_jobs
@@ -528,7 +528,7 @@ def test_a_pdf_from_the_format_is_the_pdf_without_it(latex_dir: Path, tmp_path: 
         if tex.stem not in alone:
             tex.unlink()
     results = pdf_jobs.compile_all(tmp_path / "latex", dict(os.environ), cache=tmp_path / "cache",
-                                   logs=tmp_path / "logs")
+                                   logs=tmp_path / "logs", formats=False)
     assert sorted((r.name, r.how) for r in results) == sorted((name, "compiled") for name in alone)
     assert _format_of(tmp_path / "latex" / "2019-jiritsu.log") == "uplatex"
     assert _printed(tmp_path / "latex" / "2019-jiritsu.pdf") == _printed(latex_dir / "2019-jiritsu.pdf")

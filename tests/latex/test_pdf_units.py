@@ -191,7 +191,7 @@ def test_documents_sharing_a_preamble_start_from_one_format(tmp_path: Path) -> N
     # one document edited: compiled alone, from the format of the last publish
     (latex / "two.tex").write_text((latex / "two.tex").read_text().replace("beta", "gamma"))
     again = pdf_jobs.compile_all(latex, dict(os.environ), cache=cache, logs=tmp_path / "logs")
-    assert [(r.name, r.how) for r in again] == [("one", "cached"), ("two", "compiled")]
+    assert sorted((r.name, r.how) for r in again) == [("one", "cached"), ("two", "compiled")]
     assert _format_used(latex / "two.log") == fmt.stem and fmt.stat().st_mtime_ns == made
     # the preamble changed: a new format; the old one leaves the cache
     for name in ("one", "two"):
@@ -215,7 +215,66 @@ def test_a_damaged_format_falls_back_to_the_whole_preamble(tmp_path: Path) -> No
     for pdf in cache.glob("*.pdf"):
         pdf.unlink()
     results = pdf_jobs.compile_all(latex, dict(os.environ), cache=cache, logs=tmp_path / "logs")
-    assert [(r.name, r.how) for r in results] == [("one", "compiled"), ("two", "compiled")]
+    assert sorted((r.name, r.how) for r in results) == [("one", "compiled"), ("two", "compiled")]
     assert _format_used(latex / "one.log") == "uplatex"  # the engine's own format
     text = subprocess.run(["pdftotext", str(latex / "one.pdf"), "-"], capture_output=True, text=True)
     assert text.stdout.split() == ["alpha", "1"]
+
+
+def _writer(latex: Path, script: str) -> subprocess.Popen:
+    """A stand-in for ``sphinx-build -b latex``: a process that writes into *latex*."""
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", script], cwd=latex)
+
+
+def test_documents_compile_while_the_next_are_written(tmp_path: Path) -> None:
+    """Each document listed as whole is compiled at once; the writer is still
+    writing the next (council_publish.pdf_jobs, WRITTEN_FILE)."""
+    latex = _shared_preamble_dir(tmp_path, {"one": "alpha", "two": "beta"})
+    (latex / "two.tex").rename(tmp_path / "two.tex")
+    (latex / "one.tex").rename(tmp_path / "one.tex")
+    done = tmp_path / "writer-finished"
+    script = (
+        "import pathlib, shutil, time\n"
+        f"src, latex = pathlib.Path({str(tmp_path)!r}), pathlib.Path({str(latex)!r})\n"
+        "for name in ('one', 'two'):\n"
+        "    shutil.copy(src / f'{name}.tex', latex)\n"
+        "    with open(latex / 'written.txt', 'a') as f: f.write(f'{name}.tex\\n')\n"
+        "    if name == 'one':\n"
+        "        for _ in range(600):\n"  # until one.pdf exists, at most a minute
+        "            if (latex / 'one.pdf').exists(): break\n"
+        "            time.sleep(0.1)\n"
+        f"pathlib.Path({str(done)!r}).write_text(str(time.time()))\n"
+    )
+    writer = _writer(latex, script)
+    results = pdf_jobs.compile_all(latex, dict(os.environ), cache=tmp_path / "cache", logs=tmp_path / "logs",
+                                   writer=writer)
+    assert sorted((r.name, r.how) for r in results) == [("one", "compiled"), ("two", "compiled")]
+    # one.pdf was there before the writer wrote two.tex
+    assert (latex / "one.pdf").stat().st_mtime < float(done.read_text())
+    assert writer.returncode == 0
+
+
+def test_a_failed_writer_fails_the_step(tmp_path: Path) -> None:
+    latex = _shared_preamble_dir(tmp_path, {"one": "alpha"})
+    (latex / "written.txt").write_text("one.tex\n")
+    writer = _writer(latex, "raise SystemExit(2)")
+    with pytest.raises(BuildFailed, match=r"^sphinx-build -b latex failed \(exit status 2\)$"):
+        pdf_jobs.compile_all(latex, dict(os.environ), cache=tmp_path / "cache", logs=tmp_path / "logs",
+                             writer=writer)
+
+
+def test_a_document_waits_for_its_figures(tmp_path: Path) -> None:
+    """A document naming a figure not yet copied (Sphinx copies figures after the
+    last document) is compiled once the writer has finished."""
+    latex = _shared_preamble_dir(tmp_path, {"one": "\\IfFileExists{figure-2.pdf}{with figure}{without}"})
+    (latex / "one.tex").write_text((latex / "one.tex").read_text().replace(
+        "\\end{document}", "% \\includegraphics{figure-2.pdf}\n\\end{document}"))
+    (latex / "written.txt").write_text("one.tex\n")
+    script = ("import time, pathlib\ntime.sleep(2)\n"
+              "pathlib.Path('figure-2.pdf').write_bytes(pathlib.Path('figure-1.pdf').read_bytes())\n")
+    writer = _writer(latex, script)
+    pdf_jobs.compile_all(latex, dict(os.environ), cache=tmp_path / "cache", logs=tmp_path / "logs", writer=writer)
+    text = subprocess.run(["pdftotext", str(latex / "one.pdf"), "-"], capture_output=True, text=True)
+    assert text.stdout.split()[:2] == ["with", "ﬁgure"]

@@ -116,6 +116,10 @@ class CaseVolume(Volume):
 #: Written by :class:`VolumeLaTeXBuilder` beside the LaTeX files: each fiscal
 #: year's volume and the case PDFs it holds, in order (read by council_publish.volumes).
 VOLUMES_FILE = "volumes.json"
+#: The LaTeX documents written so far, one file name a line, each added once
+#: its ``.tex`` is whole: council_publish.pdf_jobs compiles them while the
+#: next ones are written.
+WRITTEN_FILE = "written.txt"
 
 
 def latex_documents_for(srcdir: Path, title: str, author: str) -> list[tuple[str, str, str, str, str, object]]:
@@ -184,7 +188,14 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
             self.context["tableofcontents"] = ""
 
     def write_documents(self, docnames: Any) -> None:
+        # the message catalogue (sphinxmessages.sty, which every preamble reads)
+        # before the first document, not after the last (Sphinx writes it again then)
+        self.write_message_catalog()
+        self._council_written = Path(self.outdir) / WRITTEN_FILE
+        self._council_written.write_text("", encoding="utf-8")
+        self._council_writing: str | None = None
         super().write_documents(docnames)
+        self._written()
         plan = {
             Path(entry[1]).stem: [case_pdf_name(doc) for doc in entry[5] if doc in self.env.all_docs]
             for entry in self.document_data if len(entry) > 5 and isinstance(entry[5], CaseVolume)
@@ -192,11 +203,21 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
         (Path(self.outdir) / VOLUMES_FILE).write_text(
             json.dumps(plan, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
+    def _written(self) -> None:
+        """The document written last is whole: listed in :data:`WRITTEN_FILE`."""
+        if self._council_writing is not None:
+            with open(self._council_written, "a", encoding="utf-8") as written:
+                written.write(f"{self._council_writing}\n")
+        self._council_writing = None
+
     def assemble_doctree(self, indexfile: str, toctree_only: bool, appendices: list[str]) -> nodes.document:
+        # Sphinx assembles each document once the one before is written
+        self._written()
         # the document being written, for council.latex.print_record's PDF metadata
         self.council_document = next(
             (entry for entry in self.document_data if len(entry) > 5 and entry[5] is toctree_only
              and entry[0] == indexfile), None)
+        self._council_writing = self.council_document[1] if self.council_document else None
         if not isinstance(toctree_only, Volume):
             return super().assemble_doctree(indexfile, toctree_only, appendices)
         docs = [doc for doc in toctree_only if doc in self.env.all_docs]
