@@ -259,6 +259,14 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path, jobs:
                     pool.shutdown(wait=True)
                     return compile_all(latex, env, cache, logs, jobs, formats=formats)
             results = [future.result() for future in futures]
+            if writer is not None:
+                # a document changed after it was listed as whole is compiled again
+                changed = {tex.stem for tex, key in list(todo.keys.items())
+                           if cache_key(tex, todo.support, LATEXMK) != key}
+                for tex in (latex / f"{name}.tex" for name in changed):
+                    del todo.keys[tex]
+                results = [r for r in results if r.name not in changed] + list(
+                    pool.map(todo.run, [latex / f"{name}.tex" for name in sorted(changed)]))
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise

@@ -234,7 +234,7 @@ def test_documents_compile_while_the_next_are_written(tmp_path: Path) -> None:
     latex = _shared_preamble_dir(tmp_path, {"one": "alpha", "two": "beta"})
     (latex / "two.tex").rename(tmp_path / "two.tex")
     (latex / "one.tex").rename(tmp_path / "one.tex")
-    done = tmp_path / "writer-finished"
+    seen = tmp_path / "one-compiled-before-two-written"
     script = (
         "import pathlib, shutil, time\n"
         f"src, latex = pathlib.Path({str(tmp_path)!r}), pathlib.Path({str(latex)!r})\n"
@@ -243,16 +243,16 @@ def test_documents_compile_while_the_next_are_written(tmp_path: Path) -> None:
         "    with open(latex / 'written.txt', 'a') as f: f.write(f'{name}.tex\\n')\n"
         "    if name == 'one':\n"
         "        for _ in range(600):\n"  # until one.pdf exists, at most a minute
-        "            if (latex / 'one.pdf').exists(): break\n"
+        "            if (latex / 'one.pdf').exists():\n"
+        f"                pathlib.Path({str(seen)!r}).touch()\n"
+        "                break\n"
         "            time.sleep(0.1)\n"
-        f"pathlib.Path({str(done)!r}).write_text(str(time.time()))\n"
     )
     writer = _writer(latex, script)
     results = pdf_jobs.compile_all(latex, dict(os.environ), cache=tmp_path / "cache", logs=tmp_path / "logs",
                                    writer=writer)
     assert sorted((r.name, r.how) for r in results) == [("one", "compiled"), ("two", "compiled")]
-    # one.pdf was there before the writer wrote two.tex
-    assert (latex / "one.pdf").stat().st_mtime < float(done.read_text())
+    assert seen.is_file()  # one.pdf was there before the writer wrote two.tex
     assert writer.returncode == 0
 
 
@@ -278,3 +278,23 @@ def test_a_document_waits_for_its_figures(tmp_path: Path) -> None:
     pdf_jobs.compile_all(latex, dict(os.environ), cache=tmp_path / "cache", logs=tmp_path / "logs", writer=writer)
     text = subprocess.run(["pdftotext", str(latex / "one.pdf"), "-"], capture_output=True, text=True)
     assert text.stdout.split()[:2] == ["with", "ﬁgure"]
+
+
+def test_a_document_changed_after_it_was_listed_is_compiled_again(tmp_path: Path) -> None:
+    """Were a document listed before its last write, its PDF would show a part of it:
+    the step compares each compiled input with the final one."""
+    latex = _shared_preamble_dir(tmp_path, {"one": "alpha"})
+    (latex / "written.txt").write_text("one.tex\n")
+    script = ("import time, pathlib\n"
+              "for _ in range(600):\n"
+              "    if pathlib.Path('one.pdf').exists(): break\n"
+              "    time.sleep(0.1)\n"
+              "tex = pathlib.Path('one.tex')\n"
+              "tex.write_text(tex.read_text().replace('alpha', 'omega'))\n")
+    writer = _writer(latex, script)
+    results = pdf_jobs.compile_all(latex, dict(os.environ), cache=tmp_path / "cache", logs=tmp_path / "logs",
+                                   writer=writer)
+    assert [(r.name, r.how) for r in results] == [("one", "compiled")]
+    text = subprocess.run(["pdftotext", str(latex / "one.pdf"), "-"], capture_output=True, text=True)
+    assert text.stdout.split() == ["omega", "1"]
+    assert len(list((tmp_path / "cache").glob("*.pdf"))) == 1  # the first PDF left the cache
