@@ -133,3 +133,9 @@ def test_publish_steps_times_each_step_and_the_whole(tmp_path: Path) -> None:
     assert record[0].cpu_seconds > 0 and record[-1].seconds >= record[0].seconds + record[1].seconds
     assert (tmp_path / "out" / "site" / "html" / "index.html").is_file()
     assert "manifest written" in (tmp_path / "publish.log").read_text()
+
+
+def test_pdf_measured_at_the_smallest_and_the_largest_n() -> None:
+    """``make bench`` (N = 100, 300, 1,000) times the PDF step at 100 and at 1,000."""
+    assert bench.pdf_sizes([100, 300, 1000]) == [100, 1000]
+    assert bench.pdf_sizes([20]) == [20]
