@@ -167,8 +167,24 @@ class PdfRun:
     job_seconds: float = 0.0
 
 
+def _read_pages(ctx, previous: Path | None) -> None:
+    """What council-build's HTML step leaves for the PDF step: Sphinx's environment
+    of every page, in ``ctx.doctrees`` (read with the ``dummy`` builder, which
+    writes nothing; after an edit, from *previous*'s environment, as Sphinx
+    reads again only what changed). Not part of the PDF step's time."""
+    from council_publish.pipeline import sphinx
+
+    if previous is not None:
+        shutil.copytree(previous / ".doctrees", ctx.doctrees)
+    sphinx(ctx, "dummy", ctx.staging / "dummy")
+
+
 def pdf_runs(src: Path, work: Path, timeout: float) -> tuple[list[PdfRun], str | None]:
     """The PDF step twice: a first build (empty cache), then a re-publish after one edit.
+
+    As in ``council-build``, the step starts from the environment that the HTML
+    step saved (:func:`_read_pages`, not timed): Sphinx's LaTeX builder writes
+    the documents without reading every page again.
 
     Each run stages into its own directory, kept afterwards with LaTeX's logs:
     ``<work>/pdf-first/latex/*.log`` and ``<work>/pdf-after-edit/latex/*.log``;
@@ -190,6 +206,11 @@ def pdf_runs(src: Path, work: Path, timeout: float) -> tuple[list[PdfRun], str |
         staging.mkdir(parents=True)
         env = dict(os.environ, COUNCIL_PDF_CACHE=str(cache))
         ctx = publish.BuildContext(source=src, staging=staging, env=env)
+        try:
+            with _output_to(log):
+                _read_pages(ctx, work / "pdf-first" if runs else None)
+        except Exception as exc:  # noqa: BLE001 - a failed step is a result here
+            return runs, f"{label}: reading the pages failed ({exc})"
         start, cpu = time.perf_counter(), _children_cpu()
         try:
             with _output_to(log):

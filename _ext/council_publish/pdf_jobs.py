@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -270,7 +270,13 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path, jobs:
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-    joined = {plan.name: join_volume(latex, plan, cache) for plan in volumes.plans(latex)}
+    plans = volumes.plans(latex)
+    joined: dict[str, Joined] = {}
+    if plans:
+        # pikepdf holds the interpreter's lock while it works: volumes are joined in processes
+        with ProcessPoolExecutor(max_workers=min(workers, len(plans))) as pool:
+            futures = {plan.name: pool.submit(join_volume, latex, plan, cache) for plan in plans}
+        joined = {name: future.result() for name, future in futures.items()}
     # a volume's own LaTeX job is its front matter: listed as such, then the volume
     results = [Result(f"{r.name}{volumes.FRONT_SUFFIX}", r.how, r.seconds) if r.name in joined else r
                for r in results] + list(joined.values())

@@ -58,6 +58,8 @@ def test_a_baseline_over_its_time_limit_is_reported_not_fatal(tmp_path: Path, ca
 
 def _fake_pdf_step(ctx) -> None:
     """Stands in for ``build_pdf``: what it leaves in staging, and LaTeX's chatter."""
+    # as in council-build, after the HTML step: every page's environment is there
+    assert (ctx.doctrees / "environment.pickle").is_file()
     latex = ctx.staging / "latex"
     latex.mkdir()
     cached = Path(ctx.env["COUNCIL_PDF_CACHE"]) / "seen"
