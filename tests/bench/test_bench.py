@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from council_bench import bench, synthetic
+from council_bench import bench, pdf_bench, synthetic
 
 
 def test_bench_prints_a_row_of_figures(tmp_path: Path, capsys) -> None:
@@ -86,7 +86,7 @@ def test_pdf_figures_for_a_first_build_and_after_one_edit_with_logs_in_files(
     monkeypatch.setattr(publish, "build_pdf", _fake_pdf_step)
     src = tmp_path / "src"
     synthetic.generate(src, 3)
-    report = bench.pdf_time(src, tmp_path, timeout=600)
+    report = pdf_bench.pdf_time(src, tmp_path, timeout=600)
     out = capfd.readouterr()
     assert "latexmk output" not in out.out + out.err
     assert "latexmk output" in (tmp_path / "pdf-build.log").read_text()
@@ -106,9 +106,9 @@ def test_pdf_figures_for_a_first_build_and_after_one_edit_with_logs_in_files(
 def test_pdf_extrapolation_scales_the_cpu_time_per_case() -> None:
     # 100 cases in 26 fiscal years: the front matter's CPU (a fifth of the jobs' time)
     # grows with the volumes, the rest with the cases
-    run = bench.PdfRun("first build", seconds=100.0, cpu_seconds=200.0, pdfs=127, compiled=127, size=0,
+    run = pdf_bench.PdfRun("first build", seconds=100.0, cpu_seconds=200.0, pdfs=127, compiled=127, size=0,
                        joined=26, case_seconds=80.0, front_seconds=20.0, job_seconds=100.0)
-    text = bench.extrapolate_pdf(run, 100, 1000)
+    text = pdf_bench.extrapolate_pdf(run, 100, 1000)
     assert ("1640 s of CPU (1.60 s per case and 1.5 s per volume's front matter, measured at N=100; "
             "26 volumes)") in text, text
     assert text.startswith("EXTRAPOLATED")
@@ -139,5 +139,5 @@ def test_publish_steps_times_each_step_and_the_whole(tmp_path: Path) -> None:
 
 def test_pdf_measured_at_the_smallest_and_the_largest_n() -> None:
     """``make bench`` (N = 100, 300, 1,000) times the PDF step at 100 and at 1,000."""
-    assert bench.pdf_sizes([100, 300, 1000]) == [100, 1000]
-    assert bench.pdf_sizes([20]) == [20]
+    assert pdf_bench.pdf_sizes([100, 300, 1000]) == [100, 1000]
+    assert pdf_bench.pdf_sizes([20]) == [20]
