@@ -59,7 +59,7 @@ from council.latex.documents import PDF_DIR
 from council_publish.linkcheck import check_links_step
 from council_publish.manifest import write_manifest_step
 from council_publish.output_scan import scan_output_step
-from council_publish.pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx, sphinx_args, started
+from council_publish.pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx, sphinx_command, started
 from council_publish.published_privacy import scan_published_step
 from council.outputs.reproducible import normalize_archives_step
 from council.html.search import build_search_index
@@ -87,7 +87,7 @@ def build_pdf(ctx: BuildContext) -> None:
     # which staging/ lives in: ".site.versions/pdf-cache", ".site.versions/latex-logs"
     cache = ctx.env.get("COUNCIL_PDF_CACHE") or ctx.staging.parent / "pdf-cache"
     # each document is compiled while Sphinx writes the next
-    with started(ctx, [sys.executable, "-m", "sphinx", *sphinx_args(ctx, "latex", latex)]) as writer:
+    with started(sphinx_command(ctx, "latex", latex), ctx.source, ctx.env) as writer:
         results = pdf_jobs.compile_all(
             latex, ctx.env, cache=Path(cache), logs=ctx.staging.parent / "latex-logs", writer=writer,
         )

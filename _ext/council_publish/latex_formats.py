@@ -76,8 +76,9 @@ class Formats:
         #: every preamble seen: its format stays in the cache
         self.keys: set[str] = set()
 
-    def key_of(self, tex: Path) -> str | None:
-        preamble = shared_preamble(tex.read_text(encoding="utf-8", errors="replace"))
+    def key_of(self, text: str) -> str | None:
+        """The format key of a document's LaTeX *text*, or ``None`` without the mark."""
+        preamble = shared_preamble(text)
         if preamble is None:
             return None
         key = format_key(preamble, self.support, self.engine)
@@ -85,9 +86,10 @@ class Formats:
             self.keys.add(key)
         return key
 
-    def format_for(self, tex: Path) -> Path | None:
-        """The format *tex* starts from, or ``None`` (compiled with its whole preamble)."""
-        key = self.key_of(tex)
+    def format_for(self, tex: Path, text: str) -> Path | None:
+        """The format *tex* (whose LaTeX is *text*) starts from, or ``None`` (compiled
+        with its whole preamble)."""
+        key = self.key_of(text)
         if key is None or not self.enabled:
             return None
         with self._lock:

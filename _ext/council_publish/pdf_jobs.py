@@ -79,8 +79,9 @@ def source_date(tex: str) -> str | None:
     return str(max(dates)) if dates else None
 
 
-def cache_key(tex_path: Path, support: str, command: list[str]) -> str:
-    tex = tex_path.read_bytes()
+def cache_key(tex_path: Path, support: str, command: list[str], tex: bytes | None = None) -> str:
+    """The key of *tex_path*'s PDF (*tex*: its bytes, when already read)."""
+    tex = tex_path.read_bytes() if tex is None else tex
     digest = hashlib.sha256()
     digest.update(" ".join(command).encode() + b"\0" + support.encode() + b"\0" + tex)
     for name in sorted(set(_INCLUDED.findall(tex.decode("utf-8", "replace")))):
@@ -157,24 +158,22 @@ class _Jobs:
         #: each document's cache key
         self.keys: dict[Path, str] = {}
 
-    def key(self, tex: Path) -> str:
-        if tex not in self.keys:
-            self.keys[tex] = cache_key(tex, self.support, LATEXMK)
-        return self.keys[tex]
-
     def run(self, tex: Path) -> Result:
         started = time.monotonic()
-        cached = self.cache / f"{self.key(tex)}.pdf"
+        data = tex.read_bytes()
+        text = data.decode("utf-8", "replace")
+        self.keys[tex] = cache_key(tex, self.support, LATEXMK, data)
+        cached = self.cache / f"{self.keys[tex]}.pdf"
         target = tex.with_suffix(".pdf")
         if cached.is_file():
             shutil.copyfile(cached, target)
-            self.formats.key_of(tex)  # its preamble's format stays in the cache
+            self.formats.key_of(text)  # its preamble's format stays in the cache
             return Result(tex.stem, "cached", time.monotonic() - started)
         job_env = dict(self.env)
-        date = source_date(tex.read_text(encoding="utf-8", errors="replace"))
+        date = source_date(text)
         if date:
             job_env["SOURCE_DATE_EPOCH"] = date
-        fmt = self.formats.format_for(tex)
+        fmt = self.formats.format_for(tex, text)
         status = _latexmk(tex, job_env, fmt)
         if status != 0 and fmt is not None:
             # whatever the format's part, the document compiled as it is decides
@@ -263,8 +262,6 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path, jobs:
                 # a document changed after it was listed as whole is compiled again
                 changed = {tex.stem for tex, key in list(todo.keys.items())
                            if cache_key(tex, todo.support, LATEXMK) != key}
-                for tex in (latex / f"{name}.tex" for name in changed):
-                    del todo.keys[tex]
                 results = [r for r in results if r.name not in changed] + list(
                     pool.map(todo.run, [latex / f"{name}.tex" for name in sorted(changed)]))
         except BaseException:

@@ -69,12 +69,18 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
 
 
 @contextlib.contextmanager
-def started(ctx: BuildContext, cmd: list[str]) -> Iterator[subprocess.Popen]:
-    """*cmd* running in its own process group while the block runs (as
-    :func:`run_in_group`: an exception or interruption stops the group); waited
-    for at the block's end."""
+def started(cmd: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """*cmd* running in its own process group while the block runs; waited for at
+    the block's end. Any interruption stops the whole group.
+
+    sphinx-build, make, latexmk and pagefind start children of their own: an
+    interrupted build (SIGINT, SIGTERM, any exception in the block) sends
+    SIGTERM to the group, then SIGKILL to what is left, so nothing keeps
+    writing into a staging directory that is about to be removed. If this
+    process is killed outright, the direct child gets SIGTERM from the kernel.
+    """
     preexec = _die_with_parent if _prctl is not None else None
-    proc = subprocess.Popen(cmd, cwd=ctx.source, env=ctx.env, process_group=0, preexec_fn=preexec)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, process_group=0, preexec_fn=preexec)
     try:
         yield proc
         proc.wait()
@@ -84,21 +90,10 @@ def started(ctx: BuildContext, cmd: list[str]) -> Iterator[subprocess.Popen]:
 
 
 def run_in_group(cmd: list[str], cwd: Path, env: dict[str, str]) -> int:
-    """Run *cmd* in its own process group; any interruption stops the whole group.
-
-    sphinx-build, make, latexmk and pagefind start children of their own: an
-    interrupted build (SIGINT, SIGTERM, any exception while waiting) sends
-    SIGTERM to the group, then SIGKILL to what is left, so nothing keeps
-    writing into a staging directory that is about to be removed. If this
-    process is killed outright, the direct child gets SIGTERM from the kernel.
-    """
-    preexec = _die_with_parent if _prctl is not None else None
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, process_group=0, preexec_fn=preexec)
-    try:
-        return proc.wait()
-    except BaseException:
-        stop_group(proc)
-        raise
+    """Run *cmd* in its own process group (:func:`started`); its exit status."""
+    with started(cmd, cwd, env) as proc:
+        pass
+    return proc.returncode
 
 
 def stop_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
@@ -126,5 +121,9 @@ def sphinx_args(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> l
     return ["-b", builder, "-W", "--keep-going", "-q", "-d", str(ctx.doctrees), *extra, str(ctx.source), str(outdir)]
 
 
+def sphinx_command(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "sphinx", *sphinx_args(ctx, builder, outdir, *extra)]
+
+
 def sphinx(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> None:
-    run(ctx, f"sphinx-build -b {builder}", [sys.executable, "-m", "sphinx", *sphinx_args(ctx, builder, outdir, *extra)])
+    run(ctx, f"sphinx-build -b {builder}", sphinx_command(ctx, builder, outdir, *extra))
