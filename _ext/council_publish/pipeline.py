@@ -13,7 +13,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,8 +64,16 @@ except (OSError, AttributeError):  # pragma: no cover
     _prctl = None
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+#: Blocked while the child is forked (see :func:`started`).
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _child_setup(mask: set[int]) -> Callable[[], None]:
+    def setup() -> None:  # pragma: no cover - runs in the child
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if _prctl is not None:
+            _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    return setup
 
 
 @contextlib.contextmanager
@@ -79,9 +87,16 @@ def started(cmd: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subproce
     writing into a staging directory that is about to be removed. If this
     process is killed outright, the direct child gets SIGTERM from the kernel.
     """
-    preexec = _die_with_parent if _prctl is not None else None
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, process_group=0, preexec_fn=preexec)
+    # SIGINT and SIGTERM wait while the child is forked: a handler that raises in
+    # the interpreter's after-fork callbacks is ignored, and the build went on
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, process_group=0, preexec_fn=_child_setup(mask))
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal that came meanwhile is handled here
         yield proc
         proc.wait()
     except BaseException:
