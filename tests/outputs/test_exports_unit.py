@@ -101,3 +101,59 @@ def test_numbers_are_numbers_in_csv_and_xlsx(tmp_path):
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             assert not (isinstance(cell.value, str) and cell.value.replace(".", "").isdigit()), cell
+
+
+def test_exports_keep_outlines_for_the_data_descriptions(tmp_path):
+    from council.outputs.opendata import datapackage
+
+    from council.directives.licence import LICENCES
+
+    outlines = write_exports(iter([TABLE, FIGURES]), tmp_path)
+    assert [(o.name, o.headers) for o in outlines] == [(TABLE.name, TABLE.headers), (FIGURES.name, FIGURES.headers)]
+    # counts are integers; the share column holds "－" for an empty category, so it is text
+    assert outlines[1].types == ("string", "integer", "string", "string", "integer")
+    licence = LICENCES["PDL1.0"]
+    assert datapackage(outlines, licence, title="t") == datapackage([TABLE, FIGURES], licence, title="t")
+
+
+def test_a_build_writes_its_exports_once(tmp_path, monkeypatch):
+    """The open-data page's JSON-LD and build-finished both ask for the exports: made once."""
+    from types import SimpleNamespace
+
+    import council.model.need_index as need_index
+    from council.outputs import exports
+
+    made = []
+    monkeypatch.setattr(exports, "export_tables", lambda needs: made.append(needs) or iter([TABLE]))
+    index = object()
+    monkeypatch.setattr(need_index, "need_index", lambda app: index)
+    app = SimpleNamespace(outdir=str(tmp_path / "html"), doctreedir=str(tmp_path / "doctrees"))
+    (tmp_path / "doctrees").mkdir()
+    first = exports.exported(app)
+    assert exports.exported(app) is first and made == [index]
+    assert sorted(p.name for p in (tmp_path / "html" / "exports").iterdir()) == ["sample.csv", "sample.xlsx"]
+    # a new environment (a new index) is a new set of tables
+    monkeypatch.setattr(need_index, "need_index", lambda app: object())
+    exports.exported(app)
+    assert len(made) == 2
+
+
+def test_a_long_sheet_is_written_in_pieces_and_reads_back_whole(tmp_path, monkeypatch):
+    """The sheet's XML is streamed into the archive a few hundred rows at a time
+    (the long table of a large site is hundreds of megabytes as one text)."""
+    import zipfile
+
+    from council.outputs import xlsx
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    rows = [[f"行{n}", n, "改行\nあり" if n % 7 == 0 else "x"] for n in range(1, 1_234)]
+    pieces = list(xlsx._sheet(["名前", "番号", "メモ"], rows, [8, 8, 8], {}))
+    assert len(pieces) == len(rows) // xlsx._ROWS_PER_PIECE + 1
+    path = tmp_path / "long.xlsx"
+    xlsx.write_workbook(path, sheet="long", headers=["名前", "番号", "メモ"], rows=rows, widths=[8, 8, 8])
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read("xl/worksheets/sheet1.xml").decode("utf-8") == "".join(pieces)
+    sheet = load_workbook(path).active
+    assert sheet.max_row == len(rows) + 1
+    assert [c.value for c in sheet[len(rows) + 1]] == rows[-1]
+    assert sheet.auto_filter.ref == f"A1:C{len(rows) + 1}"

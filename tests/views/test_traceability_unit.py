@@ -256,3 +256,24 @@ def test_relying_cases_by_fiscal_year():
     ]
     assert [year for year, _ in tr.relying_cases(needs, "CL_A_01", "binds")] == [2019]
     assert tr.relying_cases(needs, "CL_A_02", "binds") == []
+
+
+def test_export_tables_are_made_one_at_a_time_and_let_go():
+    """At 1,000 cases every table together weighs about as much as the needs: the build
+    writes each one and lets it go, so a table yielded earlier is freed by the next."""
+    import gc
+    import weakref
+
+    from council.outputs.exports import export_tables
+
+    stream = iter(export_tables(project()))
+    previous = weakref.ref(next(stream))
+    count = 1
+    for table in stream:
+        gc.collect()
+        assert previous() is None, f"table {count} is still held when table {count + 1} is made"
+        previous = weakref.ref(table)
+        count += 1
+        del table
+    assert count == len({t.name for t in tr.all_tables(project())}) > 5
+    assert tr.case_matrix_name("CASE_2019_B") == tr.case_matrix(project(), "CASE_2019_B").name

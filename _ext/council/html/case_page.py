@@ -95,7 +95,7 @@ class CasePageLayout(SphinxPostTransform):
             placeholder.replace_self(wrapper)
             wrapper += placeholder
         # downloads, contents and the estimates line, after the summary list
-        extra: list[nodes.Node] = [downloads.downloads(app, case, docname, needs)]
+        extra: list[nodes.Node] = [downloads.downloads(app, case, docname)]
         extra.append(self.contents(section, notes_section))
         estimate = self.estimates_line(case, needs, note_ids)
         if estimate is not None:

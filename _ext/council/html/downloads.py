@@ -45,7 +45,7 @@ def source_file(case: Any) -> str:
     return name if re.fullmatch(r"[A-Za-z0-9_.-]+\.txt", name) else ""
 
 
-def downloads(app: Sphinx, case: Any, docname: str, needs: Any) -> nodes.Node:
+def downloads(app: Sphinx, case: Any, docname: str) -> nodes.Node:
     """The downloads section of a case page: PDF (its size filled in later),
     the per-measure table as CSV / XLSX, the source text."""
     builder = app.builder
@@ -65,15 +65,15 @@ def downloads(app: Sphinx, case: Any, docname: str, needs: Any) -> nodes.Node:
         size["pdf"] = f"{name}.pdf"
         item("PDF（この案件の印刷用文書）", f"{PDF_DIR}/{name}.pdf", [size])
     # the per-measure table here; every table is among the reviewer material's downloads
-    for table in tr.case_tables(needs, case["id"])[:1]:
-        para = nodes.paragraph("", "", nodes.Text("対策の対応表（チェックリスト項目・特記事項）: "))
-        for n, ext in enumerate(("csv", "xlsx")):
-            if n:
-                para += nodes.Text(" / ")
-            label = ext.upper()
-            para += nodes.reference(label, label, refuri=relative_uri(here, f"exports/{table.name}.{ext}"),
-                                    classes=["council-download"])
-        items.append(nodes.list_item("", para))
+    matrix = tr.case_matrix_name(case["id"])
+    para = nodes.paragraph("", "", nodes.Text("対策の対応表（チェックリスト項目・特記事項）: "))
+    for n, ext in enumerate(("csv", "xlsx")):
+        if n:
+            para += nodes.Text(" / ")
+        label = ext.upper()
+        para += nodes.reference(label, label, refuri=relative_uri(here, f"exports/{matrix}.{ext}"),
+                                classes=["council-download"])
+    items.append(nodes.list_item("", para))
     source = source_file(case)
     if source and Path(app.srcdir, SOURCE_DIR, source).is_file():
         item("原典の抽出テキスト（TXT、審議会資料の PDF から抽出した文字）", f"{SOURCE_DIR}/{source}")

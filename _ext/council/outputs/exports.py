@@ -7,6 +7,12 @@ row and first column, auto filter; :mod:`council.outputs.xlsx`). Counts are writ
 numbers and shares as numbers with a % format, so spreadsheets can compute with
 them. The columns are documented in ``docs/open-data.md``.
 
+The tables are made, written and let go one at a time (:func:`exported`, once
+per build): at 1,000 cases they weigh about as much as the needs, and a list
+of them all was the build's peak of memory. What the data descriptions
+(:mod:`council.outputs.opendata`) need of each table is kept as an
+:class:`Exported` outline.
+
 Sphinx-needs writes ``needs.json`` (``needs_build_json``) under the project's
 ``version``; when ``conf.py`` sets none, the version of ``pyproject.toml`` is
 used, so the file names the site version it belongs to.
@@ -21,8 +27,10 @@ import json
 import os
 import shutil
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -58,20 +66,65 @@ def _set_version(app: Sphinx, config: Config) -> None:
 COMPARE_DATA = "compare.json"
 
 
-def export_tables(needs: tr.Needs) -> list[tr.Table]:
+def export_tables(needs: tr.Needs) -> Iterator[tr.Table]:
     """Every table published as CSV/XLSX (and described in datapackage.json and the
-    open-data page's JSON-LD): the per-case trace tables carry 要再確認 for links
-    whose target text changed since they were confirmed."""
+    open-data page's JSON-LD), one at a time: the per-case trace tables carry 要再確認
+    for links whose target text changed since they were confirmed."""
     from council.rules.suspect import with_suspect_column
 
     return with_suspect_column(tr.all_tables(needs), needs)
 
 
-def write_csv(table: tr.Table, path: Path) -> None:
+def cell_type(value: Any) -> str | None:
+    """Table Schema type of one cell; None for an empty cell (any type)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return "string"
+
+
+def column_type(values: Iterable[Any]) -> str:
+    """The narrowest Table Schema type that every non-empty cell fits."""
+    seen = {t for t in map(cell_type, values) if t is not None}
+    if not seen:
+        return "string"
+    if len(seen) == 1:
+        return seen.pop()
+    if seen <= {"integer", "number"}:
+        return "number"
+    return "string"
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What the descriptions of the downloads need of an exported table, kept
+    after the table itself is let go: its file name, title, headers and the
+    Table Schema type of each column (read from the cell values)."""
+
+    name: str
+    title: str
+    headers: tuple[str, ...]
+    types: tuple[str, ...]
+
+
+def outline(table: tr.Table | Exported) -> Exported:
+    """The :class:`Exported` outline of *table* (itself when it is one)."""
+    if isinstance(table, Exported):
+        return table
+    types = tuple(column_type(row[i] for row in table.rows) for i in range(len(table.headers)))
+    return Exported(table.name, table.title, tuple(table.headers), types)
+
+
+def write_csv(table: tr.Table, path: Path, rows: list[list[Any]] | None = None) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(table.headers)
-        writer.writerows(table.text_rows())
+        writer.writerows(table.text_rows() if rows is None else rows)
 
 
 def _timestamp() -> dt.datetime:
@@ -81,9 +134,9 @@ def _timestamp() -> dt.datetime:
     return dt.datetime(2000, 1, 1)
 
 
-def write_xlsx(table: tr.Table, path: Path) -> None:
+def write_xlsx(table: tr.Table, path: Path, rows: list[list[Any]] | None = None) -> None:
     widths = []
-    rows = table.text_rows()
+    rows = table.text_rows() if rows is None else rows
     for index, header in enumerate(table.headers):
         values = [header, *(row[index] for row in rows)]
         widths.append(min(60, max(8, max(len(str(v)) for v in values) * 2)))
@@ -109,15 +162,24 @@ def write_xlsx(table: tr.Table, path: Path) -> None:
     )
 
 
-def fingerprint(table: tr.Table) -> str:
-    """What an export file is made of: equal fingerprints, equal files."""
-    data = [table.name, table.title, list(table.headers), table.text_rows(),
-            [[type(c).__name__ for c in r] for r in table.rows], os.environ.get("SOURCE_DATE_EPOCH", "")]
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+def fingerprint(table: tr.Table, rows: list[list[Any]] | None = None) -> str:
+    """What an export file is made of: equal fingerprints, equal files. Hashed row
+    by row (the long table of a large site is hundreds of megabytes as one text)."""
+    digest = hashlib.sha256()
+
+    def add(value: Any) -> None:
+        digest.update(json.dumps(value, ensure_ascii=False).encode())
+        digest.update(b"\n")
+
+    add([table.name, table.title, list(table.headers), os.environ.get("SOURCE_DATE_EPOCH", "")])
+    for text, cells in zip(table.text_rows() if rows is None else rows, table.rows, strict=True):
+        add([text, [type(c).__name__ for c in cells]])
+    return digest.hexdigest()
 
 
-def write_exports(tables: Iterable[tr.Table], outdir: Path, cache: Path | None = None) -> list[Path]:
-    """Write every table as CSV and XLSX into ``outdir/exports``.
+def write_exports(tables: Iterable[tr.Table], outdir: Path, cache: Path | None = None) -> list[Exported]:
+    """Write every table as CSV and XLSX into ``outdir/exports``, one table at a
+    time, and return their outlines.
 
     With *cache* (a JSON file of fingerprints from the previous build), a table
     whose content did not change keeps its files: an incremental build after
@@ -130,17 +192,18 @@ def write_exports(tables: Iterable[tr.Table], outdir: Path, cache: Path | None =
     except (OSError, ValueError):
         previous = {}
     current: dict[str, str] = {}
-    written = []
+    outlines = []
     for table in tables:
-        current[table.name] = fingerprint(table)
-        paths = [target / f"{table.name}{suffix}" for suffix in (".csv", ".xlsx")]
+        rows = table.text_rows()  # the cells as written, computed once per table
+        current[table.name] = fingerprint(table, rows)
+        paths = export_paths(target, table.name)
         unchanged = previous.get(table.name) == current[table.name] and all(p.exists() for p in paths)
         if not unchanged:
-            write_csv(table, paths[0])
-            write_xlsx(table, paths[1])
-        written.extend(paths)
+            write_csv(table, paths[0], rows)
+            write_xlsx(table, paths[1], rows)
+        outlines.append(outline(table))
     # An export of a removed case must not survive an incremental build.
-    keep = {p.name for p in written}
+    keep = {p.name for o in outlines for p in export_paths(target, o.name)}
     for stale in target.iterdir():
         if stale.name not in keep:
             if stale.is_dir():
@@ -149,7 +212,31 @@ def write_exports(tables: Iterable[tr.Table], outdir: Path, cache: Path | None =
                 stale.unlink()
     if cache:
         cache.write_text(json.dumps(current, sort_keys=True), encoding="utf-8")
-    return written
+    return outlines
+
+
+def export_paths(target: Path, name: str) -> tuple[Path, Path]:
+    """The CSV and the XLSX of table *name* in the export directory *target*."""
+    return target / f"{name}.csv", target / f"{name}.xlsx"
+
+
+#: Attribute of the Sphinx application: (the need index, the outlines) once this build's exports are written.
+_EXPORTED = "_council_exported"
+
+
+def exported(app: Sphinx) -> list[Exported]:
+    """Write this build's exports on the first call (the open-data page's JSON-LD
+    or ``build-finished``, whichever comes first) and return their outlines: the
+    tables are made once per build and never all held at once."""
+    from council.model.need_index import need_index
+
+    needs = need_index(app)
+    cached = getattr(app, _EXPORTED, None)
+    if cached is None or cached[0] is not needs:
+        cache = Path(app.doctreedir) / "council-exports.json"
+        cached = (needs, write_exports(export_tables(needs), Path(app.outdir), cache))
+        setattr(app, _EXPORTED, cached)
+    return cached[1]
 
 
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -157,14 +244,11 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
         return
     from council.model.need_index import need_index
 
-    needs = need_index(app)
-    cache = Path(app.doctreedir) / "council-exports.json"
-    written = write_exports(export_tables(needs), Path(app.outdir), cache)
+    count = 2 * len(exported(app))
     # The comparison page's data (after write_exports, which removes files it did not write).
-    data = json.dumps(tr.compare_data(needs), ensure_ascii=False, sort_keys=True, indent=1)
+    data = json.dumps(tr.compare_data(need_index(app)), ensure_ascii=False, sort_keys=True, indent=1)
     (Path(app.outdir) / EXPORT_DIR / COMPARE_DATA).write_text(data + "\n", encoding="utf-8")
-    written.append(Path(app.outdir) / EXPORT_DIR / COMPARE_DATA)
-    logger.info(f"council: {len(written)} export files written to {EXPORT_DIR}/")
+    logger.info(f"council: {count + 1} export files written to {EXPORT_DIR}/")
 
 
 def setup_exports(app: Sphinx) -> None:

@@ -13,8 +13,9 @@
   ``datapackage.json``, each with its format and the site's licence.
 
 Both are plain dictionaries built by pure functions from
-:class:`~council.views.traceability.Table` values; the Sphinx events only gather
-inputs and write. The Frictionless library is used by the tests to validate
+:class:`~council.views.traceability.Table` values or their
+:class:`~council.outputs.exports.Exported` outlines (what a build keeps of each
+table once it is written); the Sphinx events only gather inputs and write. The Frictionless library is used by the tests to validate
 the package, not at build time (the build needs no validator).
 """
 
@@ -31,7 +32,9 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from council.views import traceability as tr
-from council.outputs.exports import COMPARE_DATA, EXPORT_DIR, export_tables
+from council.outputs.exports import (  # noqa: F401 (cell_type, column_type: this module's API too)
+    COMPARE_DATA, EXPORT_DIR, Exported, cell_type, column_type, exported, outline,
+)
 from council.directives.licence import Licence, licence_of
 
 logger = logging.getLogger(__name__)
@@ -41,34 +44,6 @@ NEEDS_JSON = "needs.json"
 OPEN_DATA_PAGE = "docs/open-data"
 CSV_MEDIATYPE = "text/csv"
 XLSX_MEDIATYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-# ---------------------------------------------------------------- types
-
-
-def cell_type(value: Any) -> str | None:
-    """Table Schema type of one cell; None for an empty cell (any type)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "string"
-
-
-def column_type(values: Iterable[Any]) -> str:
-    """The narrowest Table Schema type that every non-empty cell fits."""
-    seen = {t for t in map(cell_type, values) if t is not None}
-    if not seen:
-        return "string"
-    if len(seen) == 1:
-        return seen.pop()
-    if seen <= {"integer", "number"}:
-        return "number"
-    return "string"
 
 
 # ------------------------------------------------- column descriptions
@@ -162,15 +137,15 @@ def _licence_record(licence: Licence) -> dict[str, str]:
     return {"name": licence.spdx, "path": licence.url, "title": licence.title}
 
 
-def table_resource(table: tr.Table, licence: Licence, docs: Sequence[ColumnDocs] = ()) -> dict[str, Any]:
+def table_resource(
+    table: tr.Table | Exported, licence: Licence, docs: Sequence[ColumnDocs] = (),
+) -> dict[str, Any]:
     """The Frictionless resource of one exported CSV."""
+    table = outline(table)
     columns = docs_for(table.name, docs)
     fields = []
-    for index, header in enumerate(table.headers):
-        field: dict[str, Any] = {
-            "name": header,
-            "type": column_type(row[index] for row in table.rows),
-        }
+    for header, kind in zip(table.headers, table.types):
+        field: dict[str, Any] = {"name": header, "type": kind}
         description = columns.describe(header) if columns else ""
         if description:
             field["description"] = description
@@ -190,7 +165,7 @@ def table_resource(table: tr.Table, licence: Licence, docs: Sequence[ColumnDocs]
 
 
 def datapackage(
-    tables: Iterable[tr.Table], licence: Licence, *, title: str, version: str = "",
+    tables: Iterable[tr.Table | Exported], licence: Licence, *, title: str, version: str = "",
     homepage: str = "", docs: Sequence[ColumnDocs] = (),
 ) -> dict[str, Any]:
     package: dict[str, Any] = {
@@ -212,7 +187,7 @@ def datapackage(
 
 
 def catalog_jsonld(
-    tables: Iterable[tr.Table], licence: Licence, *, title: str, base_url: str, page_url: str,
+    tables: Iterable[tr.Table | Exported], licence: Licence, *, title: str, base_url: str, page_url: str,
     pdfs: Iterable[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """schema.org DataCatalog listing every download with its format and licence."""
@@ -289,16 +264,9 @@ def jsonld_script(data: Mapping[str, Any]) -> str:
 # -------------------------------------------------------------- events
 
 
-def _tables(app: Sphinx) -> list[tr.Table]:
-    """The export tables, computed once per build for the page and the package."""
-    from sphinx_needs.data import SphinxNeedsData
-
-    needs = SphinxNeedsData(app.env).get_needs_view()
-    cached = getattr(app, "_council_opendata_tables", None)
-    if cached is None or cached[0] is not needs:
-        cached = (needs, export_tables(needs))
-        app._council_opendata_tables = cached  # type: ignore[attr-defined]
-    return cached[1]
+def _tables(app: Sphinx) -> list[Exported]:
+    """The outlines of this build's exports (written once per build, :func:`~council.outputs.exports.exported`)."""
+    return exported(app)
 
 
 def pdf_downloads(app: Sphinx) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -25,6 +25,8 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: Rows of the sheet written to the archive at a time.
+_ROWS_PER_PIECE = 500
 
 _CONTENT_TYPES = _HEAD + (
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -119,7 +121,9 @@ def _cell(ref: str, value: str | int | float, style: int) -> str:
 
 
 def _sheet(headers: Sequence[str], rows: Sequence[Sequence[str | int | float]], widths: Sequence[float],
-           styles: Mapping[tuple[int, str], int], percent_columns: Collection[int] = ()) -> str:
+           styles: Mapping[tuple[int, str], int], percent_columns: Collection[int] = ()) -> Iterator[str]:
+    """The sheet's XML in pieces of a few hundred rows: the long tables of a large
+    site would otherwise be one string of hundreds of megabytes."""
     last = f"{_col(len(headers))}{len(rows) + 1}"
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1)
@@ -149,8 +153,11 @@ def _sheet(headers: Sequence[str], rows: Sequence[Sequence[str | int | float]], 
             for i, value in enumerate(row)
         )
         parts.append("</row>")
+        if number % _ROWS_PER_PIECE == 0:
+            yield "".join(parts)
+            parts = []
     parts += ["</sheetData>", f'<autoFilter ref="A1:{last}"/>', "</worksheet>"]
-    return "".join(parts)
+    yield "".join(parts)
 
 
 def _core(title: str, creator: str, when: dt.datetime) -> str:
@@ -216,11 +223,14 @@ def write_workbook(
         ("xl/workbook.xml", workbook),
         ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
         ("xl/styles.xml", _styles(colours)),
-        ("xl/worksheets/sheet1.xml", _sheet(headers, rows, widths, styles, percent_columns)),
     ]
     stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         for member, text in members:
             archive.writestr(zip_member(member, stamp, zipfile.ZIP_DEFLATED), text.encode("utf-8"))
+        # the same bytes as writestr() of the whole text: deflate does not depend on how its input is cut
+        with archive.open(zip_member("xl/worksheets/sheet1.xml", stamp, zipfile.ZIP_DEFLATED), "w") as sheet_xml:
+            for piece in _sheet(headers, rows, widths, styles, percent_columns):
+                sheet_xml.write(piece.encode("utf-8"))
     tmp.replace(path)

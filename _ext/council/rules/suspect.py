@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from docutils import nodes
@@ -121,16 +121,15 @@ def notice_lines(needs: Mapping[str, Mapping[str, Any]]) -> list[str]:
 # ----------------------------------------------------------- exports
 
 
-def with_suspect_column(tables: Iterable[Any], needs: Mapping[str, Mapping[str, Any]]) -> list[Any]:
+def with_suspect_column(tables: Iterable[Any], needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Any]:
     """Per-case trace tables (``*-trace``) with a 要再確認 column: the suspect
-    targets of the row's safeguard (empty when none)."""
+    targets of the row's safeguard (empty when none). One table at a time, as *tables* yields them."""
     import dataclasses
 
     suspects = suspect_links(needs)
-    out = []
     for table in tables:
         if not table.name.endswith("-trace") or not table.headers or TAG in table.headers:
-            out.append(table)
+            yield table
             continue
         rows = []
         for row in table.rows:
@@ -138,8 +137,7 @@ def with_suspect_column(tables: Iterable[Any], needs: Mapping[str, Mapping[str, 
             sg_id = first if isinstance(first, str) else next(iter(getattr(first, "ids", ()) or ()), str(first))
             flagged = sorted(suspects.get(sg_id, ()))
             rows.append((*row, f"{TAG}: {', '.join(flagged)}" if flagged else ""))
-        out.append(dataclasses.replace(table, headers=(*table.headers, TAG), rows=tuple(rows)))
-    return out
+        yield dataclasses.replace(table, headers=(*table.headers, TAG), rows=tuple(rows))
 
 
 # ------------------------------------------------------ review list

@@ -10,6 +10,11 @@ from council.views.coverage import RETROSPECTIVE_LABEL, is_retrospective
 from council.views.labels import clause_label, clause_title, edition_label, full_text
 
 
+def case_matrix_name(case_id: str) -> str:
+    """The name (and export file stem) of a case's matrix, without making the matrix."""
+    return f"{slug(case_id)}-trace"
+
+
 @indexed
 def case_matrix(needs: Needs, case_id: str) -> Table:
     """One row per safeguard: its checklist items, clauses and their edition."""
@@ -35,7 +40,7 @@ def case_matrix(needs: Needs, case_id: str) -> Table:
     measure = "・".join(title(t) for t in roles.measures)
     item, clause, edition = title(roles.checkitem), title(roles.clause), title(roles.edition)
     return Table(
-        name=f"{slug(case_id)}-trace",
+        name=case_matrix_name(case_id),
         title=f"{case_id} {measure} → {item} → {clause}",
         headers=(measure, "業務委託・開発", "実施主体", "種別", "原典の番号", "見出し",
                  item, clause, edition),

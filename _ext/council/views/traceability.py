@@ -13,6 +13,8 @@ The other stages read the views through this module's names (``tr.…``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from council.model.need_index import (
     NeedIndex, Needs, cases, checkitems, children, fiscal_year, index, indexed, links, of_type, works,
 )
@@ -38,7 +40,7 @@ from council.views.edition_diff import (
     edition_diff_table, edition_pairs, text_segments,
 )
 from council.views.labels import clause_label, clause_title, edition_label, edition_name, excerpt, full_text
-from council.views.trace_matrix import case_matrix, trace_long_table
+from council.views.trace_matrix import case_matrix, case_matrix_name, trace_long_table
 
 __all__ = [
     "ADDED", "COMPARE_LIMIT", "COVERED", "DATA_KINDS", "DIFF_LABELS", "GAP", "NOT_APPLICABLE",
@@ -46,44 +48,58 @@ __all__ = [
     "STATUS_LABELS", "UNCHANGED", "UNLISTED_KIND",
     "Cell", "ClauseDiff", "Coverage", "Diff", "Figures", "ItemCoverage", "NeedIndex", "Needs",
     "Percent", "Ref", "Refs", "RelyingCase", "Status", "Table",
-    "all_tables", "case_header", "case_matrix", "case_tables", "cases", "checkitem_case_table",
+    "all_tables", "case_header", "case_matrix", "case_matrix_name", "case_tables", "cases", "checkitem_case_table",
     "checkitem_summary_table", "checkitems", "children", "classify_data_items", "clause_case_table",
     "clause_label", "clause_summary_table", "clause_title", "compare_data", "compare_table", "coverage",
     "coverage_summary_table", "coverage_table", "cross_tables", "data_case_table", "data_item_tokens",
     "data_reference", "data_summary_table", "data_work_table", "default_comparison", "edition_diff",
     "edition_diff_table", "edition_label", "edition_name", "edition_pairs", "excerpt", "export_value",
-    "fiscal_year", "fiscal_years", "full_text", "index", "is_retrospective", "links", "marked_text",
+    "fiscal_year", "fiscal_years", "full_text", "index", "iter_case_tables", "iter_cross_tables", "is_retrospective", "links", "marked_text",
     "of_type", "relying_cases", "text_segments", "trace_long_table", "works",
 ]
 
 
+def iter_case_tables(needs: Needs, case_id: str) -> Iterator[Table]:
+    """The tables of one case, one at a time: its trace matrix, its coverage and the coverage's figures."""
+    needs = index(needs)
+    yield case_matrix(needs, case_id)
+    yield coverage_table(needs, case_id)
+    yield coverage_summary_table(needs, case_id)
+
+
 @indexed
 def case_tables(needs: Needs, case_id: str) -> list[Table]:
-    """The tables of one case: its trace matrix, its coverage and the coverage's figures."""
-    return [
-        case_matrix(needs, case_id),
-        coverage_table(needs, case_id),
-        coverage_summary_table(needs, case_id),
-    ]
+    """The tables of one case (:func:`iter_case_tables`) as a list."""
+    return list(iter_case_tables(needs, case_id))
+
+
+def iter_cross_tables(needs: Needs) -> Iterator[Table]:
+    """The tables across cases, one at a time: the summaries, the grids, the long format,
+    the edition diffs."""
+    needs = index(needs)
+    yield clause_summary_table(needs)
+    yield checkitem_summary_table(needs)
+    yield data_summary_table(needs)
+    yield clause_case_table(needs)
+    yield checkitem_case_table(needs)
+    yield data_case_table(needs)
+    yield data_work_table(needs)
+    yield trace_long_table(needs)
+    for old, new in edition_pairs(needs):
+        yield edition_diff_table(needs, old, new)
 
 
 @indexed
 def cross_tables(needs: Needs) -> list[Table]:
-    """The tables across cases: the summaries, the grids, the long format, the edition diffs."""
-    return [
-        clause_summary_table(needs),
-        checkitem_summary_table(needs),
-        data_summary_table(needs),
-        clause_case_table(needs),
-        checkitem_case_table(needs),
-        data_case_table(needs),
-        data_work_table(needs),
-        trace_long_table(needs),
-        *(edition_diff_table(needs, old, new) for old, new in edition_pairs(needs)),
-    ]
+    """The tables across cases (:func:`iter_cross_tables`) as a list."""
+    return list(iter_cross_tables(needs))
 
 
-def all_tables(needs: Needs) -> list[Table]:
-    """Every matrix of the site, per case then across cases."""
+def all_tables(needs: Needs) -> Iterator[Table]:
+    """Every matrix of the site, per case then across cases, made one at a time: at
+    1,000 cases they hold about as much memory as the needs themselves, so a caller
+    that writes each one and lets it go never holds them all."""
     needs = index(needs)
-    return [t for c in cases(needs) for t in case_tables(needs, c["id"])] + cross_tables(needs)
+    for case in cases(needs):
+        yield from iter_case_tables(needs, case["id"])
+    yield from iter_cross_tables(needs)
