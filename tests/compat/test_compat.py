@@ -87,3 +87,23 @@ def test_node_match_answers_as_the_original(types) -> None:
     original = ORIGINALS[(sphinx_needs.needs, "node_match")](types)
     fixed = needs_fixes.node_match(types)
     assert [fixed(n) for n in samples] == [original(n) for n in samples]
+
+
+def test_sphinx_events_format_a_bounded_repr_during_the_build_only(build_project, monkeypatch) -> None:
+    """Sphinx formats repr(args) of every event for a debug message; sphinx-needs passes
+    every need of the site. During a build the text is bounded; afterwards Sphinx is as released."""
+    import sphinx.events
+
+    from council.compat import sphinx_events
+
+    assert "repr" not in vars(sphinx.events)
+    seen: list[int] = []
+    bounded = sphinx_events.bounded_repr
+    monkeypatch.setattr(sphinx_events, "bounded_repr", lambda value: seen.append(len(text := bounded(value))) or text)
+    app = build_project("site-minimal")
+    assert "sphinx-emit-repr" in compat.installed(app)
+    # every event of the build went through it (sphinx-needs' events carry every need)
+    assert len(seen) > 20 and max(seen) < 2000
+    assert "repr" not in vars(sphinx.events)
+    many = {f"N{i}": {"id": f"N{i}", "content": "x" * 1000} for i in range(10_000)}
+    assert len(bounded((many,))) < 2000 < len(repr((many,)))
