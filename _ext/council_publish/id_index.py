@@ -16,6 +16,7 @@ check avoids. It recognises the directive forms the site uses (MyST
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import re
@@ -70,23 +71,40 @@ def scan_text(text: str, types: Iterable[str]) -> list[tuple[str, int, str]]:
         end = text.find("\n", match.end())
         # the options follow the directive's first line (a window, not the whole rest)
         block = text[end + 1: end + 1 + 1500] if end >= 0 else ""
-        need_id = _directive_id(block.splitlines(), 0, rest=bool(match.group("rest")))
+        need_id = _directive_id(_lines(block), rest=bool(match.group("rest")))
         if need_id:
             found.append((need_id, line, match.group("fenced") or match.group("rest")))
     return found
 
 
-def _directive_id(lines: list[str], start: int, rest: bool) -> str | None:
+def _lines(block: str) -> Iterator[str]:
+    """The lines of *block* one at a time: a directive names its ``id`` within its
+    first lines, and splitting the whole window was most of the scan's time."""
+    start = 0
+    while start < len(block):
+        end = block.find("\n", start)
+        if end < 0:
+            yield block[start:]
+            return
+        yield block[start:end]
+        start = end + 1
+
+
+def _directive_id(lines: Iterable[str], rest: bool) -> str | None:
     """The ``id`` in the options just below a directive's first line."""
-    if not rest and start < len(lines) and lines[start].strip() == "---":
-        for line in lines[start + 1:]:
+    lines = iter(lines)
+    first = next(lines, None)
+    if first is None:
+        return None
+    if not rest and first.strip() == "---":
+        for line in lines:
             if line.strip() == "---":
                 return None
             match = _YAML_ID.match(line)
             if match:
                 return match.group(1)
         return None
-    for line in lines[start:]:
+    for line in itertools.chain((first,), lines):
         if not _OPTION.match(line):
             return None
         match = _OPTION_ID.match(line)
