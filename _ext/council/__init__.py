@@ -10,24 +10,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from sphinx.application import Sphinx
+from typing import TYPE_CHECKING
 
-from council import compat, config, incremental
-from council.directives import a11y_report, browse, licence
-from council.directives import trace as trace_directives
-from council.html import case_page, layouts, navigation, render, search, ui_text, webmeta
-from council.latex import documents as latex
-from council.latex import print_record
-from council.model.need_index import setup_need_index
-from council.outputs import exports, opendata, reproducible
-from council.read import cjk, confined_reads, privacy, profile_enforcement, sources
-from council.read import raw_markup
-from council.resolve import setup_resolve
-from council.rules import suspect, validation
-from council.views import history
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # imported here, not when the package is: a tool that reads one module of it
+    # (the one-case check's ID scan, council-build's steps) does not load the
+    # whole extension, which took most of a second
+    from council import compat, config, incremental
+    from council.directives import a11y_report, browse, licence
+    from council.directives import trace as trace_directives
+    from council.html import case_page, layouts, navigation, render, search, ui_text, webmeta
+    from council.latex import documents as latex
+    from council.latex import print_record
+    from council.model.need_index import setup_need_index
+    from council.outputs import exports, opendata, reproducible
+    from council.read import cjk, confined_reads, privacy, profile_enforcement, sources
+    from council.read import raw_markup
+    from council.resolve import setup_resolve
+    from council.rules import suspect, validation
+    from council.views import history
+
     app.setup_extension("sphinx_needs")
     config.setup_config(app)
     compat.setup_compat(app)

@@ -53,17 +53,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from council.html.downloads import fill_pdf_sizes
-from council_publish import pdf_jobs
-from council.latex.documents import PDF_DIR
-from council_publish.linkcheck import check_links_step
-from council_publish.manifest import write_manifest_step
-from council_publish.output_scan import scan_output_step
 from council_publish.pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx, sphinx_command, started
-from council_publish.published_privacy import scan_published_step
-from council.outputs.reproducible import normalize_archives_step
-from council.html.search import build_search_index
-from council_publish.signature import sign_manifest_step
 from council_publish.site_versions import Layout, OutputLocked, OutputRefused, locked, promote, prune, repair, resolve_output
 from council_publish.site_versions import link as switch_link
 
@@ -85,6 +75,9 @@ def build_pdf(ctx: BuildContext) -> None:
     latex = ctx.staging / "latex"
     # kept across publishes beside the versions of the site (council_publish.site_versions),
     # which staging/ lives in: ".site.versions/pdf-cache", ".site.versions/latex-logs"
+    from council.latex.documents import PDF_DIR
+    from council_publish import pdf_jobs
+
     cache = ctx.env.get("COUNCIL_PDF_CACHE") or ctx.staging.parent / "pdf-cache"
     # each document is compiled while Sphinx writes the next
     with started(sphinx_command(ctx, "latex", latex), ctx.source, ctx.env) as writer:
@@ -105,23 +98,41 @@ def build_pdf(ctx: BuildContext) -> None:
         shutil.copy2(pdf, target / pdf.name)
 
 
-#: The build, in order. Each step reads ``ctx.source`` and writes below
-#: ``ctx.staging``; later steps may read what earlier ones wrote. The search
-#: index reads the finished HTML; the output is scanned for script once all
-#: of it is written; archives are normalised, links checked and the manifest
-#: written last, over the final output.
-STEPS: list[Callable[[BuildContext], None]] = [
-    build_html,
-    build_pdf,
-    fill_pdf_sizes,
-    build_search_index,
-    scan_output_step,
-    scan_published_step,
-    normalize_archives_step,
-    check_links_step,
-    write_manifest_step,
-    sign_manifest_step,
-]
+#: The steps after the HTML and the PDF, by module: imported when a build first
+#: needs them (:func:`__getattr__`), so ``council-build --case``, which runs none of
+#: them, starts without loading the whole extension (most of a second).
+_LATER_STEPS = {
+    "fill_pdf_sizes": "council.html.downloads",
+    "build_search_index": "council.html.search",
+    "scan_output_step": "council_publish.output_scan",
+    "scan_published_step": "council_publish.published_privacy",
+    "normalize_archives_step": "council.outputs.reproducible",
+    "check_links_step": "council_publish.linkcheck",
+    "write_manifest_step": "council_publish.manifest",
+    "sign_manifest_step": "council_publish.signature",
+}
+
+
+def __getattr__(name: str) -> object:
+    """``STEPS`` and the later steps' functions, made on first use (PEP 562)."""
+    if name != "STEPS" and name not in _LATER_STEPS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    later = {step: getattr(importlib.import_module(module), step) for step, module in _LATER_STEPS.items()}
+    globals().update(later)
+    # The build, in order. Each step reads ``ctx.source`` and writes below
+    # ``ctx.staging``; later steps may read what earlier ones wrote. The search
+    # index reads the finished HTML; the output is scanned for script once all
+    # of it is written; archives are normalised, links checked and the manifest
+    # written last, over the final output.
+    globals().setdefault("STEPS", [build_html, build_pdf, *later.values()])
+    return globals()[name]
+
+
+def _steps() -> list[Callable[[BuildContext], None]]:
+    """:data:`STEPS` (a name this module's own code does not see until it is made)."""
+    return globals()["STEPS"] if "STEPS" in globals() else __getattr__("STEPS")
 
 
 def source_date_epoch(source: Path) -> str:
@@ -189,7 +200,7 @@ def build(source: Path, output: Path, steps: list[Callable[[BuildContext], None]
         env.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(source))
         ctx = BuildContext(source=source, staging=staging, env=env)
         try:
-            for step in steps if steps is not None else STEPS:
+            for step in steps if steps is not None else _steps():
                 step(ctx)
             shutil.rmtree(ctx.doctrees, ignore_errors=True)
         except BaseException:

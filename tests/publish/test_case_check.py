@@ -156,3 +156,18 @@ def test_sigterm_stops_the_check_in_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 128 + signal.SIGTERM, (out, err)
     assert err.splitlines()[-1] == "council-build: SIGTERM を受けて中断しました"
     assert "Traceback" not in err
+
+
+def test_the_check_starts_without_loading_the_extension() -> None:
+    """``council-build --case`` runs Sphinx in a child process; its own process loads neither
+    Sphinx's application nor the extension's stages (most of a second of every check)."""
+    code = (
+        "import sys, council_publish.cli, council_publish.case_check, council_publish.id_index\n"
+        "print(sorted(m for m in ('sphinx.application', 'council.html.render', 'council.outputs.exports',"
+        " 'council_publish.published_privacy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    # a build still finds every step, in order
+    assert [s.__name__ for s in publish.STEPS][:3] == ["build_html", "build_pdf", "fill_pdf_sizes"]
+    assert publish.check_links_step in publish.STEPS
