@@ -108,19 +108,22 @@ def script_hash(script: str) -> str:
 
 
 def template_dirs(source: Path) -> list[Path]:
-    """The site's templates, the theme's (furo, Sphinx's basic theme) and sphinx-needs'."""
-    import sphinx
-    import sphinx_needs
+    """The site's templates, the theme's (furo, Sphinx's basic theme) and sphinx-needs'.
+
+    The packages are found, not imported: importing furo loads Sphinx, half a
+    second of every one-case check, whose own process does not otherwise need it."""
+    from importlib.util import find_spec
+
+    def package(name: str) -> Path | None:
+        spec = find_spec(name)
+        return Path(spec.origin).parent if spec and spec.origin else None
 
     dirs = [source / "_templates"]
-    try:
-        import furo
-
-        dirs.append(Path(furo.__file__).parent / "theme" / "furo")
-    except ImportError:  # pragma: no cover - furo is a pinned dependency
-        pass
-    dirs.append(Path(sphinx.__file__).parent / "themes" / "basic")
-    dirs.append(Path(sphinx_needs.__file__).parent / "templates")
+    furo = package("furo")
+    if furo:  # furo is a pinned dependency
+        dirs.append(furo / "theme" / "furo")
+    dirs.append(package("sphinx") / "themes" / "basic")
+    dirs.append(package("sphinx_needs") / "templates")
     return dirs
 
 

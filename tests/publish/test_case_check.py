@@ -162,9 +162,11 @@ def test_the_check_starts_without_loading_the_extension() -> None:
     """``council-build --case`` runs Sphinx in a child process; its own process loads neither
     Sphinx's application nor the extension's stages (most of a second of every check)."""
     code = (
-        "import sys, council_publish.cli, council_publish.case_check, council_publish.id_index\n"
+        "import sys, pathlib, council_publish.cli, council_publish.case_check, council_publish.id_index\n"
+        "from council_publish.output_scan import template_dirs\n"
+        "assert all(d.is_dir() for d in template_dirs(pathlib.Path('.'))[1:])\n"
         "print(sorted(m for m in ('sphinx.application', 'council.html.render', 'council.outputs.exports',"
-        " 'council_publish.published_privacy') if m in sys.modules))"
+        " 'council_publish.published_privacy', 'furo') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
