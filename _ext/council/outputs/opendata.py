@@ -264,11 +264,6 @@ def jsonld_script(data: Mapping[str, Any]) -> str:
 # -------------------------------------------------------------- events
 
 
-def _tables(app: Sphinx) -> list[Exported]:
-    """The outlines of this build's exports (written once per build, :func:`~council.outputs.exports.exported`)."""
-    return exported(app)
-
-
 def pdf_downloads(app: Sphinx) -> list[tuple[str, str]]:
     """(path, title) of every PDF council-build publishes: one per LaTeX document."""
     from council.latex.documents import PDF_DIR
@@ -294,7 +289,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
         return
     base = _base_url(app)
     data = catalog_jsonld(
-        _tables(app), licence_of(app), title=app.config.project,
+        exported(app), licence_of(app), title=app.config.project,
         base_url=base, page_url=base + app.builder.get_target_uri(pagename), pdfs=pdf_downloads(app),
     )
     context["metatags"] = (context.get("metatags") or "") + "\n" + jsonld_script(data)
@@ -304,7 +299,7 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     package = datapackage(
-        _tables(app), licence_of(app), title=app.config.project,
+        exported(app), licence_of(app), title=app.config.project,
         version=app.config.version or "", homepage=_base_url(app), docs=_column_docs(app),
     )
     undocumented = sorted(
