@@ -88,7 +88,7 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: B
     _shows(env).update(set(getattr(other, _SHOWS, set())) & set(docnames))
 
 
-def _all_needs(env: BuildEnvironment) -> Mapping[str, Any]:
+def all_needs(env: BuildEnvironment) -> Mapping[str, Any]:
     """Every need, before reading (as the last build left them) or after."""
     from sphinx_needs.data import SphinxNeedsData
 
@@ -125,7 +125,7 @@ def _get_outdated(
 ) -> list[str]:
     # Before reading: the needs of changed/removed pages still hold their old links.
     touched = set(added) | set(changed) | set(removed)
-    before = _needs_in(_all_needs(env), touched)
+    before = _needs_in(all_needs(env), touched)
     link_names = _link_names(app)
     setattr(app, _PENDING, (touched, {nid: _targets(n, link_names) for nid, n in before.items()}))
     return []
@@ -134,7 +134,7 @@ def _get_outdated(
 def dependents(app: Sphinx, env: BuildEnvironment) -> set[str]:
     """Docnames to rewrite because the needs of the pages read this build changed."""
     touched, old_links = getattr(app, _PENDING, (set(), {}))
-    needs = _all_needs(env)
+    needs = all_needs(env)
     link_names = _link_names(app)
     now = _needs_in(needs, touched)
     if not old_links and not now:

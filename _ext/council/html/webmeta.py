@@ -12,7 +12,9 @@
 - Open Graph tags come from sphinxext-opengraph; a case page's description
   is its summary (business and department) instead of its first sentence;
 - 更新日: the date of the last commit that touched the page's source, from
-  one ``git log`` per build (no git or no history: no date, no failure);
+  one ``git log`` per build (no git or no history: no date, no failure); a
+  page whose date changed since it was written is read again, though its
+  source did not change (an incremental build, :mod:`council_publish.kept_build`);
 - the Atom feed of :mod:`council.views.history`, linked from every page's head.
 """
 
@@ -130,6 +132,23 @@ def _builder_inited(app: Sphinx) -> None:
         _COMMIT_DATES[app] = commit_dates(Path(app.srcdir))
 
 
+#: Attribute of the build environment: docname -> the 更新日 its page was last written with.
+_DATES = "council_page_dates"
+
+
+def _get_outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    """Pages whose 更新日 is no longer the one they were written with: a commit
+    can change a page's date without changing its source (Sphinx would not notice)."""
+    if app.builder.format != "html":
+        return []
+    shown = {doc: iso_date(when) if (when := page_updated(app, doc)) else "" for doc in env.found_docs}
+    before = getattr(env, _DATES, None)
+    setattr(env, _DATES, shown)
+    if before is None:
+        return []
+    return sorted(doc for doc, date in shown.items() if doc in before and before[doc] != date)
+
+
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     when = page_updated(app, pagename)
     if when:
@@ -178,6 +197,7 @@ def _quiet_import_opengraph() -> None:
 def setup_webmeta(app: Sphinx) -> None:
     _quiet_import_opengraph()
     app.connect("builder-inited", _builder_inited)
+    app.connect("env-get-outdated", _get_outdated)
     # Before sphinxext-opengraph (500) reads the page's metadata.
     app.connect("html-page-context", _page_context, priority=400)
     app.connect("build-finished", _build_finished)

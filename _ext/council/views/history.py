@@ -193,15 +193,38 @@ class CaseHistory(SphinxPostTransform):
         sections[0] += section
 
 
+def _current_label(app: Sphinx) -> str:
+    """The label the build's own changes get (the date of the commit being published)."""
+    _, date = head_commit(Path(app.srcdir), os.environ)
+    return Release(key="", date=date, needs={}, current=True).label
+
+
+def _showing_unpublished(app: Sphinx, env: BuildEnvironment) -> set[str]:
+    """Case pages that showed the build's own changes when last written (the needs as last read)."""
+    from council.incremental import all_needs
+
+    model = model_for(app)
+    releases = read_releases(Path(app.srcdir, RELEASES_DIR))
+    current = snapshot(all_needs(env), *model_names(model))
+    changes = compare(releases[-1].needs if releases else {}, current, model.roles)
+    return {c.docname for c in changes.cases if c.docname in env.found_docs}
+
+
 def _get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    """The history page always; every page when the kept releases changed."""
+    """The history page always; every page when the kept releases changed; in HTML, the
+    case pages that show the build's own changes when their label (the commit's date) changed."""
     pages = [doc for doc, meta in env.metadata.items() if meta.get("council_history")]
     directory = Path(app.srcdir, RELEASES_DIR)
     stamp = sorted(p.name for p in directory.glob("*.json")) if directory.is_dir() else []
+    if app.builder.format == "html":
+        label = _current_label(app)
+        if getattr(env, "council_current_label", label) != label:
+            pages.extend(_showing_unpublished(app, env))
+        env.council_current_label = label  # type: ignore[attr-defined]
     if getattr(env, "council_release_files", None) != stamp:
         env.council_release_files = stamp  # type: ignore[attr-defined]
-        pages = sorted(env.found_docs)
-    return pages
+        return sorted(env.found_docs)
+    return sorted(set(pages))
 
 
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:

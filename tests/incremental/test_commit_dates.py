@@ -1,0 +1,82 @@
+"""An incremental build rewrites the pages whose dates come from a commit Sphinx did not see.
+
+A page shows its 更新日 (the last commit that touched its source) and a case
+page labels its unpublished changes with the date of the commit being
+published. A commit changes neither source on disk, so Sphinx, which compares
+modification times, would keep the old pages: an author who builds, commits,
+then publishes from the same build directory (``council_publish.kept_build``)
+would publish yesterday's dates.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from helpers import copy_project
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.jp"]
+
+
+def _commit(project: Path, when: str, message: str) -> None:
+    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "PATH": "/usr/bin:/bin"}
+    subprocess.run([*GIT, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*GIT, "commit", "-qm", message], cwd=project, check=True, env=env)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    src = copy_project("site-minimal", tmp_path)
+    subprocess.run(["git", "init", "-q"], cwd=src, check=True)
+    _commit(src, "2024-04-01T12:00:00+09:00", "first")
+    return src
+
+
+def _page(make_app, project: Path) -> tuple[BeautifulSoup, Path]:
+    app = make_app("html", srcdir=project, warningiserror=True)
+    app.build()
+    page = Path(app.outdir) / "cases" / "case.html"
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser"), page
+
+
+def _updated(soup: BeautifulSoup) -> str:
+    return soup.find("div", class_="last-updated").get_text(" ", strip=True)
+
+
+def _history_labels(soup: BeautifulSoup) -> list[str]:
+    section = soup.find(id="council-case-history")
+    return [item.find("p").get_text(strip=True) for item in section.find("ul").find_all("li", recursive=False)]
+
+
+def test_committing_an_edit_already_built_updates_the_page_date(make_app, project: Path) -> None:
+    case = project / "cases" / "case.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\n追記。\n", encoding="utf-8")
+    soup, page = _page(make_app, project)
+    assert _updated(soup) == "更新日: 2024年4月1日"  # not committed yet: the last commit's date
+    written = page.stat().st_mtime_ns
+
+    _commit(project, "2024-05-20T12:00:00+09:00", "edit")  # the file on disk is unchanged
+    soup, page = _page(make_app, project)
+    assert page.stat().st_mtime_ns > written
+    assert _updated(soup) == "更新日: 2024年5月20日"
+
+
+def test_a_new_commit_relabels_the_unpublished_changes_on_case_pages(make_app, project: Path) -> None:
+    soup, _ = _page(make_app, project)
+    assert _history_labels(soup) == ["2024年4月1日の公開（この版）"]
+
+    (project / "notes.txt").write_text("not a page\n", encoding="utf-8")
+    _commit(project, "2024-06-03T12:00:00+09:00", "another file")
+    soup, _ = _page(make_app, project)
+    assert _history_labels(soup) == ["2024年6月3日の公開（この版）"]
+    assert _updated(soup) == "更新日: 2024年4月1日"  # its own source's commit
+
+
+def test_nothing_is_read_again_when_no_date_changed(make_app, project: Path) -> None:
+    _, page = _page(make_app, project)
+    written = page.stat().st_mtime_ns
+    _, page = _page(make_app, project)
+    assert page.stat().st_mtime_ns == written
