@@ -7,6 +7,9 @@ Layout of an output ``OUT`` (e.g. ``_build/site``)::
     .OUT.versions/000042               the current one
     .OUT.versions/staging/             the build in progress (removed on failure)
     .OUT.versions/lock                 flock(2) lock: pid and start time of the build
+    .OUT.versions/kept/                the last HTML build, built on by the next (council_publish.kept_build)
+    .OUT.versions/check-cache/         the output checks' results per file (council_publish.output_cache)
+    .OUT.versions/pdf-cache/           PDFs by their LaTeX input (council_publish.pdf_jobs)
 
 Each build runs every step into ``staging``, renames it to the next version
 number, and swaps the symlink with rename(2) (a new link is made beside it and
@@ -53,6 +56,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from council_publish import kept_build
 from council_publish.pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx, sphinx_command, started
 from council_publish.site_versions import Layout, OutputLocked, OutputRefused, locked, promote, prune, repair, resolve_output
 from council_publish.site_versions import link as switch_link
@@ -61,7 +65,13 @@ __all__ = ["STEPS", "BuildContext", "BuildFailed", "OutputRefused", "OutputLocke
 
 
 def build_html(ctx: BuildContext) -> None:
-    sphinx(ctx, "html", ctx.html)
+    """The HTML, built incrementally in the kept build when there is one (:mod:`council_publish.kept_build`)."""
+    if ctx.kept is None:
+        sphinx(ctx, "html", ctx.html)
+        return
+    sphinx(ctx, "html", ctx.kept / "html", doctrees=ctx.kept / "doctrees")
+    kept_build.prune_unreferenced(ctx.kept / "html")
+    kept_build.copy_into(ctx.kept, ctx.html, ctx.doctrees)
 
 
 def build_pdf(ctx: BuildContext) -> None:
@@ -198,7 +208,8 @@ def build(source: Path, output: Path, steps: list[Callable[[BuildContext], None]
         staging.mkdir()
         env = dict(os.environ)
         env.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(source))
-        ctx = BuildContext(source=source, staging=staging, env=env)
+        kept = kept_build.open_kept(staging, source, env)
+        ctx = BuildContext(source=source, staging=staging, env=env, kept=kept.path if kept else None)
         try:
             for step in steps if steps is not None else _steps():
                 step(ctx)
@@ -210,6 +221,7 @@ def build(source: Path, output: Path, steps: list[Callable[[BuildContext], None]
             publish(layout, staging)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        kept_build.close_kept(kept)
 
 
 def describe_os_error(exc: OSError, output: Path) -> str:

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -61,12 +60,19 @@ def _is_hint(attrs: list[tuple[str, str | None]]) -> bool:
     return rel in {"preconnect", "dns-prefetch", "canonical"}
 
 
-@cache
-def _parse(path: Path) -> _Page:
+@dataclass(frozen=True)
+class _Parsed:
+    """What the check needs of a page: its anchors and its links (line, URL)."""
+
+    ids: frozenset[str]
+    links: tuple[tuple[int, str], ...]
+
+
+def _parse(path: Path) -> _Parsed:
     page = _Page()
     page.feed(path.read_text(encoding="utf-8", errors="replace"))
     page.close()
-    return page
+    return _Parsed(frozenset(page.ids), tuple(page.links))
 
 
 def _is_internal(url: str) -> bool:
@@ -74,20 +80,36 @@ def _is_internal(url: str) -> bool:
     return not parts.scheme and not parts.netloc and not url.startswith("//")
 
 
-def check_site(root: Path) -> list[BrokenLink]:
-    """Every broken internal link or anchor below *root*, sorted."""
+def check_site(root: Path, cache_directory: Path | None = None) -> list[BrokenLink]:
+    """Every broken internal link or anchor below *root*, sorted.
+
+    With *cache_directory*, a page parsed at the last publication with the
+    same bytes is not parsed again (:mod:`council_publish.output_cache`); every
+    link is resolved again against this build's files and anchors.
+    """
+    from council_publish.output_cache import ResultCache
+
     root = root.resolve()
-    _parse.cache_clear()
+    results = ResultCache(cache_directory, "link-check", [sys.modules[__name__]])
+    parsed: dict[Path, _Parsed] = {}
+
+    def parse(path: Path) -> _Parsed:
+        if path not in parsed:
+            parsed[path] = results.get(path.relative_to(root).as_posix(), path, _parse)
+        return parsed[path]
+
     broken: list[BrokenLink] = []
     for page_path in sorted(root.rglob("*.html")):
-        page = _parse(page_path)
+        page = parse(page_path)
         rel_page = page_path.relative_to(root).as_posix()
         for lineno, url in page.links:
-            broken.extend(_check_link(root, page_path, rel_page, lineno, url))
+            broken.extend(_check_link(root, page_path, rel_page, lineno, url, parse))
+    results.save()
     return sorted(broken)
 
 
-def _check_link(root: Path, page_path: Path, rel_page: str, lineno: int, url: str) -> Iterator[BrokenLink]:
+def _check_link(root: Path, page_path: Path, rel_page: str, lineno: int, url: str,
+                parse: Callable[[Path], _Parsed]) -> Iterator[BrokenLink]:
     url = url.strip()
     if not url or not _is_internal(url):
         return
@@ -106,7 +128,7 @@ def _check_link(root: Path, page_path: Path, rel_page: str, lineno: int, url: st
             return
     else:
         target = page_path
-    if fragment and target.suffix == ".html" and fragment not in _parse(target).ids:
+    if fragment and target.suffix == ".html" and fragment not in parse(target).ids:
         yield BrokenLink(rel_page, lineno, url, "リンク先のアンカーがありません")
 
 
@@ -132,7 +154,9 @@ if __name__ == "__main__":
 def check_links_step(ctx: Any) -> None:
     """council-build step: any broken internal link or anchor fails the build."""
 
-    broken = check_site(ctx.html)
+    from council_publish.output_cache import cache_dir
+
+    broken = check_site(ctx.html, cache_dir(ctx))
     for link in broken[:50]:
         print(f"council-linkcheck: {link}", file=sys.stderr)
     if broken:

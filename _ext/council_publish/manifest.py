@@ -10,7 +10,6 @@ compare, or check a downloaded PDF against the published digest
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +18,19 @@ from council_publish.pipeline import BuildFailed
 MANIFEST = "SHA256SUMS"
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def manifest_lines(root: Path) -> list[str]:
-    """``<digest>  <relative path>`` for every file below *root* but the manifest."""
+    """``<digest>  <relative path>`` for every file below *root* but the manifest.
+
+    A file's digest may come from the checks of this build, which hashed it
+    already (:func:`council_publish.output_cache.digest`: hashed again if it
+    was rewritten since).
+    """
+    from council_publish.output_cache import digest
+
     files = sorted(
         p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
     )
-    return [f"{sha256(root / rel)}  {rel}" for rel in files if rel != MANIFEST]
+    return [f"{digest(root / rel)}  {rel}" for rel in files if rel != MANIFEST]
 
 
 def write_manifest(root: Path) -> Path:

@@ -335,38 +335,57 @@ def _in_site_dirs(root: Path, page: Path) -> Any:
     return allowed
 
 
-def scan_site(root: Path, source: Path) -> list[Finding]:
-    """Every finding below the output *root*, sorted; *source* holds the site's templates."""
+def scan_file(root: Path, path: Path, inline_ok: Any) -> list[Finding]:
+    """The findings in one file of the output *root*."""
+    rel = path.relative_to(root).as_posix()
+    suffix = path.suffix.lower()
+    found: list[Finding] = []
+    if rel.startswith("_downloads/") and suffix in REFUSED_DOWNLOADS:
+        return [Finding(rel, "1", f"ダウンロードに {suffix} のファイルは置けません"
+                                  "（ブラウザが開くとサイトのページとして動くため）")]
+    try:
+        if suffix in MARKUP_SUFFIXES:
+            data = path.read_bytes()
+            if suffix == ".svgz":
+                data = gzip.decompress(data)
+            text = data.decode("utf-8", errors="replace")
+            for line, message in scan_markup(text, _in_site_dirs(root, path), inline_ok):
+                found.append(Finding(rel, str(line), message))
+        elif suffix in DATA_SUFFIXES:
+            for where, value in _data_strings(path):
+                for message in scan_value(value):
+                    found.append(Finding(rel, where, message))
+    except (ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError, EOFError) as exc:
+        found.append(Finding(rel, "1", f"検査できない形式です（{type(exc).__name__}）"))
+    return found
+
+
+def scan_site(root: Path, source: Path, cache_directory: Path | None = None) -> list[Finding]:
+    """Every finding below the output *root*, sorted; *source* holds the site's templates.
+
+    With *cache_directory*, a file scanned at the last publication with the
+    same bytes, the same templates and this module unchanged is not scanned
+    again (:mod:`council_publish.output_cache`).
+    """
+    from council_publish.output_cache import ResultCache
+
     root = root.resolve()
     inline_ok = known_inline_scripts(template_dirs(source))
+    settings = (sorted(inline_ok.hashes), [p.pattern for p in inline_ok.patterns])
+    cache = ResultCache(cache_directory, "output-scan", [sys.modules[__name__]], settings)
     found: list[Finding] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        suffix = path.suffix.lower()
-        if rel.startswith("_downloads/") and suffix in REFUSED_DOWNLOADS:
-            found.append(Finding(rel, "1", f"ダウンロードに {suffix} のファイルは置けません"
-                                            "（ブラウザが開くとサイトのページとして動くため）"))
-            continue
-        try:
-            if suffix in MARKUP_SUFFIXES:
-                data = path.read_bytes()
-                if suffix == ".svgz":
-                    data = gzip.decompress(data)
-                text = data.decode("utf-8", errors="replace")
-                for line, message in scan_markup(text, _in_site_dirs(root, path), inline_ok):
-                    found.append(Finding(rel, str(line), message))
-            elif suffix in DATA_SUFFIXES:
-                for where, value in _data_strings(path):
-                    for message in scan_value(value):
-                        found.append(Finding(rel, where, message))
-        except (ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError, EOFError) as exc:
-            found.append(Finding(rel, "1", f"検査できない形式です（{type(exc).__name__}）"))
+        found.extend(cache.get(rel, path, lambda p: scan_file(root, p, inline_ok)))
+    cache.save()
     return sorted(found)
 
 
 def scan_output_step(ctx: Any) -> None:
     """council-build step: any finding fails the build, naming file and line."""
-    found = scan_site(ctx.html, ctx.source)
+    from council_publish.output_cache import cache_dir
+
+    found = scan_site(ctx.html, ctx.source, cache_dir(ctx))
     for finding in found[:50]:
         print(f"council-output-scan: {finding}", file=sys.stderr)
     if found:

@@ -35,6 +35,8 @@ class BuildContext:
     source: Path
     staging: Path
     env: dict[str, str]
+    #: The Sphinx build kept between publications (:mod:`council_publish.kept_build`), if any.
+    kept: Path | None = None
 
     #: Where Sphinx writes the site; published as a whole or not at all.
     html: Path = field(init=False)
@@ -130,15 +132,16 @@ def stop_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
         break
 
 
-def sphinx_args(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> list[str]:
+def sphinx_args(ctx: BuildContext, builder: str, outdir: Path, *extra: str, doctrees: Path | None = None) -> list[str]:
     """The arguments of sphinx-build for one builder over *ctx*: warnings are errors,
-    every warning is reported, the doctrees are the build's own."""
-    return ["-b", builder, "-W", "--keep-going", "-q", "-d", str(ctx.doctrees), *extra, str(ctx.source), str(outdir)]
+    every warning is reported, the doctrees are the build's own (or *doctrees*)."""
+    return ["-b", builder, "-W", "--keep-going", "-q", "-d", str(doctrees or ctx.doctrees), *extra,
+            str(ctx.source), str(outdir)]
 
 
-def sphinx_command(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "sphinx", *sphinx_args(ctx, builder, outdir, *extra)]
+def sphinx_command(ctx: BuildContext, builder: str, outdir: Path, *extra: str, doctrees: Path | None = None) -> list[str]:
+    return [sys.executable, "-m", "sphinx", *sphinx_args(ctx, builder, outdir, *extra, doctrees=doctrees)]
 
 
-def sphinx(ctx: BuildContext, builder: str, outdir: Path, *extra: str) -> None:
-    run(ctx, f"sphinx-build -b {builder}", sphinx_command(ctx, builder, outdir, *extra))
+def sphinx(ctx: BuildContext, builder: str, outdir: Path, *extra: str, doctrees: Path | None = None) -> None:
+    run(ctx, f"sphinx-build -b {builder}", sphinx_command(ctx, builder, outdir, *extra, doctrees=doctrees))

@@ -267,17 +267,28 @@ def published_files(root: Path) -> list[Path]:
     )
 
 
-def scan_site(root: Path, allowed: Sequence[Allowed] = ()) -> list[PublishedFinding]:
-    """Every finding in the published files below *root*, sorted."""
+def scan_site(root: Path, allowed: Sequence[Allowed] = (),
+              cache_directory: Path | None = None) -> list[PublishedFinding]:
+    """Every finding in the published files below *root*, sorted.
+
+    With *cache_directory*, a file scanned at the last publication with the
+    same bytes, the same allow-list and the same scanning code is not scanned
+    again (:mod:`council_publish.output_cache`).
+    """
+    from council.read import privacy
+    from council_publish.output_cache import ResultCache
+
+    cache = ResultCache(cache_directory, "privacy-scan", [sys.modules[__name__], privacy], list(allowed))
     findings = []
     for path in published_files(root):
+        rel = str(path.relative_to(root))
         try:
-            found = scan_file(path, allowed)
+            found = cache.get(rel, path, lambda p: scan_file(p, allowed))
         except (ValueError, zipfile.BadZipFile, ElementTree.ParseError) as exc:
-            raise BuildFailed(f"privacy scan: {path.relative_to(root)} を読めません: {exc}") from None
+            raise BuildFailed(f"privacy scan: {rel} を読めません: {exc}") from None
         for where, finding in found:
-            findings.append(PublishedFinding(
-                str(path.relative_to(root)), where, finding.kind, finding.masked))
+            findings.append(PublishedFinding(rel, where, finding.kind, finding.masked))
+    cache.save()
     return sorted(findings)
 
 
@@ -286,7 +297,9 @@ def scan_published_step(ctx: Any) -> None:
     allowed, problems = load_allowlist(Path(ctx.source, ALLOWLIST_FILE))
     if problems:
         raise BuildFailed(f"privacy scan: {'; '.join(problems)}")
-    findings = scan_site(ctx.html, allowed)
+    from council_publish.output_cache import cache_dir
+
+    findings = scan_site(ctx.html, allowed, cache_dir(ctx))
     for finding in findings[:50]:
         print(f"council-privacy: {finding}", file=sys.stderr)
     if findings:

@@ -27,10 +27,12 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def leftovers(output: Path) -> list[str]:
     """Hidden files beside the output and in its versions directory, but the
-    published versions and the lock file."""
+    published versions, the lock file, the kept Sphinx build and the checks' results
+    (council_publish.kept_build, council_publish.output_cache)."""
     versions = output.with_name(f".{output.name}.versions")
     found = [p.name for p in output.parent.iterdir() if p.name.startswith(".") and p != versions]
-    found += [p.name for p in versions.iterdir() if p.name != "lock" and not re.fullmatch(r"\d{6}", p.name)]
+    found += [p.name for p in versions.iterdir()
+              if p.name not in {"lock", "kept", "check-cache"} and not re.fullmatch(r"\d{6}", p.name)]
     return sorted(found)
 
 

@@ -89,7 +89,35 @@ def publications(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
     return {"before": before, "after": output / "html", "fresh": fresh / "html", "page": page,
-            "edited_at": edited_at, "versions": output.with_name(f".{output.name}.versions")}
+            "edited_at": edited_at, "versions": output.with_name(f".{output.name}.versions"), "src": src,
+            "output": output}
+
+
+def _published_on(epoch: str, src: Path, output: Path) -> None:
+    import os
+
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        publish.build(src, output, _steps())
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def test_the_next_days_publication_equals_one_from_nothing(publications: dict[str, Path], tmp_path: Path) -> None:
+    """Published again the next day (another commit, no other change), from a copy of the
+    output with its kept build: every date a page shows is the new one, as from nothing."""
+    copy = tmp_path / "out"
+    subprocess.run(["cp", "-a", str(publications["output"].parent), str(copy)], check=True)
+    _published_on("1763683200", publications["src"], copy / "site")
+    _published_on("1763683200", publications["src"], tmp_path / "fresh" / "site")
+    again, fresh = _files(copy / "site" / "html"), _files(tmp_path / "fresh" / "site" / "html")
+    compared = {n for n in again.keys() | fresh.keys() if not n.startswith(UNSTABLE) and n != MANIFEST}
+    assert sorted(n for n in compared if again.get(n) != fresh.get(n)) == []
+    assert again != _files(publications["after"])  # the dates did change
 
 
 def test_republish_equals_a_publication_from_nothing(publications: dict[str, Path]) -> None:
@@ -137,3 +165,12 @@ def test_the_manifest_lists_every_file_with_its_digest(publications: dict[str, P
     check = subprocess.run(["sha256sum", "-c", "--quiet", MANIFEST], cwd=after, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 
+
+
+def test_the_republication_rewrote_only_what_the_edit_changed(publications: dict[str, Path]) -> None:
+    """The kept Sphinx build (council_publish.kept_build) was built on: other cases' pages were not written again."""
+    kept = publications["versions"] / "kept" / "html" / "cases"
+    stem = publications["page"].stem
+    others = [p for p in kept.glob("*.html") if p.stem not in (stem, "index")]
+    assert others and all(p.stat().st_mtime < publications["edited_at"] for p in others)
+    assert (kept / f"{stem}.html").stat().st_mtime >= publications["edited_at"]

@@ -59,8 +59,8 @@ def versions_of(output: Path) -> list[str]:
 
 
 #: Kept beside the versions on purpose: the lock, the PDF cache across publishes,
-#: and the logs of a failed LaTeX run.
-KEPT = {"lock", "pdf-cache", "latex-logs"}
+#: the logs of a failed LaTeX run, the Sphinx build and the checks' results kept for the next publication.
+KEPT = {"lock", "pdf-cache", "latex-logs", "kept", "check-cache"}
 
 
 def leftovers(output: Path) -> list[str]:

@@ -1,0 +1,114 @@
+"""Per-file results of the output checks, kept across publications by content.
+
+After one edited case, almost every published file is the same as at the last
+publication, yet the output scan (:mod:`council_publish.output_scan`), the
+privacy scan (:mod:`council_publish.published_privacy`) and the link check
+(:mod:`council_publish.linkcheck`) parse every page again, and the manifest
+(:mod:`council_publish.manifest`) hashes every file again: work that grows
+with the number of cases. Here:
+
+- :func:`digest` is the SHA-256 of a file, computed once per build for as long
+  as the file is not rewritten (same inode, size, modification and change
+  times, and modified well before it was hashed: a file written in the same
+  clock tick as its hashing is hashed again, as git does with "racily clean"
+  files). The manifest and the caches share it.
+- :class:`ResultCache` keeps one check's per-file results in
+  ``.OUT.versions/check-cache/<check>.pickle`` beside the site's versions,
+  keyed by the file's path in the site and its digest, under a key made of the
+  check's own code (its module's source) and settings (allow-list, templates):
+  another key starts an empty cache. Only entries used by the last build are
+  saved. Never stale: a result is reused only for the same bytes at the same
+  path, checked by the same code with the same settings; what a check learns
+  across files (a link's target exists, an anchor is there) is computed again
+  on every build from the per-file results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+#: A file modified less than this before it was hashed is hashed again next time.
+_RACY_NS = 2_000_000_000
+_DIGESTS: dict[str, tuple[tuple[int, int, int, int], int, str]] = {}
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def digest(path: Path) -> str:
+    """SHA-256 (hex) of *path*'s bytes, remembered while the file is unchanged."""
+    key = os.fspath(path)
+    st = os.stat(key)
+    known = _DIGESTS.get(key)
+    if known is not None and known[0] == _stamp(st) and st.st_mtime_ns < known[1] - _RACY_NS:
+        return known[2]
+    hashed_at = time.time_ns()
+    h = hashlib.sha256()
+    with open(key, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    after = os.stat(key)
+    value = h.hexdigest()
+    if _stamp(after) == _stamp(st):
+        _DIGESTS[key] = (_stamp(st), hashed_at, value)
+    return value
+
+
+def cache_dir(ctx: Any) -> Path:
+    """Where a build step's caches live: beside the site's versions (where staging is)."""
+    return Path(ctx.staging).parent / "check-cache"
+
+
+class ResultCache:
+    """One check's results per (path in the site, digest), kept in *directory*.
+
+    *code* are the modules whose source decides the results; *settings* is
+    anything else that does (bytes or a value with a stable ``repr``).
+    """
+
+    def __init__(self, directory: Path | None, name: str, code: list[ModuleType], settings: Any = b"") -> None:
+        h = hashlib.sha256()
+        for module in code:
+            h.update(Path(module.__file__).read_bytes() + b"\0")
+        h.update(settings if isinstance(settings, bytes) else repr(settings).encode())
+        self.key = h.hexdigest()
+        self.path = directory / f"{name}.pickle" if directory is not None else None
+        self.old: dict[tuple[str, str], Any] = {}
+        self.new: dict[tuple[str, str], Any] = {}
+        if self.path is not None and self.path.is_file():
+            try:
+                with self.path.open("rb") as f:
+                    key, entries = pickle.load(f)
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+                key, entries = None, {}
+            if key == self.key:
+                self.old = entries
+
+    def get(self, rel: str, path: Path, compute: Any) -> Any:
+        """The result for the file *path* (at *rel* in the site): kept, or ``compute(path)``."""
+        entry = (rel, digest(path))
+        if entry in self.new:
+            return self.new[entry]
+        if entry in self.old:
+            value = self.old[entry]
+        else:
+            value = compute(path)
+        self.new[entry] = value
+        return value
+
+    def save(self) -> None:
+        """Keep this build's entries (only those) for the next publication."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump((self.key, self.new), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
