@@ -68,6 +68,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app, trace_directives.trace_placeholder, browse.cases_placeholder, browse.figures_placeholder,
         suspect.suspect_placeholder,
     )
+    # ... but a case's own view only when the checklist or the clauses change
+    incremental.exempt_dynamic_nodes(app, trace_directives.is_case_view)
     return {
         "version": "1.0",
         # bump when what this extension keeps in the environment changes shape

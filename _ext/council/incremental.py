@@ -16,9 +16,18 @@ Sphinx (``env-updated``) to rewrite every page that may show it:
   functions, extracts) and the node classes this extension registers with
   :func:`register_dynamic_nodes` (its matrices, case lists and figures), or
   that a directive marked with :func:`mark_shows_needs`;
+- pages that show every need of some types, marked with
+  :func:`mark_shows_types`, when a need of one of those types was on a changed
+  page: a case's coverage is counted against every checklist item, but shows
+  no other case, so editing one case does not rewrite every case page (a node
+  that :func:`exempt_dynamic_nodes` names is left to this rule);
 - pages holding needs that link to, or are linked from, the needs of the
   changed pages (old and new links both count, so a dropped link is removed
   from the page it pointed to).
+
+Every page also shows the site's navigation (the sidebar lists every page by
+its title, and each page names the previous and next ones): when a page is
+added to a table of contents or a title changes, every page is rewritten.
 
 Rewriting reuses the pickled doctrees: those pages are not parsed again, only
 resolved and written, which keeps an incremental build short.
@@ -26,7 +35,7 @@ resolved and written, which keeps an incremental build short.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from docutils import nodes
@@ -39,6 +48,33 @@ _SHOWS = "council_shows_needs"
 _REGISTRY = "_council_dynamic_nodes"
 #: Attribute of the application: (docnames touched this build, their needs before reading).
 _PENDING = "_council_incremental_pending"
+#: Attribute of the application: the navigation (:func:`_navigation`) before reading.
+_NAVIGATION = "_council_navigation"
+#: Attribute of the build environment: docname -> the need types all of whose needs it shows.
+_SHOWS_TYPES = "council_shows_types"
+#: Attribute of the application: predicates of nodes that do not count as dynamic.
+_EXEMPT = "_council_exempt_nodes"
+
+
+def exempt_dynamic_nodes(app: Sphinx, predicate: Callable[[nodes.Node], bool]) -> None:
+    """Nodes of a registered class for which *predicate* holds do not make their page
+    rewritten on every change; their directive marks what they show with :func:`mark_shows_types`."""
+    if not hasattr(app, _EXEMPT):
+        setattr(app, _EXEMPT, [])
+    getattr(app, _EXEMPT).append(predicate)
+
+
+def _types_shown(env: BuildEnvironment) -> dict[str, frozenset[str]]:
+    if not hasattr(env, _SHOWS_TYPES):
+        setattr(env, _SHOWS_TYPES, {})
+    return getattr(env, _SHOWS_TYPES)
+
+
+def mark_shows_types(env: BuildEnvironment, docname: str, types: Iterable[str]) -> None:
+    """Register *docname* as a page that shows every need of *types*: it is
+    rewritten whenever a page holding such a need changes."""
+    shown = _types_shown(env)
+    shown[docname] = shown.get(docname, frozenset()) | frozenset(types)
 
 
 def register_dynamic_nodes(app: Sphinx, *classes: type[nodes.Node]) -> None:
@@ -76,16 +112,24 @@ def mark_shows_needs(env: BuildEnvironment, docname: str) -> None:
 
 def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     types = _dynamic_node_types(app)
-    if next(iter(doctree.findall(lambda node: isinstance(node, types))), None) is not None:
+    exempt = getattr(app, _EXEMPT, ())
+
+    def dynamic(node: nodes.Node) -> bool:
+        return isinstance(node, types) and not any(test(node) for test in exempt)
+
+    if next(iter(doctree.findall(dynamic)), None) is not None:
         mark_shows_needs(app.env, app.env.docname)
 
 
 def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     _shows(env).discard(docname)
+    _types_shown(env).pop(docname, None)
 
 
 def _merge(app: Sphinx, env: BuildEnvironment, docnames: Iterable[str], other: BuildEnvironment) -> None:
     _shows(env).update(set(getattr(other, _SHOWS, set())) & set(docnames))
+    theirs = getattr(other, _SHOWS_TYPES, {})
+    _types_shown(env).update({doc: theirs[doc] for doc in docnames if doc in theirs})
 
 
 def all_needs(env: BuildEnvironment) -> Mapping[str, Any]:
@@ -127,18 +171,27 @@ def _get_outdated(
     touched = set(added) | set(changed) | set(removed)
     before = _needs_in(all_needs(env), touched)
     link_names = _link_names(app)
-    setattr(app, _PENDING, (touched, {nid: _targets(n, link_names) for nid, n in before.items()}))
+    setattr(app, _PENDING, (touched, {nid: _targets(n, link_names) for nid, n in before.items()},
+                            {n.get("type") for n in before.values()}))
+    setattr(app, _NAVIGATION, _navigation(env))
     return []
+
+
+def _navigation(env: BuildEnvironment) -> tuple[list[Any], list[tuple[str, str]]]:
+    """What the navigation of every page is made of: the tables of contents and the titles."""
+    return (sorted((doc, list(included)) for doc, included in env.toctree_includes.items()),
+            sorted((doc, title.astext()) for doc, title in env.titles.items()))
 
 
 def dependents(app: Sphinx, env: BuildEnvironment) -> set[str]:
     """Docnames to rewrite because the needs of the pages read this build changed."""
-    touched, old_links = getattr(app, _PENDING, (set(), {}))
+    touched, old_links, old_types = getattr(app, _PENDING, (set(), {}, set()))
     needs = all_needs(env)
     link_names = _link_names(app)
     now = _needs_in(needs, touched)
     if not old_links and not now:
         return set()
+    changed_types = old_types | {n.get("type") for n in now.values()}
     changed_ids = set(old_links) | set(now)
     # Needs the changed needs point to (before or after the edit) ...
     pointed = set().union(*old_links.values(), *(_targets(n, link_names) for n in now.values()))
@@ -148,12 +201,17 @@ def dependents(app: Sphinx, env: BuildEnvironment) -> set[str]:
         if need.get("docname") not in touched and _targets(need, link_names) & changed_ids:
             docs.add(need.get("docname"))
     docs |= _shows(env)
+    docs |= {doc for doc, types in _types_shown(env).items() if types & changed_types}
     return {doc for doc in docs if doc and doc in env.found_docs} - touched
 
 
 def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     docs = dependents(app, env)
-    setattr(app, _PENDING, (set(), {}))
+    setattr(app, _PENDING, (set(), {}, set()))
+    before = getattr(app, _NAVIGATION, None)
+    if before is not None and before != _navigation(env):
+        docs = set(env.found_docs)  # every page's sidebar and its neighbours' titles
+    setattr(app, _NAVIGATION, None)
     return sorted(docs)
 
 

@@ -108,18 +108,49 @@ def test_a_confirmation_recorded_on_a_case_updates_the_suspect_list_on_another_p
     assert table is not None and SG in table.get_text(" ")
 
 
+def _with_notes(project: Path) -> Path:
+    notes = project / "notes.md"
+    notes.write_text("# メモ\n\n本文。\n", encoding="utf-8")
+    (project / "index.md").write_text(
+        (project / "index.md").read_text(encoding="utf-8").replace("table\n", "table\nnotes\n"), encoding="utf-8")
+    return notes
+
+
+def _sidebar(page: Path) -> str:
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    return soup.find(class_="sidebar-tree").get_text(" ", strip=True)
+
+
 def test_an_unrelated_edit_rewrites_no_clause_page(make_app, project: Path) -> None:
     """Only pages with needs trigger the rewrite: editing plain text does not."""
+    notes = _with_notes(project)
     app = _build(make_app, project)
     clause_page = Path(app.outdir) / "clauses" / "edition-b.html"
     before = clause_page.stat().st_mtime_ns
 
-    (project / "notes.md").write_text("# メモ\n\n本文。\n\n```{toctree}\n```\n", encoding="utf-8")
-    index = project / "index.md"
-    _edit(index, "table\n", "table\nnotes\n")
+    _edit(notes, "本文。", "本文を直した。")
     _build(make_app, project)
 
+    assert "本文を直した。" in (Path(app.outdir) / "notes.html").read_text(encoding="utf-8")
     assert clause_page.stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("change", ["a page added", "a title changed"])
+def test_the_navigation_of_every_page_follows_new_pages_and_titles(make_app, project: Path, change: str) -> None:
+    """Every page's sidebar lists every page by its title: a page that shows no need
+    of the changed page is rewritten too."""
+    notes = _with_notes(project) if change == "a title changed" else project / "notes.md"
+    app = _build(make_app, project)
+    clause_page = Path(app.outdir) / "clauses" / "edition-b.html"
+    if change == "a page added":
+        assert "メモ" not in _sidebar(clause_page)
+        _with_notes(project)
+        _edit(project / "index.md", "notes\n", "notes\n")
+    else:
+        assert "メモ" in _sidebar(clause_page)
+        _edit(notes, "# メモ", "# 会議のメモ")
+    _build(make_app, project)
+    assert ("会議のメモ" if change == "a title changed" else "メモ") in _sidebar(clause_page)
 
 
 def test_a_renamed_need_leaves_no_trace_of_its_old_id(make_app, project: Path) -> None:
@@ -136,3 +167,39 @@ def test_a_renamed_need_leaves_no_trace_of_its_old_id(make_app, project: Path) -
     clause_text = (Path(app.outdir) / "clauses" / "edition-b.html").read_text(encoding="utf-8")
     assert SG not in clause_text and "SG_2020_TEST_E1_CO_99" in clause_text
     assert not hasattr(again.env, "_council_purged_docs")
+
+
+def _second_case(project: Path, *, with_directive: bool) -> Path:
+    """Another case, with its own IDs (and, if asked, an explicit ``case-trace``)."""
+    text = (project / "cases" / "case.md").read_text(encoding="utf-8")
+    text = text.replace("# テスト案件", "# 二つ目の案件").replace("_TEST", "_TESTB")
+    if with_directive:
+        text += "\n## トレーサビリティ\n\n```{case-trace} CASE_2020_TESTB\n```\n"
+    other = project / "cases" / "case2.md"
+    other.write_text(text, encoding="utf-8")
+    return other
+
+
+@pytest.mark.parametrize("with_directive", [True, False], ids=["case-trace written", "case-trace added"])
+def test_editing_one_case_does_not_rewrite_another_case(make_app, project: Path, with_directive: bool) -> None:
+    """A case page shows its own needs, what they link to and the checklist: another
+    case's edit leaves it as it is (at 1,000 cases, rewriting them all took minutes)."""
+    _second_case(project, with_directive=with_directive)
+    app = _build(make_app, project)
+    other = Path(app.outdir) / "cases" / "case2.html"
+    written = other.stat().st_mtime_ns
+    _edit(project / "cases" / "case.md", "事業内容。", "事業内容を直した。")
+    _build(make_app, project)
+    assert "事業内容を直した。" in (Path(app.outdir) / "cases" / "case.html").read_text(encoding="utf-8")
+    assert other.stat().st_mtime_ns == written
+
+
+def test_a_reworded_checklist_item_reaches_every_case_page(make_app, project: Path) -> None:
+    """A case's coverage lists every checklist item in its words, linked by its safeguards or not."""
+    app = _build(make_app, project)
+    page = Path(app.outdir) / "cases" / "case.html"
+    assert "区が作成した業務フローに基づき、業務を行わせる。" in page.read_text(encoding="utf-8")
+    _edit(project / "clauses" / "checklist.md", "\n区が作成した業務フローに基づき、業務を行わせる。",
+          "\n区が作成した業務フローに基づき、業務を行わせること。")
+    _build(make_app, project)
+    assert "区が作成した業務フローに基づき、業務を行わせること。" in page.read_text(encoding="utf-8")

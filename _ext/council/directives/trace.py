@@ -73,8 +73,25 @@ class trace_placeholder(nodes.General, nodes.Element):
     """Replaced by :mod:`council.resolve.trace_views`; never reaches a writer.
 
     Being a node of this package, it makes ``council.incremental`` rewrite its
-    page whenever a page with needs changes, so matrices never go stale.
+    page whenever a page with needs changes, so matrices never go stale. A
+    case's own view (:func:`is_case_view`) shows that case's needs, what they
+    link to and every checklist item, clause and edition (its coverage counts
+    them all), and no other case: its page is rewritten when those change
+    (:func:`mark_case_view`), not on every edit of another case.
     """
+
+
+def is_case_view(node: nodes.Node) -> bool:
+    return isinstance(node, trace_placeholder) and node.get("view") == "case"
+
+
+def mark_case_view(env: Any, docname: str) -> None:
+    """The page *docname* shows a case's view: rewritten when a checklist item, clause or edition changes."""
+    from council.incremental import mark_shows_types
+    from council.model.content_model import model_for
+
+    roles = model_for(env.app).roles
+    mark_shows_types(env, docname, [t for t in (roles.checkitem, roles.clause, roles.edition) if t])
 
 
 class _TraceDirective(SphinxDirective):
@@ -93,6 +110,7 @@ class CaseTrace(_TraceDirective):
     view = "case"
 
     def run(self) -> list[nodes.Node]:
+        mark_case_view(self.env, self.env.docname)
         return self.placeholder(self.arguments[0])
 
 
@@ -126,6 +144,7 @@ class CaseTraceSection(SphinxTransform):
             new += placeholder
             section += new
             shown.add(need["id"])
+            mark_case_view(self.env, self.env.docname)
 
 
 class TraceMatrix(_TraceDirective):
