@@ -19,10 +19,11 @@ otherwise removed first, so the build starts from nothing:
   saved an environment in which the failing page looks up to date (Sphinx
   would not read it, nor warn, again);
 - nothing changed that Sphinx does not track. The state's first line is a
-  digest of the Python and installed distributions' versions and of the bytes
-  of every project file that is not a page source (``*.md``): the extension's
-  code, templates, static files, configuration, the allow-list, the sources
-  the pages link to, the release snapshots;
+  digest of the Python and installed distributions' versions, of the
+  extension's code wherever it is installed from (:data:`PACKAGES`), and of
+  the bytes of every project file that is not a page source (``*.md``):
+  templates, static files, configuration, the allow-list, the sources the
+  pages link to, the release snapshots;
 - no page source was removed or renamed (Sphinx would leave its page in
   place); added sources are new pages, which Sphinx reads;
 - every page source whose bytes changed since (the state lists each one's
@@ -45,6 +46,7 @@ no page names. ``COUNCIL_KEPT_BUILD=0`` turns the kept build off.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 import shutil
@@ -59,6 +61,9 @@ _IGNORED = frozenset({"_build", ".git", ".venv", "__pycache__", ".pytest_cache",
 #: Page sources: Sphinx notices their changes (by modification time, checked here by content).
 _PAGE_SUFFIX = ".md"
 _STATE = "state"
+#: The extension's packages: their code decides the pages, and an editable
+#: install's version does not change with it.
+PACKAGES = ("council",)
 _REFERENCE = re.compile(rb"(_images|_downloads)/([^\"'?#<>\s)]+)")
 _CONTAINERS = ("_images", "_downloads")
 
@@ -86,6 +91,12 @@ def snapshot(source: Path) -> tuple[str, dict[str, str]]:
     digest.update(sys.version.encode() + b"\0")
     for dist in sorted(metadata.distributions(), key=lambda d: ((d.metadata["Name"] or "").lower(), d.version)):
         digest.update(f"{dist.metadata['Name']}=={dist.version}\0".encode())
+    for package in PACKAGES:
+        spec = importlib.util.find_spec(package)
+        for location in sorted(spec.submodule_search_locations or []) if spec else []:
+            for path in sorted(Path(location).rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    digest.update(path.relative_to(location).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     pages: dict[str, str] = {}
     for path in _project_files(source):
         rel = path.relative_to(source).as_posix()

@@ -118,3 +118,17 @@ def test_images_and_downloads_no_page_names_are_removed(tmp_path: Path) -> None:
     removed = kept_build.prune_unreferenced(html)
     assert removed == ["_downloads/abc/old.pdf", "_images/graphviz-old.svg"]
     assert sorted(p.name for p in html.rglob("*") if p.is_file()) == ["a.html", "graphviz-new.svg", "inner.png", "資料.pdf"]
+
+
+def test_not_reused_when_the_extension_installed_elsewhere_changed(staging: Path, project: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project built with an extension installed outside it (the synthetic corpus of
+    ``make bench``): the extension's code is part of the state."""
+    package = tmp_path / "site-packages" / "council"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(package.parent))
+    monkeypatch.delitem(__import__("sys").modules, "council", raising=False)
+    _publish_once(staging, project)
+    (package / "__init__.py").write_text("X = 2\n")
+    assert not _reused(staging, project)

@@ -174,3 +174,27 @@ def test_the_republication_rewrote_only_what_the_edit_changed(publications: dict
     others = [p for p in kept.glob("*.html") if p.stem not in (stem, "index")]
     assert others and all(p.stat().st_mtime < publications["edited_at"] for p in others)
     assert (kept / f"{stem}.html").stat().st_mtime >= publications["edited_at"]
+
+
+def test_a_case_added_reaches_every_page_as_from_nothing(publications: dict[str, Path], tmp_path: Path) -> None:
+    """Ward staff add cases: every page's navigation lists the new one, as in a
+    publication from nothing (the kept build rewrites every page). Published from
+    a copy of the output, the project in its place (Sphinx starts from nothing
+    when the project moves); the case is taken away again afterwards."""
+    copy = tmp_path / "out"
+    subprocess.run(["cp", "-a", str(publications["output"].parent), str(copy)], check=True)
+    src = publications["src"]
+    more = generate(tmp_path / "more", 5)
+    added = sorted({p.name for p in (more / "cases").glob("*.md")} - {p.name for p in (src / "cases").glob("*.md")})
+    assert len(added) == 1
+    page = src / "cases" / added[0]
+    page.write_bytes((more / "cases" / added[0]).read_bytes())
+    try:
+        _published_on("1763596800", src, copy / "site")
+        _published_on("1763596800", src, tmp_path / "fresh" / "site")
+    finally:
+        page.unlink()
+    again, fresh = _files(copy / "site" / "html"), _files(tmp_path / "fresh" / "site" / "html")
+    compared = {n for n in again.keys() | fresh.keys() if not n.startswith(UNSTABLE) and n != MANIFEST}
+    assert f"cases/{page.stem}.html" in compared
+    assert sorted(n for n in compared if again.get(n) != fresh.get(n)) == []
