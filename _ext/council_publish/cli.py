@@ -89,8 +89,10 @@ def build_pdf(ctx: BuildContext) -> None:
     from council_publish import pdf_jobs
 
     cache = ctx.env.get("COUNCIL_PDF_CACHE") or ctx.staging.parent / "pdf-cache"
+    # with a kept build, documents whose pages did not change are copied from the last publication
+    extra = ["-D", f"council_latex_kept={ctx.kept / 'latex'}"] if ctx.kept is not None else []
     # each document is compiled while Sphinx writes the next
-    with started(sphinx_command(ctx, "latex", latex), ctx.source, ctx.env) as writer:
+    with started(sphinx_command(ctx, "latex", latex, *extra), ctx.source, ctx.env) as writer:
         results = pdf_jobs.compile_all(
             latex, ctx.env, cache=Path(cache), logs=ctx.staging.parent / "latex-logs", writer=writer,
         )
@@ -106,6 +108,8 @@ def build_pdf(ctx: BuildContext) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for pdf in pdfs:
         shutil.copy2(pdf, target / pdf.name)
+    if ctx.kept is not None:
+        kept_build.keep_latex(latex, ctx.kept)
 
 
 #: The steps after the HTML and the PDF, by module: imported when a build first

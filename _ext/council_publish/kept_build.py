@@ -9,7 +9,10 @@ only the pages whose source changed and :mod:`council.incremental` rewrites the
 pages that show them; then it copies both into staging. The later steps
 (PDF sizes, search index, archive dates, checks) change only the copies, and
 the LaTeX step reads the copied environment (it may save it again), so the
-kept build is exactly what the last HTML build left.
+kept build is exactly what the last HTML build left. The LaTeX of the last
+publication is kept there too (``latex/``, :func:`keep_latex`): a document
+whose pages no HTML build wrote since is copied from it instead of written
+(:mod:`council.latex.kept_tex`).
 
 Never stale. The kept build is used only when all of these hold, and is
 otherwise removed first, so the build starts from nothing:
@@ -188,3 +191,21 @@ def copy_into(kept: Path, html: Path, doctrees: Path) -> None:
     """The kept HTML and environment into staging: copies, since later steps rewrite files in place."""
     shutil.copytree(kept / "html", html, copy_function=shutil.copy2)
     shutil.copytree(kept / "doctrees", doctrees, copy_function=shutil.copy2)
+
+
+def keep_latex(latex: Path, kept: Path) -> None:
+    """After the LaTeX step: its documents and their state become the kept LaTeX
+    (:mod:`council.latex.kept_tex`), and the HTML builds' record starts again.
+    The state is not published."""
+    from council.latex.kept_tex import PENDING_FILE, STATE_FILE
+
+    state = latex / STATE_FILE
+    new = kept / "latex.new"
+    shutil.rmtree(new, ignore_errors=True)
+    new.mkdir()
+    for tex in latex.glob("*.tex"):
+        shutil.copy2(tex, new / tex.name)
+    os.replace(state, new / STATE_FILE)
+    shutil.rmtree(kept / "latex", ignore_errors=True)
+    new.rename(kept / "latex")
+    (kept / "doctrees" / PENDING_FILE).write_text("", encoding="utf-8")

@@ -28,6 +28,7 @@ from sphinx.builders.latex import LaTeXBuilder
 from sphinx.util.console import darkgreen
 from sphinx.util.nodes import inline_all_toctrees
 
+from council.latex.kept_tex import KeptTex, setup_kept_tex
 from council.latex.preamble import LATEX_ELEMENTS
 from council.latex.print_tables import need_box, print_tables
 from council.read.confined_reads import is_confined_page
@@ -194,14 +195,39 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
         self._council_written = Path(self.outdir) / WRITTEN_FILE
         self._council_written.write_text("", encoding="utf-8")
         self._council_writing: str | None = None
-        super().write_documents(docnames)
+        # a document whose pages did not change since the last publication is
+        # copied from it (council.latex.kept_tex), listed at once as whole
+        documents = list(self.document_data)
+        self._council_kept = KeptTex.open(self.app)
+        if self._council_kept is not None:
+            self.document_data = [entry for entry in documents if not self._restored(entry)]
+        try:
+            super().write_documents(docnames)
+        finally:
+            self.document_data = documents
         self._written()
+        if self._council_kept is not None:
+            self._council_kept.save(Path(self.outdir))
         plan = {
             Path(entry[1]).stem: [case_pdf_name(doc) for doc in entry[5] if doc in self.env.all_docs]
             for entry in self.document_data if len(entry) > 5 and isinstance(entry[5], CaseVolume)
         }
         (Path(self.outdir) / VOLUMES_FILE).write_text(
             json.dumps(plan, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+    def _restored(self, entry: Any) -> bool:
+        if not self._council_kept.restore(entry, Path(self.outdir)):
+            return False
+        with open(self._council_written, "a", encoding="utf-8") as written:
+            written.write(f"{entry[1]}\n")
+        return True
+
+    def _parts(self, indexfile: str, docs: list[str] | None) -> None:
+        """Record the pages the document being written is assembled from (council.latex.kept_tex)."""
+        if getattr(self, "_council_kept", None) is not None and self.council_document is not None:
+            # a volume's start page only anchors its contents; a case page is its own start page
+            parts = self.docnames - {indexfile} | set(docs) if docs is not None else set(self.docnames)
+            self._council_kept.written(self.council_document, parts)
 
     def _written(self) -> None:
         """The document written last is whole: listed in :data:`WRITTEN_FILE`."""
@@ -219,10 +245,14 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
              and entry[0] == indexfile), None)
         self._council_writing = self.council_document[1] if self.council_document else None
         if not isinstance(toctree_only, Volume):
-            return super().assemble_doctree(indexfile, toctree_only, appendices)
+            tree = super().assemble_doctree(indexfile, toctree_only, appendices)
+            self._parts(indexfile, None)
+            return tree
         docs = [doc for doc in toctree_only if doc in self.env.all_docs]
         if isinstance(toctree_only, CaseVolume):
-            return self._volume_front(indexfile, docs)
+            tree = self._volume_front(indexfile, docs)
+            self._parts(indexfile, docs)
+            return tree
         self.docnames = {indexfile, *docs}
         tree = new_document("<latex output>")
         section = nodes.section()
@@ -239,6 +269,7 @@ class VolumeLaTeXBuilder(LaTeXBuilder):
         tree += section
         largetree = inline_all_toctrees(self, self.docnames, indexfile, tree, darkgreen, [indexfile])
         largetree["docname"] = indexfile
+        self._parts(indexfile, docs)
         self.env.resolve_references(largetree, indexfile, self)
         for pending in list(largetree.findall(addnodes.pending_xref)):
             text = pending.get("refsectname") or pending.astext()
@@ -265,6 +296,7 @@ def _configure(app: Sphinx, config: Config) -> None:
 
 def setup_latex(app: Sphinx) -> None:
     app.add_builder(VolumeLaTeXBuilder, override=True)
+    setup_kept_tex(app)
     app.connect("config-inited", _configure)
     # Stays a doctree-resolved handler, after sphinx-needs (500) lays out its
     # needs: it sets every table, the views' included, for the page
