@@ -205,8 +205,13 @@ def dependents(app: Sphinx, env: BuildEnvironment) -> set[str]:
     return {doc for doc in docs if doc and doc in env.found_docs} - touched
 
 
+#: Attribute of the application: the pages rewritten this build because needs they show changed.
+SHOWING_CHANGED_NEEDS = "_council_showing_changed_needs"
+
+
 def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     docs = dependents(app, env)
+    setattr(app, SHOWING_CHANGED_NEEDS, set(docs))
     setattr(app, _PENDING, (set(), {}, set()))
     before = getattr(app, _NAVIGATION, None)
     if before is not None and before != _navigation(env):

@@ -44,11 +44,16 @@ def _read_pages(ctx, previous: Path | None) -> None:
     """What council-build's HTML step leaves for the PDF step: Sphinx's environment
     of every page, in ``ctx.doctrees`` (read with the ``dummy`` builder, which
     writes nothing; after an edit, from *previous*'s environment, as Sphinx
-    reads again only what changed). Not part of the PDF step's time."""
+    reads again only what changed, and records the pages it wrote for the
+    LaTeX step, as the HTML step does: :mod:`council.latex.kept_tex`). Not
+    part of the PDF step's time."""
+    from council.latex.kept_tex import PENDING_FILE
     from council_publish.pipeline import sphinx
 
     if previous is not None:
         shutil.copytree(previous / ".doctrees", ctx.doctrees)
+        # the previous PDF step consumed the pages recorded before it
+        (ctx.doctrees / PENDING_FILE).write_text("", encoding="utf-8")
     sphinx(ctx, "dummy", ctx.staging / "dummy")
 
 
@@ -68,6 +73,8 @@ def pdf_runs(src: Path, work: Path, timeout: float) -> tuple[list[PdfRun], str |
 
     cache = work / "pdf-cache"
     shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(work / "kept", ignore_errors=True)
+    (work / "kept").mkdir(parents=True)
     log = work / "pdf-build.log"
     log.unlink(missing_ok=True)
     runs: list[PdfRun] = []
@@ -78,7 +85,8 @@ def pdf_runs(src: Path, work: Path, timeout: float) -> tuple[list[PdfRun], str |
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         env = dict(os.environ, COUNCIL_PDF_CACHE=str(cache))
-        ctx = publish.BuildContext(source=src, staging=staging, env=env)
+        # the LaTeX of the first run is kept for the second, as council-build keeps it
+        ctx = publish.BuildContext(source=src, staging=staging, env=env, kept=work / "kept")
         try:
             with _output_to(log):
                 _read_pages(ctx, work / "pdf-first" if runs else None)

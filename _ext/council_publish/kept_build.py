@@ -208,4 +208,5 @@ def keep_latex(latex: Path, kept: Path) -> None:
     os.replace(state, new / STATE_FILE)
     shutil.rmtree(kept / "latex", ignore_errors=True)
     new.rename(kept / "latex")
-    (kept / "doctrees" / PENDING_FILE).write_text("", encoding="utf-8")
+    if (kept / "doctrees").is_dir():
+        (kept / "doctrees" / PENDING_FILE).write_text("", encoding="utf-8")

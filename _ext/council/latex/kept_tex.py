@@ -12,10 +12,11 @@ copied from there instead of written when all of these hold:
   records the document's entry in ``latex_documents`` (start page, file,
   title, author, class, a volume's pages) as it is now;
 - no page the document was assembled from (its *parts*: the page, a volume's
-  pages, the pages of its table of contents) was written by an HTML build
-  since (:data:`PENDING_FILE`, kept in the doctrees by the HTML builds).
-  :mod:`council.incremental` rewrites every page that shows a need that
-  changed, and a page prints in LaTeX what it shows from the same needs;
+  pages, the pages of its table of contents) was read again by a build since,
+  nor rewritten because it shows a need that changed
+  (:data:`PENDING_FILE`, kept in the doctrees by the HTML builds; the
+  dependencies are those of :mod:`council.incremental`: a page prints in
+  LaTeX what it shows from the same needs);
 - each part's date (:func:`council.latex.dates.page_epoch`: its last commit,
   else the build's date) is the one it was written with;
 - every part is still a page, and the ``.tex`` includes no figure (figures
@@ -42,7 +43,7 @@ STATE_FILE = "kept-tex.json"
 #: In the doctrees: the pages the HTML builds wrote since the kept LaTeX was recorded.
 PENDING_FILE = "council-pending-latex.txt"
 _FIGURE = re.compile(r"\\(?:sphinx)?includegraphics")
-_WRITTEN = "_council_html_written"
+_CHANGED = "_council_pages_changed"
 
 
 def entry_key(entry: Sequence[Any]) -> list[Any]:
@@ -54,22 +55,26 @@ def entry_key(entry: Sequence[Any]) -> list[Any]:
 # ------------------------------------------------------------ the HTML side
 
 
-def _doctree_resolved(app: Sphinx, doctree: Any, docname: str) -> None:
-    if app.builder.format == "html":
-        getattr(app, _WRITTEN).add(docname)
+def _read(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    getattr(app, _CHANGED).update(docnames)
 
 
 def _builder_inited(app: Sphinx) -> None:
-    setattr(app, _WRITTEN, set())
+    setattr(app, _CHANGED, set())
 
 
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
-    """Add the pages this HTML build wrote to the record the next LaTeX build reads."""
-    if exception is not None or app.builder.format != "html":
+    """Add the pages whose content may have changed in this build (read again, or
+    showing needs that changed: :mod:`council.incremental`) to the record the next
+    LaTeX build reads. Pages rewritten only for their navigation do not count: a
+    PDF has none. The LaTeX build itself records nothing."""
+    from council.incremental import SHOWING_CHANGED_NEEDS
+
+    if exception is not None or app.builder.format == "latex":
         return
     path = Path(app.doctreedir, PENDING_FILE)
     pending = set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
-    pending |= getattr(app, _WRITTEN, set())
+    pending |= getattr(app, _CHANGED, set()) | getattr(app, SHOWING_CHANGED_NEEDS, set())
     tmp = path.with_suffix(".tmp")
     tmp.write_text("".join(f"{doc}\n" for doc in sorted(pending)), encoding="utf-8")
     tmp.replace(path)
@@ -78,7 +83,7 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
 def setup_kept_tex(app: Sphinx) -> None:
     app.add_config_value("council_latex_kept", "", "", [str])
     app.connect("builder-inited", _builder_inited)
-    app.connect("doctree-resolved", _doctree_resolved)
+    app.connect("env-before-read-docs", _read)
     app.connect("build-finished", _build_finished)
 
 
