@@ -64,36 +64,12 @@ def _showing(root: Path, text: str) -> set[str]:
             if p.is_file() and any(form in _text(p) for form in forms)}
 
 
-@pytest.fixture(scope="module")
-def publications(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The project published, edited, published again; and the edited project from nothing."""
-    import os
-
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = "1763596800"
-    try:
-        base = tmp_path_factory.mktemp("publish-edit")
-        src = generate(base / "src", 4)
-        output = base / "out" / "site"
-        publish.build(src, output, _steps())
-        before = base / "before"
-        subprocess.run(["cp", "-a", str(output.resolve() / "html"), str(before)], check=True)
-        page = edit_one_case(src)
-        edited_at = time.time()
-        publish.build(src, output, _steps())
-        fresh = base / "fresh" / "site"
-        publish.build(src, fresh, _steps())
-    finally:
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
-    return {"before": before, "after": output / "html", "fresh": fresh / "html", "page": page,
-            "edited_at": edited_at, "versions": output.with_name(f".{output.name}.versions"), "src": src,
-            "output": output}
+#: 2025-11-20 00:00 UTC: the date of the publications (the project has no git history).
+EPOCH = "1763596800"
 
 
 def _published_on(epoch: str, src: Path, output: Path) -> None:
+    """``council-build``'s steps (see :func:`_steps`) of *src* into *output*, dated *epoch*."""
     import os
 
     saved = os.environ.get("SOURCE_DATE_EPOCH")
@@ -105,6 +81,25 @@ def _published_on(epoch: str, src: Path, output: Path) -> None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+@pytest.fixture(scope="module")
+def publications(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The project published, edited, published again; and the edited project from nothing."""
+    base = tmp_path_factory.mktemp("publish-edit")
+    src = generate(base / "src", 4)
+    output = base / "out" / "site"
+    _published_on(EPOCH, src, output)
+    before = base / "before"
+    subprocess.run(["cp", "-a", str(output.resolve() / "html"), str(before)], check=True)
+    page = edit_one_case(src)
+    edited_at = time.time()
+    _published_on(EPOCH, src, output)
+    fresh = base / "fresh" / "site"
+    _published_on(EPOCH, src, fresh)
+    return {"before": before, "after": output / "html", "fresh": fresh / "html", "page": page,
+            "edited_at": edited_at, "versions": output.with_name(f".{output.name}.versions"), "src": src,
+            "output": output}
 
 
 def test_the_next_days_publication_equals_one_from_nothing(publications: dict[str, Path], tmp_path: Path) -> None:
@@ -190,8 +185,8 @@ def test_a_case_added_reaches_every_page_as_from_nothing(publications: dict[str,
     page = src / "cases" / added[0]
     page.write_bytes((more / "cases" / added[0]).read_bytes())
     try:
-        _published_on("1763596800", src, copy / "site")
-        _published_on("1763596800", src, tmp_path / "fresh" / "site")
+        _published_on(EPOCH, src, copy / "site")
+        _published_on(EPOCH, src, tmp_path / "fresh" / "site")
     finally:
         page.unlink()
     again, fresh = _files(copy / "site" / "html"), _files(tmp_path / "fresh" / "site" / "html")
