@@ -316,6 +316,10 @@ def _data_strings(path: Path) -> Iterator[tuple[str, str]]:
 
 
 DATA_SUFFIXES = {".json", ".csv", ".xlsx", ".xml", ".atom", ".rss"}
+#: Values longer than this are checked each time they occur, not remembered; and
+#: no more values than this are remembered (a workbook's cell references are all distinct).
+_LONGEST_KEPT = 4096
+_MOST_KEPT = 250_000
 
 
 # ------------------------------------------------------------------------ site
@@ -335,8 +339,10 @@ def _in_site_dirs(root: Path, page: Path) -> Any:
     return allowed
 
 
-def scan_file(root: Path, path: Path, inline_ok: Any) -> list[Finding]:
-    """The findings in one file of the output *root*."""
+def scan_file(root: Path, path: Path, inline_ok: Any, values: dict[str, list[str]] | None = None) -> list[Finding]:
+    """The findings in one file of the output *root*. *values* remembers the messages
+    of the data's values across the files of one scan: the open data repeat a few
+    values millions of times (see :class:`council_publish.published_privacy.ValueFindings`)."""
     rel = path.relative_to(root).as_posix()
     suffix = path.suffix.lower()
     found: list[Finding] = []
@@ -352,8 +358,14 @@ def scan_file(root: Path, path: Path, inline_ok: Any) -> list[Finding]:
             for line, message in scan_markup(text, _in_site_dirs(root, path), inline_ok):
                 found.append(Finding(rel, str(line), message))
         elif suffix in DATA_SUFFIXES:
+            known = {} if values is None else values
             for where, value in _data_strings(path):
-                for message in scan_value(value):
+                messages = known.get(value)
+                if messages is None:
+                    messages = scan_value(value)
+                    if len(value) <= _LONGEST_KEPT and len(known) < _MOST_KEPT:
+                        known[value] = messages
+                for message in messages:
                     found.append(Finding(rel, where, message))
     except (ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError, EOFError) as exc:
         found.append(Finding(rel, "1", f"検査できない形式です（{type(exc).__name__}）"))
@@ -373,10 +385,11 @@ def scan_site(root: Path, source: Path, cache_directory: Path | None = None) -> 
     inline_ok = known_inline_scripts(template_dirs(source))
     settings = (sorted(inline_ok.hashes), [p.pattern for p in inline_ok.patterns])
     cache = ResultCache(cache_directory, "output-scan", [sys.modules[__name__]], settings)
+    values: dict[str, list[str]] = {}
     found: list[Finding] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        found.extend(cache.get(rel, path, lambda p: scan_file(root, p, inline_ok)))
+        found.extend(cache.get(rel, path, lambda p: scan_file(root, p, inline_ok, values)))
     cache.save()
     return sorted(found)
 

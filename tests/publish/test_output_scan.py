@@ -256,3 +256,19 @@ def test_root_relative_static_scripts_of_the_404_page_are_the_sites(tmp_path: Pa
     allowed = _in_site_dirs(tmp_path, tmp_path / "404.html")
     assert allowed("/_static/doctools.js?v=1", "_static")
     assert not allowed("/_downloads/x.js", "_static")
+
+
+def test_a_value_repeated_in_the_data_is_checked_once_and_reported_everywhere(tmp_path, monkeypatch):
+    """The open data repeat a few values millions of times: each distinct value is
+    checked once per scan, each occurrence still reported at its place."""
+    checked: list[str] = []
+    real = output_scan.scan_value
+    monkeypatch.setattr(output_scan, "scan_value", lambda value: checked.append(value) or real(value))
+    root = tmp_path / "html"
+    root.mkdir()
+    (root / "a.csv").write_text("名前,リンク\nx,javascript:alert(1)\ny,javascript:alert(1)\n", encoding="utf-8")
+    (root / "b.json").write_text(json.dumps({"k": ["javascript:alert(1)", "x"]}), encoding="utf-8")
+    found = [str(f) for f in output_scan.scan_site(root, REPO)]
+    assert found == ["a.csv: 2 行 2 列: 値が javascript: の URL です", "a.csv: 3 行 2 列: 値が javascript: の URL です",
+                     "b.json: $.k[0]: 値が javascript: の URL です"]
+    assert sorted(checked) == sorted({"名前", "リンク", "x", "y", "javascript:alert(1)", "k"})

@@ -170,3 +170,29 @@ def test_svg_text_plain_text_are_scanned_and_assets_are_not(site: BuildContext):
     (site.html / "pagefind" / "pagefind-entry.json").write_text(f'{{"x": "{PHONE}"}}', encoding="utf-8")
     found = [(f.path, f.where, f.kind) for f in scan_site(site.html)]
     assert found == [("_sources/a.md.txt", "3", "電話番号"), ("graph.svg", "1", "電話番号")]
+
+
+def test_a_value_repeated_in_the_data_is_checked_once_and_reported_everywhere(tmp_path: Path, monkeypatch):
+    """The open data repeat a few values millions of times (council_publish.published_privacy.ValueFindings):
+    each distinct value is checked once per scan, each occurrence still reported at its place."""
+    from council_publish import published_privacy
+
+    checked: list[str] = []
+    real = published_privacy.find_personal_data
+    monkeypatch.setattr(published_privacy, "find_personal_data", lambda text, allowed=(): checked.append(text) or real(text, allowed))
+    root = tmp_path / "html"
+    root.mkdir()
+    (root / "a.csv").write_text(f"案件,備考\nCASE_1,電話 {PHONE}\nCASE_2,電話 {PHONE}\n", encoding="utf-8")
+    (root / "b.json").write_text(json.dumps({"x": [f"電話 {PHONE}", "CASE_1"]}, ensure_ascii=False), encoding="utf-8")
+    found = [(f.path, f.where, f.kind) for f in scan_site(root)]
+    assert found == [("a.csv", "2:2列", "電話番号"), ("a.csv", "3:2列", "電話番号"), ("b.json", "x[0]", "電話番号")]
+    assert sorted(checked) == sorted({"案件", "備考", "CASE_1", "CASE_2", f"電話 {PHONE}"})
+
+
+def test_the_values_kept_are_bounded(monkeypatch):
+    from council_publish.published_privacy import ValueFindings
+
+    monkeypatch.setattr(ValueFindings, "MOST_KEPT", 2)
+    values = ValueFindings()
+    assert [len(values(v)) for v in ("a", "b", f"電話 {PHONE}", f"電話 {PHONE}")] == [0, 0, 1, 1]
+    assert sorted(values.known) == ["a", "b"]
