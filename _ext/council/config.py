@@ -58,6 +58,9 @@ class CouncilConfig:
     privacy_allowlist: str = _setting(PRIVACY_ALLOWLIST_FILE, "env", "個人情報の確認で許可する公開情報の一覧")
     #: Larger sources are refused before Sphinx parses them.
     max_source_bytes: int = _setting(MAX_SOURCE_BYTES, "env", "原稿ファイルの大きさの上限（バイト）", minimum=1)
+    #: The LaTeX of the last publication, whose unchanged documents are copied (council.latex.kept_tex);
+    #: set by council-build.
+    latex_kept: str = _setting("", "", "前回の公開の LaTeX の原稿の場所（変わっていない文書を写す。council-build が指定）")
 
 
 def _check(name: str, value: Any, spec: Any) -> Any:

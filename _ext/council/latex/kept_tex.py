@@ -81,7 +81,6 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup_kept_tex(app: Sphinx) -> None:
-    app.add_config_value("council_latex_kept", "", "", [str])
     app.connect("builder-inited", _builder_inited)
     app.connect("env-before-read-docs", _read)
     app.connect("build-finished", _build_finished)
@@ -103,7 +102,9 @@ class KeptTex:
     @classmethod
     def open(cls, app: Sphinx) -> KeptTex | None:
         """The kept LaTeX named by ``council_latex_kept``, or None when none is."""
-        kept = app.config.council_latex_kept
+        from council.config import council_config
+
+        kept = council_config(app).latex_kept
         if not kept:
             return None
         record = Path(app.doctreedir, PENDING_FILE)
