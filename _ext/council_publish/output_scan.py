@@ -62,7 +62,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
@@ -286,21 +286,32 @@ def _csv_strings(data: bytes) -> Iterator[tuple[str, str]]:
             yield f"{row_number} 行 {column} 列", cell
 
 
-def _xml_strings(data: bytes, where: str = "") -> Iterator[tuple[str, str]]:
-    root = ElementTree.fromstring(data)
-    for element in root.iter():
+def _xml_strings(source: bytes | IO[bytes], where: str = "") -> Iterator[tuple[str, str]]:
+    """Every attribute value and text of an XML document, read as a stream: each
+    element is let go once read (the long table's sheet is hundreds of megabytes
+    of XML; read whole, its tree took gigabytes)."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    open_elements: list[ElementTree.Element] = []
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
         tag = element.tag.rsplit("}", 1)[-1]
-        for name, value in element.attrib.items():
-            yield f"{where}<{tag} {name.rsplit('}', 1)[-1]}>", value
+        if event == "start":
+            for name, value in element.attrib.items():
+                yield f"{where}<{tag} {name.rsplit('}', 1)[-1]}>", value
+            open_elements.append(element)
+            continue
+        open_elements.pop()
         if element.text and element.text.strip():
             yield f"{where}<{tag}>", element.text
+        if open_elements:
+            open_elements[-1].remove(element)
 
 
 def _xlsx_strings(path: Path) -> Iterator[tuple[str, str]]:
     with zipfile.ZipFile(path) as archive:
         for member in archive.namelist():
             if member.endswith((".xml", ".rels")):
-                yield from _xml_strings(archive.read(member), f"{member} ")
+                with archive.open(member) as stream:
+                    yield from _xml_strings(stream, f"{member} ")
 
 
 def _data_strings(path: Path) -> Iterator[tuple[str, str]]:

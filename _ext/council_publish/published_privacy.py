@@ -33,7 +33,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from council_publish.pipeline import BuildFailed
@@ -212,20 +212,46 @@ def xlsx_cells(data: bytes) -> Iterator[tuple[str, str, str]]:
         for sheet_name, member in sheets:
             if member not in names:
                 continue
-            root = ElementTree.fromstring(book.read(member))
-            for cell in root.iter(f"{{{_NS['m']}}}c"):
-                kind = cell.get("t", "n")
-                value = cell.find("m:v", _NS)
-                if kind == "s" and value is not None and value.text:
-                    index = int(value.text)
-                    text = shared[index] if index < len(shared) else ""
-                elif kind == "inlineStr":
-                    inline = cell.find("m:is", _NS)
-                    text = _xml_text(inline) if inline is not None else ""
-                else:
-                    text = value.text or "" if value is not None else ""
-                if text:
-                    yield sheet_name, cell.get("r", "?"), text
+            with book.open(member) as stream:
+                for cell in _cells(stream):
+                    text = _cell_text(cell, shared)
+                    if text:
+                        yield sheet_name, cell.get("r", "?"), text
+
+
+_CELL = f"{{{_NS['m']}}}c"
+
+
+def _cells(stream: IO[bytes]) -> Iterator[ElementTree.Element]:
+    """The cells of a worksheet, each whole, read as a stream: every element outside
+    a cell is let go once read (the long table's sheet is hundreds of megabytes of
+    XML; read whole, its tree took gigabytes)."""
+    open_elements: list[ElementTree.Element] = []
+    cells_open = 0
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        if event == "start":
+            open_elements.append(element)
+            cells_open += element.tag == _CELL
+            continue
+        open_elements.pop()
+        if element.tag == _CELL:
+            cells_open -= 1
+            yield element
+        if open_elements and not cells_open:
+            open_elements[-1].remove(element)
+
+
+def _cell_text(cell: ElementTree.Element, shared: list[str]) -> str:
+    """The text of one cell: shared, inline or its value."""
+    kind = cell.get("t", "n")
+    value = cell.find("m:v", _NS)
+    if kind == "s" and value is not None and value.text:
+        index = int(value.text)
+        return shared[index] if index < len(shared) else ""
+    if kind == "inlineStr":
+        inline = cell.find("m:is", _NS)
+        return _xml_text(inline) if inline is not None else ""
+    return value.text or "" if value is not None else ""
 
 
 def _xlsx_findings(data: bytes, find: Callable[[str], Sequence[Finding]]) -> Iterator[tuple[str, Finding]]:
