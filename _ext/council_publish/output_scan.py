@@ -66,6 +66,7 @@ from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
+from council_publish.output_cache import ValueMemo
 from council_publish.pipeline import BuildFailed
 
 MARKUP_SUFFIXES = {".html", ".htm", ".xhtml", ".svg", ".svgz"}
@@ -327,10 +328,6 @@ def _data_strings(path: Path) -> Iterator[tuple[str, str]]:
 
 
 DATA_SUFFIXES = {".json", ".csv", ".xlsx", ".xml", ".atom", ".rss"}
-#: Values longer than this are checked each time they occur, not remembered; and
-#: no more values than this are remembered (a workbook's cell references are all distinct).
-_LONGEST_KEPT = 4096
-_MOST_KEPT = 250_000
 
 
 # ------------------------------------------------------------------------ site
@@ -350,7 +347,7 @@ def _in_site_dirs(root: Path, page: Path) -> Any:
     return allowed
 
 
-def scan_file(root: Path, path: Path, inline_ok: Any, values: dict[str, list[str]] | None = None) -> list[Finding]:
+def scan_file(root: Path, path: Path, inline_ok: Any, values: ValueMemo | None = None) -> list[Finding]:
     """The findings in one file of the output *root*. *values* remembers the messages
     of the data's values across the files of one scan: the open data repeat a few
     values millions of times (see :class:`council_publish.published_privacy.ValueFindings`)."""
@@ -369,14 +366,9 @@ def scan_file(root: Path, path: Path, inline_ok: Any, values: dict[str, list[str
             for line, message in scan_markup(text, _in_site_dirs(root, path), inline_ok):
                 found.append(Finding(rel, str(line), message))
         elif suffix in DATA_SUFFIXES:
-            known = {} if values is None else values
+            check = ValueMemo(scan_value) if values is None else values
             for where, value in _data_strings(path):
-                messages = known.get(value)
-                if messages is None:
-                    messages = scan_value(value)
-                    if len(value) <= _LONGEST_KEPT and len(known) < _MOST_KEPT:
-                        known[value] = messages
-                for message in messages:
+                for message in check(value):
                     found.append(Finding(rel, where, message))
     except (ValueError, OSError, zipfile.BadZipFile, ElementTree.ParseError, EOFError) as exc:
         found.append(Finding(rel, "1", f"検査できない形式です（{type(exc).__name__}）"))
@@ -396,7 +388,7 @@ def scan_site(root: Path, source: Path, cache_directory: Path | None = None) -> 
     inline_ok = known_inline_scripts(template_dirs(source))
     settings = (sorted(inline_ok.hashes), [p.pattern for p in inline_ok.patterns])
     cache = ResultCache(cache_directory, "output-scan", [sys.modules[__name__]], settings)
-    values: dict[str, list[str]] = {}
+    values = ValueMemo(scan_value)
     found: list[Finding] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
+from council_publish.output_cache import ValueMemo
 from council_publish.pipeline import BuildFailed
 from council.read.personal_data import Finding, find_personal_data
 from council.read.privacy_allowlist import ALLOWLIST_FILE, Allowed, load_allowlist
@@ -260,30 +261,13 @@ def _xlsx_findings(data: bytes, find: Callable[[str], Sequence[Finding]]) -> Ite
             yield f"{sheet}!{ref}", finding
 
 
-class ValueFindings:
+class ValueFindings(ValueMemo):
     """:func:`find_personal_data` of the values of the open data, each distinct value
-    checked once per scan. The data repeat a few values millions of times: at
-    N = 1,000 the long table's CSV has 3.0 million cells but 83,091 distinct
-    values, and ``needs.json`` 9.2 million strings but 94,138 (nearly all the
-    same ones). Long values (a page's text) are not kept, nor more than
-    :attr:`MOST_KEPT` values (memory stays bounded whatever the data)."""
-
-    LONGEST_KEPT = 4096
-    MOST_KEPT = 250_000
+    checked once per scan (``needs.json`` at N = 1,000: 9.2 million strings, 94,138 distinct)."""
 
     def __init__(self, allowed: Sequence[Allowed] = ()) -> None:
+        super().__init__(lambda value: tuple(find_personal_data(value, allowed)))
         self.allowed = allowed
-        self.known: dict[str, tuple[Finding, ...]] = {}
-
-    def __call__(self, value: str) -> Sequence[Finding]:
-        if len(value) > self.LONGEST_KEPT:
-            return find_personal_data(value, self.allowed)
-        found = self.known.get(value)
-        if found is None:
-            found = tuple(find_personal_data(value, self.allowed))
-            if len(self.known) < self.MOST_KEPT:
-                self.known[value] = found
-        return found
 
 
 def scan_file(path: Path, allowed: Sequence[Allowed] = (), values: ValueFindings | None = None

@@ -48,8 +48,8 @@ _CHANGED = "_council_pages_changed"
 
 def entry_key(entry: Sequence[Any]) -> list[Any]:
     """What of a ``latex_documents`` entry decides its document (its volume's pages as a list)."""
-    return [*entry[:5], list(entry[5]) if isinstance(entry[5], tuple) else entry[5]] if len(entry) > 5 \
-        else [*entry[:5], False]
+    volume = entry[5] if len(entry) > 5 else False
+    return [*entry[:5], list(volume) if isinstance(volume, tuple) else volume]
 
 
 # ------------------------------------------------------------ the HTML side
