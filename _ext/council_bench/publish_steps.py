@@ -7,7 +7,10 @@ such as sphinx-build, latexmk and pagefind) for a first publication and for a
 re-publication after one case was edited (:func:`council_bench.bench.edit_one_case`),
 so that the steps whose cost grows with the number of cases can be named.
 
-Usage: ``python -m council_bench.publish_steps -n 1000 [--workdir DIR] [--no-pdf]``.
+Usage: ``python -m council_bench.publish_steps -n 1000 [--workdir DIR] [--no-pdf] [--again]``.
+``--again`` measures only one more edit and re-publication of the corpus a
+previous run left in the work dir (the first publication of N = 1,000 takes
+most of an hour; a change to a late step is measured in minutes this way).
 ``--no-pdf`` leaves out the PDF step (at N = 1,000 its first build alone takes
 most of an hour on two cores); its output (sphinx, make, latexmk) always goes
 to ``<workdir>/n<N>/publish.log``, not the terminal.
@@ -100,18 +103,34 @@ def measure(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime, Ste
     return {a.name: (a, b) for a, b in zip(first, again)}
 
 
+def measure_again(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime, StepTime]]:
+    """Step times of one more edit and re-publication of the corpus left in *work* (both columns alike)."""
+    from council_publish import cli
+
+    base = work / f"n{n}"
+    src = base / "src"
+    if not (base / "site").exists():
+        raise SystemExit(f"--again: no earlier publication in {base}; run without --again first")
+    steps = [s for s in cli.STEPS if with_pdf or s is not cli.build_pdf]
+    edit_one_case(src)
+    again = publish(src, base / "site", steps, base / "publish.log")
+    return {a.name: (a, a) for a in again}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="council-publish-steps", description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--cases", type=int, default=100)
     parser.add_argument("--workdir", type=Path, default=Path("_build/bench-publish"))
     parser.add_argument("--no-pdf", action="store_true", help="leave out the PDF step")
+    parser.add_argument("--again", action="store_true",
+                        help="only one more edit and re-publication of the work dir's corpus")
     args = parser.parse_args(argv)
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     print(f"council publish steps: N={args.cases}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}, work dir {work}"
           f"{'' if not args.no_pdf else ', without the PDF step'}", flush=True)
-    times = measure(args.cases, work, not args.no_pdf)
+    times = (measure_again if args.again else measure)(args.cases, work, not args.no_pdf)
     print("| step | first | first CPU | after one edit | after one edit CPU |")
     print("|---|---|---|---|---|")
     for name, (first, again) in times.items():
