@@ -98,33 +98,51 @@ def check_site(root: Path, cache_directory: Path | None = None) -> list[BrokenLi
             parsed[path] = results.get(path.relative_to(root).as_posix(), path, _parse)
         return parsed[path]
 
+    # Pages link to the same few targets thousands of times (every measure of a
+    # case links to the checklist and the clauses): each (folder, path) is
+    # resolved against the file system once per check.
+    targets: dict[tuple[Path, str], tuple[Path | None, str]] = {}
+
+    def target_of(folder: Path, path: str) -> tuple[Path | None, str]:
+        key = (folder, path)
+        if key not in targets:
+            targets[key] = _target(root, folder, path)
+        return targets[key]
+
     broken: list[BrokenLink] = []
     for page_path in sorted(root.rglob("*.html")):
         page = parse(page_path)
         rel_page = page_path.relative_to(root).as_posix()
         for lineno, url in page.links:
-            broken.extend(_check_link(root, page_path, rel_page, lineno, url, parse))
+            broken.extend(_check_link(page_path, rel_page, lineno, url, parse, target_of))
     results.save()
     return sorted(broken)
 
 
-def _check_link(root: Path, page_path: Path, rel_page: str, lineno: int, url: str,
-                parse: Callable[[Path], _Parsed]) -> Iterator[BrokenLink]:
+def _target(root: Path, folder: Path, path: str) -> tuple[Path | None, str]:
+    """The file a link's *path* names from a page in *folder*, or why there is none."""
+    target = (root / path.lstrip("/")) if path.startswith("/") else (folder / path)
+    target = target.resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_relative_to(root):
+        return None, "サイトの外を指しています"
+    if not target.is_file():
+        return None, "リンク先のファイルがありません"
+    return target, ""
+
+
+def _check_link(page_path: Path, rel_page: str, lineno: int, url: str, parse: Callable[[Path], _Parsed],
+                target_of: Callable[[Path, str], tuple[Path | None, str]]) -> Iterator[BrokenLink]:
     url = url.strip()
     if not url or not _is_internal(url):
         return
     parts = urlsplit(url)
     path, fragment = unquote(parts.path), unquote(parts.fragment)
     if path:
-        target = (root / path.lstrip("/")) if path.startswith("/") else (page_path.parent / path)
-        target = target.resolve()
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_relative_to(root):
-            yield BrokenLink(rel_page, lineno, url, "サイトの外を指しています")
-            return
-        if not target.is_file():
-            yield BrokenLink(rel_page, lineno, url, "リンク先のファイルがありません")
+        target, reason = target_of(page_path.parent, path)
+        if target is None:
+            yield BrokenLink(rel_page, lineno, url, reason)
             return
     else:
         target = page_path

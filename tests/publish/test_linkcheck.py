@@ -69,3 +69,20 @@ def test_command_passes_a_clean_site(tmp_path, capsys):
     write(site / "index.html", '<a href="#top">top</a>', css="#top")
     assert main([str(site)]) == 0
     assert "1 pages, 0 broken internal links" in capsys.readouterr().out
+
+
+def test_a_link_repeated_across_pages_is_resolved_once_and_reported_at_each_place(tmp_path, monkeypatch):
+    import council_publish.linkcheck as linkcheck
+
+    site = tmp_path / "site"
+    (site / "_static").mkdir(parents=True)
+    (site / "_static" / "s.css").write_text("", encoding="utf-8")
+    for name in ("a", "b"):
+        write(site / "cases" / f"{name}.html", '<a href="../pdf/gone.pdf">1</a>\n<a href="../pdf/gone.pdf">2</a>',
+              css="../_static/s.css")
+    resolved = []
+    real = linkcheck._target
+    monkeypatch.setattr(linkcheck, "_target", lambda *args: resolved.append(args[1:]) or real(*args))
+    assert [(b.page, b.lineno) for b in check_site(site)] == [
+        ("cases/a.html", 5), ("cases/a.html", 6), ("cases/b.html", 5), ("cases/b.html", 6)]
+    assert resolved.count((site.resolve() / "cases", "../pdf/gone.pdf")) == 1
