@@ -139,3 +139,26 @@ def test_facets_filter_by_fiscal_year(visit):
         ".every(a => a.href.endsWith('cases/2018-fureai.html'))"
     )
     assert result_paths(page) == ["cases/2018-fureai.html"]
+
+
+def test_a_case_is_indexed_by_its_text_not_its_reviewer_tables(visit):
+    """The reviewer material under a case (its matrices, coverage table and
+    downloads) repeats the checklist's and the clauses' words in every case:
+    indexed, it made half of a case's index entry and of the index's time. A
+    case is found by its own text, and its result shows that text."""
+    page = visit.open("search.html")
+    content = page.evaluate(
+        """async () => {
+          const pagefind = await import('./pagefind/pagefind.js');
+          const search = await pagefind.search('封入封緘');
+          for (const result of search.results) {
+            const data = await result.data();
+            if (data.url.endsWith('cases/2025-hogo-inji.html')) return data.content;
+          }
+          return null;
+        }"""
+    )
+    assert content is not None, "封入封緘 no longer finds its case"
+    assert "封入封緘" in content
+    for reviewer_only in ("充足状況の集計", "情報保護対策 → チェックリスト項目 → 特記事項の条項"):
+        assert reviewer_only not in content
