@@ -124,7 +124,7 @@ def test_a_build_writes_its_exports_once(tmp_path, monkeypatch):
     from council.outputs import exports
 
     made = []
-    monkeypatch.setattr(exports, "export_tables", lambda needs: made.append(needs) or iter([TABLE]))
+    monkeypatch.setattr(exports, "dated_export_tables", lambda needs, updated: made.append(needs) or iter([TABLE]))
     index = object()
     monkeypatch.setattr(need_index, "need_index", lambda app: index)
     app = SimpleNamespace(outdir=str(tmp_path / "html"), doctreedir=str(tmp_path / "doctrees"))

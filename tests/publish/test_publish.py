@@ -175,3 +175,23 @@ def test_two_clean_builds_are_byte_identical_and_verifiable(project, tmp_path, m
     check = subprocess.run(["sha256sum", "-c", "--quiet", MANIFEST], cwd=html1, capture_output=True, text=True)
     assert check.returncode != 0
     assert f"{pdf.relative_to(html1).as_posix()}: FAILED" in check.stdout
+
+
+def test_archives_are_dated_by_the_publication_but_the_exports_by_their_data(tmp_path):
+    """council.outputs.exports dates each workbook by its data; any other archive takes
+    the publication's date (SOURCE_DATE_EPOCH)."""
+    import zipfile
+    from types import SimpleNamespace
+
+    from council.outputs.reproducible import normalize_archives_step
+
+    html = tmp_path / "html"
+    for rel in ("exports/case-x-trace.xlsx", "_downloads/abc/files.zip"):
+        (html / rel).parent.mkdir(parents=True)
+        with zipfile.ZipFile(html / rel, "w") as archive:
+            archive.writestr(zipfile.ZipInfo("a.txt", date_time=(2024, 4, 1, 3, 0, 0)), "a")
+    export = (html / "exports/case-x-trace.xlsx").read_bytes()
+    normalize_archives_step(SimpleNamespace(html=html, env={"SOURCE_DATE_EPOCH": "1763596800"}))
+    assert (html / "exports/case-x-trace.xlsx").read_bytes() == export
+    with zipfile.ZipFile(html / "_downloads/abc/files.zip") as archive:
+        assert archive.getinfo("a.txt").date_time == (2025, 11, 20, 0, 0, 0)

@@ -13,6 +13,14 @@ of them all was the build's peak of memory. What the data descriptions
 (:mod:`council.outputs.opendata`) need of each table is kept as an
 :class:`Exported` outline.
 
+Each workbook is dated (its ``dcterms:modified`` and the date of every
+member of its ZIP file) by the newest commit of the pages whose needs it
+shows (:func:`dated_export_tables`): a case's tables by its page and the
+checklist and clause pages, the tables across cases by every page. Dated by
+the commit being published instead, every workbook changed at every commit,
+so a one-case edit rewrote, re-scanned and re-published all of them (at
+N = 1,000, some 3,000 files). Without git the date is ``SOURCE_DATE_EPOCH``'s.
+
 Sphinx-needs writes ``needs.json`` (``needs_build_json``) under the project's
 ``version``; when ``conf.py`` sets none, the version of ``pyproject.toml`` is
 used, so the file names the site version it belongs to.
@@ -27,7 +35,7 @@ import json
 import os
 import shutil
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,9 +78,47 @@ def export_tables(needs: tr.Needs) -> Iterator[tr.Table]:
     """Every table published as CSV/XLSX (and described in datapackage.json and the
     open-data page's JSON-LD), one at a time: the per-case trace tables carry 要再確認
     for links whose target text changed since they were confirmed."""
-    from council.rules.suspect import with_suspect_column
+    return (table for table, _when in dated_export_tables(needs, lambda docname: None))
 
-    return with_suspect_column(tr.all_tables(needs), needs)
+
+def dated_export_tables(needs: tr.Needs, updated: Callable[[str], int | None]
+                        ) -> Iterator[tuple[tr.Table, dt.datetime]]:
+    """:func:`export_tables`, each with the date of its data: the newest of
+    ``updated(docname)`` (a Unix time, or None when unknown) over the pages
+    whose needs it shows. A case's tables show its own page's needs and the
+    checklist's and clauses' (and any other page that holds no case); the
+    tables across cases show every page's. With no date known, the
+    publication's (``SOURCE_DATE_EPOCH``)."""
+    from council.rules.suspect import suspect_column, suspect_links
+
+    needs = tr.index(needs)
+    dates: dict[str, int | None] = {}
+
+    def date(docname: str | None) -> int | None:
+        if docname and docname not in dates:
+            dates[docname] = updated(docname)
+        return dates.get(docname) if docname else None
+
+    def newest(*known: int | None) -> int | None:
+        return max((d for d in known if d is not None), default=None)
+
+    def when(stamp: int | None) -> dt.datetime:
+        if stamp is None:
+            return _timestamp()
+        return dt.datetime.fromtimestamp(stamp, dt.UTC).replace(tzinfo=None)
+
+    cases = tr.cases(needs)
+    case_docs = {case.get("docname") for case in cases}
+    all_docs = {need.get("docname") for need in needs.values()}
+    shared = newest(*(date(doc) for doc in sorted(d for d in all_docs - case_docs if d)))
+    suspects = suspect_links(needs)
+    for case in cases:
+        case_when = when(newest(date(case.get("docname")), shared))
+        for table in tr.iter_case_tables(needs, case["id"]):
+            yield suspect_column(table, suspects), case_when
+    site_when = when(newest(shared, *(date(doc) for doc in sorted(d for d in case_docs if d))))
+    for table in tr.iter_cross_tables(needs):
+        yield suspect_column(table, suspects), site_when
 
 
 def cell_type(value: Any) -> str | None:
@@ -134,7 +180,8 @@ def _timestamp() -> dt.datetime:
     return dt.datetime(2000, 1, 1)
 
 
-def write_xlsx(table: tr.Table, path: Path, rows: list[list[Any]] | None = None) -> None:
+def write_xlsx(table: tr.Table, path: Path, rows: list[list[Any]] | None = None,
+               when: dt.datetime | None = None) -> None:
     widths = []
     rows = table.text_rows() if rows is None else rows
     for index, header in enumerate(table.headers):
@@ -158,11 +205,11 @@ def write_xlsx(table: tr.Table, path: Path, rows: list[list[Any]] | None = None)
         percent_columns=percent,
         title=table.title,
         creator="council-trace",
-        when=_timestamp(),
+        when=_timestamp() if when is None else when,
     )
 
 
-def fingerprint(table: tr.Table, rows: list[list[Any]] | None = None) -> str:
+def fingerprint(table: tr.Table, rows: list[list[Any]] | None = None, when: dt.datetime | None = None) -> str:
     """What an export file is made of: equal fingerprints, equal files. Hashed row
     by row (the long table of a large site is hundreds of megabytes as one text)."""
     digest = hashlib.sha256()
@@ -171,15 +218,17 @@ def fingerprint(table: tr.Table, rows: list[list[Any]] | None = None) -> str:
         digest.update(json.dumps(value, ensure_ascii=False).encode())
         digest.update(b"\n")
 
-    add([table.name, table.title, list(table.headers), os.environ.get("SOURCE_DATE_EPOCH", "")])
+    add([table.name, table.title, list(table.headers), (_timestamp() if when is None else when).isoformat()])
     for text, cells in zip(table.text_rows() if rows is None else rows, table.rows, strict=True):
         add([text, [type(c).__name__ for c in cells]])
     return digest.hexdigest()
 
 
-def write_exports(tables: Iterable[tr.Table], outdir: Path, cache: Path | None = None) -> list[Exported]:
+def write_exports(tables: Iterable[tr.Table | tuple[tr.Table, dt.datetime]], outdir: Path,
+                  cache: Path | None = None) -> list[Exported]:
     """Write every table as CSV and XLSX into ``outdir/exports``, one table at a
-    time, and return their outlines.
+    time, and return their outlines. A table may come with its date
+    (:func:`dated_export_tables`); otherwise the publication's.
 
     With *cache* (a JSON file of fingerprints from the previous build), a table
     whose content did not change keeps its files: an incremental build after
@@ -193,14 +242,15 @@ def write_exports(tables: Iterable[tr.Table], outdir: Path, cache: Path | None =
         previous = {}
     current: dict[str, str] = {}
     outlines = []
-    for table in tables:
+    for item in tables:
+        table, when = item if isinstance(item, tuple) else (item, None)
         rows = table.text_rows()  # the cells as written, computed once per table
-        current[table.name] = fingerprint(table, rows)
+        current[table.name] = fingerprint(table, rows, when)
         paths = export_paths(target, table.name)
         unchanged = previous.get(table.name) == current[table.name] and all(p.exists() for p in paths)
         if not unchanged:
             write_csv(table, paths[0], rows)
-            write_xlsx(table, paths[1], rows)
+            write_xlsx(table, paths[1], rows, when)
         outlines.append(outline(table))
     # An export of a removed case must not survive an incremental build.
     keep = {p.name for o in outlines for p in export_paths(target, o.name)}
@@ -234,7 +284,10 @@ def exported(app: Sphinx) -> list[Exported]:
     cached = getattr(app, _EXPORTED, None)
     if cached is None or cached[0] is not needs:
         cache = Path(app.doctreedir) / "council-exports.json"
-        cached = (needs, write_exports(export_tables(needs), Path(app.outdir), cache))
+        from council.html.webmeta import page_updated
+
+        dated = dated_export_tables(needs, lambda docname: page_updated(app, docname))
+        cached = (needs, write_exports(dated, Path(app.outdir), cache))
         setattr(app, _EXPORTED, cached)
     return cached[1]
 

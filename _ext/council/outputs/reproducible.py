@@ -8,9 +8,13 @@ here:
 - sphinx-needs gives each need's container a random id (``SNCB-`` + part of
   a UUID4); :func:`_stable_container_ids` renumbers them per page in document
   order (its collapse script only needs them unique on the page);
-- ZIP-based exports (XLSX) carry the time of writing in every member's header
-  and in ``docProps/core.xml``; :func:`normalize_archive` rewrites them with
-  the time of ``SOURCE_DATE_EPOCH``, as a council-build step.
+- a ZIP-based file (XLSX, DOCX, ZIP) carries the time of writing in every
+  member's header and in ``docProps/core.xml``; :func:`normalize_archive`
+  rewrites them with the time of ``SOURCE_DATE_EPOCH``, as a council-build
+  step. The site's own workbooks (``exports/``) are left as they are: their
+  writer dates them by their data (:mod:`council.outputs.exports`), which
+  keeps a workbook whose data did not change byte-identical from one
+  publication to the next.
 """
 
 from __future__ import annotations
@@ -73,10 +77,14 @@ def normalize_archive(path: Path, when: int) -> None:
 
 
 def normalize_archives_step(ctx: Any) -> None:
-    """council-build step: date every ZIP-based export by SOURCE_DATE_EPOCH."""
+    """council-build step: date every ZIP-based file by SOURCE_DATE_EPOCH, but the
+    site's own workbooks, which their writer dates by their data."""
+    from council.outputs.exports import EXPORT_DIR
+
     when = int(ctx.env.get("SOURCE_DATE_EPOCH") or 0)
+    exports = ctx.html / EXPORT_DIR
     for path in sorted(ctx.html.rglob("*")):
-        if path.suffix in ARCHIVE_SUFFIXES and path.is_file():
+        if path.suffix in ARCHIVE_SUFFIXES and path.is_file() and not path.is_relative_to(exports):
             normalize_archive(path, when)
 
 

@@ -124,20 +124,25 @@ def notice_lines(needs: Mapping[str, Mapping[str, Any]]) -> list[str]:
 def with_suspect_column(tables: Iterable[Any], needs: Mapping[str, Mapping[str, Any]]) -> Iterator[Any]:
     """Per-case trace tables (``*-trace``) with a 要再確認 column: the suspect
     targets of the row's safeguard (empty when none). One table at a time, as *tables* yields them."""
-    import dataclasses
-
     suspects = suspect_links(needs)
     for table in tables:
-        if not table.name.endswith("-trace") or not table.headers or TAG in table.headers:
-            yield table
-            continue
-        rows = []
-        for row in table.rows:
-            first = row[0]
-            sg_id = first if isinstance(first, str) else next(iter(getattr(first, "ids", ()) or ()), str(first))
-            flagged = sorted(suspects.get(sg_id, ()))
-            rows.append((*row, f"{TAG}: {', '.join(flagged)}" if flagged else ""))
-        yield dataclasses.replace(table, headers=(*table.headers, TAG), rows=tuple(rows))
+        yield suspect_column(table, suspects)
+
+
+def suspect_column(table: Any, suspects: Mapping[str, Iterable[str]]) -> Any:
+    """*table* with the 要再確認 column when it is a per-case trace table; *suspects*
+    are :func:`suspect_links` of the needs, computed once for every table."""
+    import dataclasses
+
+    if not table.name.endswith("-trace") or not table.headers or TAG in table.headers:
+        return table
+    rows = []
+    for row in table.rows:
+        first = row[0]
+        sg_id = first if isinstance(first, str) else next(iter(getattr(first, "ids", ()) or ()), str(first))
+        flagged = sorted(suspects.get(sg_id, ()))
+        rows.append((*row, f"{TAG}: {', '.join(flagged)}" if flagged else ""))
+    return dataclasses.replace(table, headers=(*table.headers, TAG), rows=tuple(rows))
 
 
 # ------------------------------------------------------ review list
