@@ -6,6 +6,8 @@ CPU time (user + system of this process and of the children it waited for,
 such as sphinx-build, latexmk and pagefind) for a first publication and for a
 re-publication after one case was edited (:func:`council_bench.bench.edit_one_case`),
 so that the steps whose cost grows with the number of cases can be named.
+The corpus is a git repository and each edit is a commit a day after the last
+(:func:`commit`), as a real publication is of a commit.
 
 Usage: ``python -m council_bench.publish_steps -n 1000 [--workdir DIR] [--no-pdf] [--again]``.
 ``--again`` measures only one more edit and re-publication of the corpus a
@@ -22,6 +24,7 @@ import argparse
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -30,6 +33,28 @@ from pathlib import Path
 
 from council_bench.bench import _output_to, edit_one_case
 from council_bench.synthetic import generate
+
+
+#: 2025-04-01 00:00 JST: the date of the synthetic corpus's first commit; each edit is committed a day later.
+FIRST_COMMIT = 1743433200
+_GIT = ["git", "-c", "user.name=council-bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
+
+
+def commit(src: Path, message: str) -> None:
+    """Commit everything in *src* (made a repository on first use), a day after its last
+    commit: a publication is of a commit, and a commit changes the dates the site shows
+    (each page's 更新日, the workbooks' dates), so a measurement without one would
+    leave out the work a commit causes."""
+    if not (src / ".git").is_dir():
+        subprocess.run(["git", "init", "-q"], cwd=src, check=True)
+        when = FIRST_COMMIT
+    else:
+        last = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=src, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        when = int(last) + 86_400
+    env = {**os.environ, "GIT_AUTHOR_DATE": f"@{when} +0900", "GIT_COMMITTER_DATE": f"@{when} +0900"}
+    subprocess.run([*_GIT, "add", "-A"], cwd=src, check=True)
+    subprocess.run([*_GIT, "commit", "-q", "-m", message], cwd=src, check=True, env=env)
 
 
 @dataclass
@@ -89,6 +114,7 @@ def measure(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime, Ste
     base = work / f"n{n}"
     src = base / "src"
     generate(src, n)
+    commit(src, "synthetic corpus")
     output = base / "site"
     for stale in (output, base / ".site.versions"):
         if stale.is_symlink() or stale.is_file():
@@ -99,6 +125,7 @@ def measure(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime, Ste
     log = base / "publish.log"
     first = publish(src, output, steps, log)
     edit_one_case(src)
+    commit(src, "one case edited")
     again = publish(src, output, steps, log)
     return {a.name: (a, b) for a, b in zip(first, again)}
 
@@ -112,7 +139,10 @@ def measure_again(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTim
     if not (base / "site").exists():
         raise SystemExit(f"--again: no earlier publication in {base}; run without --again first")
     steps = [s for s in cli.STEPS if with_pdf or s is not cli.build_pdf]
+    if not (src / ".git").is_dir():
+        commit(src, "synthetic corpus")
     edit_one_case(src)
+    commit(src, "one case edited")
     again = publish(src, base / "site", steps, base / "publish.log")
     return {a.name: (a, a) for a in again}
 

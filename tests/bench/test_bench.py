@@ -137,6 +137,19 @@ def test_publish_steps_times_each_step_and_the_whole(tmp_path: Path) -> None:
     assert "manifest written" in (tmp_path / "publish.log").read_text()
 
 
+def test_publish_steps_publishes_commits_a_day_apart(tmp_path: Path) -> None:
+    """A publication is of a commit; the measured edit is one too, dated the next day."""
+    from council_bench import publish_steps
+
+    (tmp_path / "a.md").write_text("a\n")
+    publish_steps.commit(tmp_path, "corpus")
+    (tmp_path / "a.md").write_text("b\n")
+    publish_steps.commit(tmp_path, "edit")
+    log = subprocess.run(["git", "log", "--format=%ct %s"], cwd=tmp_path, capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert log[:2] == [f"{publish_steps.FIRST_COMMIT + 86_400} edit", f"{publish_steps.FIRST_COMMIT} corpus"]
+
+
 def test_pdf_measured_at_the_smallest_and_the_largest_n() -> None:
     """``make bench`` (N = 100, 300, 1,000) times the PDF step at 100 and at 1,000."""
     assert pdf_bench.pdf_sizes([100, 300, 1000]) == [100, 1000]
