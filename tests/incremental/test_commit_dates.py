@@ -80,3 +80,38 @@ def test_nothing_is_read_again_when_no_date_changed(make_app, project: Path) -> 
     written = page.stat().st_mtime_ns
     _, page = _page(make_app, project)
     assert page.stat().st_mtime_ns == written
+
+
+def test_a_kept_release_rewrites_the_history_and_only_the_case_pages_it_dates(make_app, project: Path) -> None:
+    """After each publication ``council-release`` keeps its needs, and the record is
+    committed: the cases it dates get their history relabelled, the others are not written."""
+    from council.views.history import main as council_release
+
+    case = (project / "cases" / "case.md").read_text(encoding="utf-8")
+    (project / "cases" / "other.md").write_text(case.replace("TEST", "OTHER").replace("テスト案件", "別の案件"),
+                                                encoding="utf-8")
+    _commit(project, "2024-04-01T13:00:00+09:00", "another case")
+
+    def publish(when: str) -> Path:
+        app = make_app("html", srcdir=project, warningiserror=True)
+        app.build()
+        assert council_release(["--source", str(project), "--needs", str(Path(app.outdir) / "needs.json")]) == 0
+        _commit(project, when, "release kept")
+        return Path(app.outdir)
+
+    publish("2024-04-02T12:00:00+09:00")
+    other = project / "cases" / "other.md"
+    other.write_text(other.read_text(encoding="utf-8").replace("事業内容。", "改めた事業内容。"), encoding="utf-8")
+    _commit(project, "2024-05-01T12:00:00+09:00", "edit")
+    outdir = publish("2024-05-02T12:00:00+09:00")
+    written = {p.name: p.stat().st_mtime_ns for p in (outdir / "cases").glob("*.html")}
+
+    app = make_app("html", srcdir=project, warningiserror=True)
+    app.build()
+    pages = Path(app.outdir) / "cases"
+    soup = BeautifulSoup((pages / "other.html").read_text(encoding="utf-8"), "html.parser")
+    assert _history_labels(soup) == ["2024年5月1日の公開", "2024年4月1日の公開"]
+    assert (pages / "other.html").stat().st_mtime_ns > written["other.html"]
+    assert (pages / "case.html").stat().st_mtime_ns == written["case.html"]
+    soup = BeautifulSoup((pages / "case.html").read_text(encoding="utf-8"), "html.parser")
+    assert _history_labels(soup) == ["2024年4月1日の公開"]

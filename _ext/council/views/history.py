@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -43,20 +44,26 @@ from council.views.releases import (
 )
 from council.resolve.order import priority
 
+def _history_of(app: Sphinx, needs: Any) -> list[tuple[Release, Changes]]:
+    """The kept releases and, when *needs* differ from the latest, *needs* as one more
+    (dated by the commit being published), each with its changes."""
+    project = Path(app.srcdir)
+    model = model_for(app)
+    releases = read_releases(project / RELEASES_DIR)
+    current = snapshot(needs, *model_names(model))
+    if not releases or compare(releases[-1].needs, current, model.roles).empty is False:
+        commit, date = head_commit(project, os.environ)
+        releases.append(Release(key=commit[:12] or (date.strftime("%Y%m%d") if date else "current"),
+                                date=date, needs=current, current=True))
+    return history(releases, model.roles)
+
+
 def site_releases(app: Sphinx) -> list[tuple[Release, Changes]]:
     """The site's history, computed once per build."""
     cached = getattr(app, "_council_history", None)
     if cached is not None:
         return cached
-    project = Path(app.srcdir)
-    model = model_for(app)
-    releases = read_releases(project / RELEASES_DIR)
-    current = snapshot(SphinxNeedsData(app.env).get_needs_view(), *model_names(model))
-    if not releases or compare(releases[-1].needs, current, model.roles).empty is False:
-        commit, date = head_commit(project, os.environ)
-        releases.append(Release(key=commit[:12] or (date.strftime("%Y%m%d") if date else "current"),
-                                date=date, needs=current, current=True))
-    result = history(releases, model.roles)
+    result = _history_of(app, SphinxNeedsData(app.env).get_needs_view())
     app._council_history = result  # type: ignore[attr-defined]
     return result
 
@@ -193,38 +200,42 @@ class CaseHistory(SphinxPostTransform):
         sections[0] += section
 
 
-def _current_label(app: Sphinx) -> str:
-    """The label the build's own changes get (the date of the commit being published)."""
-    _, date = head_commit(Path(app.srcdir), os.environ)
-    return Release(key="", date=date, needs={}, current=True).label
+#: Attribute of the build environment: case page -> a digest of what its
+#: 「この案件の更新履歴」 shows (releases, their dates and the case's changes).
+_HISTORIES = "council_case_histories"
 
 
-def _showing_unpublished(app: Sphinx, env: BuildEnvironment) -> set[str]:
-    """Case pages that showed the build's own changes when last written (the needs as last read)."""
-    from council.incremental import all_needs
-
-    model = model_for(app)
-    releases = read_releases(Path(app.srcdir, RELEASES_DIR))
-    current = snapshot(all_needs(env), *model_names(model))
-    changes = compare(releases[-1].needs if releases else {}, current, model.roles)
-    return {c.docname for c in changes.cases if c.docname in env.found_docs}
+def case_histories(app: Sphinx, needs: Any) -> dict[str, str]:
+    """Each case page's history section as a digest (page -> digest), for *needs*."""
+    shown: dict[str, list[tuple[str, bool, str]]] = {}
+    for release, changes in _history_of(app, needs):
+        for change in changes.cases:
+            if change.docname and not change.removed:
+                shown.setdefault(change.docname, []).append((release.label, release.current, repr(change)))
+    return {doc: hashlib.sha256(repr(items).encode()).hexdigest() for doc, items in shown.items()}
 
 
 def _get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    """The history page always; every page when the kept releases changed; in HTML, the
-    case pages that show the build's own changes when their label (the commit's date) changed."""
-    pages = [doc for doc, meta in env.metadata.items() if meta.get("council_history")]
-    directory = Path(app.srcdir, RELEASES_DIR)
-    stamp = sorted(p.name for p in directory.glob("*.json")) if directory.is_dir() else []
-    if app.builder.format == "html":
-        label = _current_label(app)
-        if getattr(env, "council_current_label", label) != label:
-            pages.extend(_showing_unpublished(app, env))
-        env.council_current_label = label  # type: ignore[attr-defined]
-    if getattr(env, "council_release_files", None) != stamp:
-        env.council_release_files = stamp  # type: ignore[attr-defined]
-        return sorted(env.found_docs)
-    return sorted(set(pages))
+    """The history page, always (it lists every release)."""
+    return sorted(doc for doc, meta in env.metadata.items() if meta.get("council_history"))
+
+
+def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """HTML: the case pages whose history section changed, written again without being
+    read: a kept release (``council-release``) dates the changes it records, and a new
+    commit relabels the changes not yet kept; neither touches a page's source. Only
+    those pages: a release commit after every publication used to rewrite every page."""
+    from council.incremental import all_needs
+
+    if app.builder.format != "html":
+        return []
+    shown = case_histories(app, all_needs(env))
+    before = getattr(env, _HISTORIES, None)
+    setattr(env, _HISTORIES, shown)
+    if before is None:
+        return []
+    return sorted(doc for doc in shown.keys() | before.keys()
+                  if shown.get(doc) != before.get(doc) and doc in env.found_docs)
 
 
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -246,6 +257,7 @@ def setup_history(app: Sphinx) -> None:
     app.add_node(history_placeholder)
     app.add_directive("council-history", HistoryDirective)
     app.connect("env-get-outdated", _get_outdated)
+    app.connect("env-updated", _env_updated)
     app.add_post_transform(ReleaseHistory)
     app.add_post_transform(CaseHistory)
     app.connect("build-finished", _build_finished)
