@@ -190,6 +190,53 @@ def test_planted_in_an_xlsx_export(site):
     assert scan(site) == [f"exports/{export.name}: {sheet} <t>: 値が vbscript: の URL です"]
 
 
+def _plant_in_sheet(site: Path, fragment: bytes, plain: bool) -> tuple[str, str]:
+    export = sorted(site.glob("exports/*.xlsx"))[0]
+    with zipfile.ZipFile(export) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    sheet = next(name for name in members if name.startswith("xl/worksheets/sheet"))
+    row = b'<row r="999">' + fragment + b"</row>" + (b"" if plain else b"<!-- not plain XML -->")
+    members[sheet] = members[sheet].replace(b"</sheetData>", row + b"</sheetData>")
+    with zipfile.ZipFile(export, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return export.name, sheet
+
+
+SHEET_PLANTS = [
+    # (the planted cell, the finding's place in plain XML, in other XML, its message)
+    (b'<c r="A999" t="inlineStr"><is><t>vbscript:msgbox(1)</t></is></c>', "<t>", "<t>",
+     "値が vbscript: の URL です"),
+    (b'<c r="A999" t="inlineStr" x="&#106;avascript:alert(1)"><is><t>x</t></is></c>', "<c x>", "<c x>",
+     "値が javascript: の URL です"),
+    (b'<c r="A999" t="inlineStr"><is><t>&lt;img src=x onerror=alert(1)&gt;</t></is></c>', "<t>", "<t>",
+     "イベント属性 onerror があります（<img>）"),
+    (b'<c r="A999" t="inlineStr" y="a>b"><is><t>data:text/html,x</t></is></c>', "<t>", "<t>",
+     "値が data: の URL です"),
+    (b'<c r="A999" t="inlineStr"><is><t>x</t>javascript:alert(1)</is></c>', "</t> の後", "<is>",
+     "値が javascript: の URL です"),
+]
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["plain-xml", "other-xml"])
+@pytest.mark.parametrize(("fragment", "plain_place", "other_place", "message"), SHEET_PLANTS)
+def test_planted_in_a_sheet_found_by_both_readers(site, fragment, plain_place, other_place, message, plain,
+                                                   monkeypatch):
+    """A workbook's XML is read by regular expressions when it is plain (no DOCTYPE,
+    comment, CDATA or processing instruction: every '<' starts a tag), by expat
+    otherwise; both find a payload wherever it stands, read as XML reads it. Read
+    in small pieces, so that pieces are cut inside the sheet."""
+    monkeypatch.setattr(output_scan, "_CHUNK", 64)
+    name, sheet = _plant_in_sheet(site, fragment, plain)
+    place = plain_place if plain else other_place
+    assert scan(site) == [f"exports/{name}: {sheet} {place}: {message}"]
+
+
+def test_a_sheet_that_is_not_well_formed_cannot_be_checked(site):
+    name, _ = _plant_in_sheet(site, b'<c r="A999"><v>1</v>', True)
+    assert scan(site) == [f"exports/{name}:1: 検査できない形式です（ExpatError）"]
+
+
 def test_template_value_cannot_add_code(site):
     """sphinx-needs' permalink page: its {{ needs_file }} may only be a path."""
     page = site / "permalink.html"
