@@ -363,7 +363,7 @@ def _xml_strings(source: bytes | IO[bytes], where: str = "") -> Iterator[tuple[A
     yield from found
 
 
-#: A tag of plain XML (see :func:`_plain_xml`): '>' may stand in a quoted value, '<' may not.
+#: A tag of plain XML (see :func:`plain_xml`): '>' may stand in a quoted value, '<' may not.
 _XML_TAG = re.compile(rb"""<(/?)([^\s/>]+)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _XML_ATTRIBUTE = re.compile(rb"""([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 #: What a value must hold to be worth checking: a URL's ":" or a reference ("&lt;", "&#58;").
@@ -373,7 +373,7 @@ _XML_CANDIDATE = re.compile(rb"[:&]")
 _CHUNK = 1 << 23
 
 
-def _plain_xml(stream: IO[bytes]) -> bool:
+def plain_xml(stream: IO[bytes]) -> bool:
     """Whether the XML of *stream* is well-formed UTF-8 in which every '<' starts an
     element's tag: nothing but an XML declaration before the root, no DOCTYPE (so no
     entity but the five predefined), comment, CDATA section or processing instruction."""
@@ -402,7 +402,7 @@ def _plain_xml(stream: IO[bytes]) -> bool:
 
 
 def _plain_xml_strings(stream: IO[bytes], where: str) -> Iterator[tuple[Any, str]]:
-    """:func:`_xml_strings` of plain XML (:func:`_plain_xml`), yielding only the values
+    """:func:`_xml_strings` of plain XML (:func:`plain_xml`), yielding only the values
     that hold a ":" or a reference: the others can have no finding (see
     :func:`scan_value`). Found by regular expressions from each such character back
     to the '<' before it (every '<' starts a tag), so a sheet of millions of cells
@@ -456,7 +456,7 @@ def _xlsx_strings(path: Path) -> Iterator[tuple[Any, str]]:
         for member in archive.namelist():
             if member.endswith((".xml", ".rels")):
                 with archive.open(member) as stream:
-                    plain = _plain_xml(stream)
+                    plain = plain_xml(stream)
                 with archive.open(member) as stream:
                     yield from (_plain_xml_strings if plain else _xml_strings)(stream, f"{member} ")
 
