@@ -118,13 +118,18 @@ def build_pdf(ctx: BuildContext) -> None:
 _LATER_STEPS = {
     "fill_pdf_sizes": "council.html.downloads",
     "build_search_index": "council.html.search",
-    "scan_output_step": "council_publish.output_scan",
-    "scan_published_step": "council_publish.published_privacy",
     "normalize_archives_step": "council.outputs.reproducible",
-    "check_links_step": "council_publish.linkcheck",
+    "check_output_step": "council_publish.checks",
     "write_manifest_step": "council_publish.manifest",
     "sign_manifest_step": "council_publish.signature",
+    # the checks that check_output_step runs side by side (council_publish.checks)
+    "scan_output_step": "council_publish.output_scan",
+    "scan_published_step": "council_publish.published_privacy",
+    "check_links_step": "council_publish.linkcheck",
 }
+#: The later steps of a build, in order.
+_LATER_ORDER = ("fill_pdf_sizes", "build_search_index", "normalize_archives_step", "check_output_step",
+                "write_manifest_step", "sign_manifest_step")
 
 
 def __getattr__(name: str) -> object:
@@ -137,10 +142,10 @@ def __getattr__(name: str) -> object:
     globals().update(later)
     # The build, in order. Each step reads ``ctx.source`` and writes below
     # ``ctx.staging``; later steps may read what earlier ones wrote. The search
-    # index reads the finished HTML; the output is scanned for script once all
-    # of it is written; archives are normalised, links checked and the manifest
-    # written last, over the final output.
-    globals().setdefault("STEPS", [build_html, build_pdf, *later.values()])
+    # index reads the finished HTML; archives are normalised; then the output
+    # is checked (script, personal data, links: side by side) once all of it
+    # is written, and the manifest written last, over the final output.
+    globals().setdefault("STEPS", [build_html, build_pdf, *(later[step] for step in _LATER_ORDER)])
     return globals()[name]
 
 

@@ -172,4 +172,4 @@ def test_the_check_starts_without_loading_the_extension() -> None:
     assert out.strip() == "[]"
     # a build still finds every step, in order
     assert [s.__name__ for s in publish.STEPS][:3] == ["build_html", "build_pdf", "fill_pdf_sizes"]
-    assert publish.check_links_step in publish.STEPS
+    assert publish.check_output_step in publish.STEPS

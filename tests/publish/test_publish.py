@@ -111,15 +111,19 @@ def test_successful_build_replaces_the_site(project, published):
     assert leftovers(published) == []
 
 
-def test_link_check_and_manifest_are_the_last_steps():
+def test_checks_and_manifest_are_the_last_steps():
+    from council_publish.checks import CHECKS, check_output_step
     from council_publish.linkcheck import check_links_step
     from council_publish.manifest import write_manifest_step
+    from council_publish.output_scan import scan_output_step
+    from council_publish.published_privacy import scan_published_step
 
     from council.outputs.reproducible import normalize_archives_step
     from council_publish.signature import sign_manifest_step
 
     # the signature covers the manifest, so it comes right after it
-    assert publish.STEPS[-4:] == [normalize_archives_step, check_links_step, write_manifest_step, sign_manifest_step]
+    assert publish.STEPS[-4:] == [normalize_archives_step, check_output_step, write_manifest_step, sign_manifest_step]
+    assert CHECKS == (scan_output_step, scan_published_step, check_links_step)
 
 
 def test_broken_link_fails_the_publication(project, published):
