@@ -124,10 +124,11 @@ def test_a_build_writes_its_exports_once(tmp_path, monkeypatch):
     from council.outputs import exports
 
     made = []
-    monkeypatch.setattr(exports, "dated_export_tables", lambda needs, updated: made.append(needs) or iter([TABLE]))
+    monkeypatch.setattr(exports, "dated_export_tables",
+                        lambda needs, updated, *kept, **version: made.append(needs) or iter([TABLE]))
     index = object()
     monkeypatch.setattr(need_index, "need_index", lambda app: index)
-    app = SimpleNamespace(outdir=str(tmp_path / "html"), doctreedir=str(tmp_path / "doctrees"))
+    app = SimpleNamespace(outdir=str(tmp_path / "html"), doctreedir=str(tmp_path / "doctrees"), confdir=str(tmp_path))
     (tmp_path / "doctrees").mkdir()
     first = exports.exported(app)
     assert exports.exported(app) is first and made == [index]

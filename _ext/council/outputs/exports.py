@@ -35,7 +35,7 @@ import json
 import os
 import shutil
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,14 +81,35 @@ def export_tables(needs: tr.Needs) -> Iterator[tr.Table]:
     return (table for table, _when in dated_export_tables(needs, lambda docname: None))
 
 
-def dated_export_tables(needs: tr.Needs, updated: Callable[[str], int | None]
-                        ) -> Iterator[tuple[tr.Table, dt.datetime]]:
+def _needs_digest(needs: Iterable[Mapping[str, Any]], *more: str) -> str:
+    """A digest of needs as read (without backlinks, which other pages' needs make) and *more*."""
+    digest = hashlib.sha256()
+    for need in sorted(needs, key=lambda n: str(n.get("id"))):
+        fields = {k: v for k, v in need.items() if not k.endswith("_back")}
+        digest.update(json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode() + b"\n")
+    for part in more:
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def dated_export_tables(needs: tr.Needs, updated: Callable[[str], int | None],
+                        kept: Callable[[str, str], list[Exported] | None] | None = None,
+                        made: dict[str, tuple[str, list[str]]] | None = None, version: str = ""
+                        ) -> Iterator[tuple[tr.Table | Exported, dt.datetime]]:
     """:func:`export_tables`, each with the date of its data: the newest of
     ``updated(docname)`` (a Unix time, or None when unknown) over the pages
     whose needs it shows. A case's tables show its own page's needs and the
     checklist's and clauses' (and any other page that holds no case); the
     tables across cases show every page's. With no date known, the
-    publication's (``SOURCE_DATE_EPOCH``)."""
+    publication's (``SOURCE_DATE_EPOCH``).
+
+    With *made*, each case's key (a digest of its page's needs, of every
+    page's that holds no case, of its date and of *version*: the code and the
+    settings) and its tables' names are recorded there; with *kept*, a case
+    whose ``kept(case, key)`` returns the outlines of its files written under
+    the same key is not made again (its outlines are yielded instead): after
+    one edit at N = 1,000, making every case's tables again was most of the
+    exports' time."""
     from council.rules.suspect import suspect_column, suspect_links
 
     needs = tr.index(needs)
@@ -112,10 +133,28 @@ def dated_export_tables(needs: tr.Needs, updated: Callable[[str], int | None]
     all_docs = {need.get("docname") for need in needs.values()}
     shared = newest(*(date(doc) for doc in sorted(d for d in all_docs - case_docs if d)))
     suspects = suspect_links(needs)
+    by_doc: dict[Any, list[Mapping[str, Any]]] = {}
+    if made is not None:
+        for need in needs.values():
+            by_doc.setdefault(need.get("docname"), []).append(need)
+        shared_key = _needs_digest([n for doc, doc_needs in by_doc.items() if doc not in case_docs
+                                    for n in doc_needs], version)
     for case in cases:
         case_when = when(newest(date(case.get("docname")), shared))
+        key = ""
+        if made is not None:
+            key = _needs_digest(by_doc.get(case.get("docname"), []), shared_key, case_when.isoformat())
+            reused = kept(case["id"], key) if kept is not None else None
+            if reused is not None:
+                made[case["id"]] = (key, [o.name for o in reused])
+                yield from ((o, case_when) for o in reused)
+                continue
+        names = []
         for table in tr.iter_case_tables(needs, case["id"]):
+            names.append(table.name)
             yield suspect_column(table, suspects), case_when
+        if made is not None:
+            made[case["id"]] = (key, names)
     site_when = when(newest(shared, *(date(doc) for doc in sorted(d for d in case_docs if d))))
     for table in tr.iter_cross_tables(needs):
         yield suspect_column(table, suspects), site_when
@@ -244,6 +283,10 @@ def write_exports(tables: Iterable[tr.Table | tuple[tr.Table, dt.datetime]], out
     outlines = []
     for item in tables:
         table, when = item if isinstance(item, tuple) else (item, None)
+        if isinstance(table, Exported):  # kept as written (dated_export_tables)
+            current[table.name] = previous.get(table.name, "")
+            outlines.append(table)
+            continue
         rows = table.text_rows()  # the cells as written, computed once per table
         current[table.name] = fingerprint(table, rows, when)
         paths = export_paths(target, table.name)
@@ -283,13 +326,50 @@ def exported(app: Sphinx) -> list[Exported]:
     needs = need_index(app)
     cached = getattr(app, _EXPORTED, None)
     if cached is None or cached[0] is not needs:
-        cache = Path(app.doctreedir) / "council-exports.json"
         from council.html.webmeta import page_updated
 
-        dated = dated_export_tables(needs, lambda docname: page_updated(app, docname))
-        cached = (needs, write_exports(dated, Path(app.outdir), cache))
+        cases_file = Path(app.doctreedir) / "council-export-cases.json"
+        try:
+            state = json.loads(cases_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            state = {}
+        target = Path(app.outdir) / EXPORT_DIR
+
+        def kept(case_id: str, key: str) -> list[Exported] | None:
+            key_then, names = state.get("cases", {}).get(case_id, ("", []))
+            outlines = state.get("outlines", {})
+            if key_then != key or not all(n in outlines and all(p.is_file() for p in export_paths(target, n))
+                                          for n in names):
+                return None
+            return [Exported(n, outlines[n][0], tuple(outlines[n][1]), tuple(outlines[n][2])) for n in names]
+
+        made: dict[str, tuple[str, list[str]]] = {}
+        dated = dated_export_tables(needs, lambda docname: page_updated(app, docname), kept, made,
+                                    version=_code_and_settings(app))
+        outlines = write_exports(dated, Path(app.outdir), Path(app.doctreedir) / "council-exports.json")
+        by_name = {o.name: o for o in outlines}
+        case_tables = {name for _, names in made.values() for name in names}
+        cases_file.write_text(json.dumps({
+            "cases": made,
+            "outlines": {n: [by_name[n].title, list(by_name[n].headers), list(by_name[n].types)]
+                         for n in sorted(case_tables) if n in by_name},
+        }, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        cached = (needs, outlines)
         setattr(app, _EXPORTED, cached)
     return cached[1]
+
+
+def _code_and_settings(app: Sphinx) -> str:
+    """A digest of what, besides the needs, makes a case's tables: this extension's
+    code and the project's settings (conf.py, ubproject.toml)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    for name in ("conf.py", "ubproject.toml"):
+        path = Path(app.confdir) / name
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()
 
 
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
