@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from sphinx.testing.util import SphinxTestApp
@@ -48,3 +49,24 @@ def build_real_site(builddir: Path, **overrides) -> SphinxTestApp:
     finally:
         app.cleanup()
     return app
+
+
+def add_other_case(project: Path) -> Path:
+    """A second case in a copy of ``site-minimal``: its case with other IDs and title."""
+    case = (project / "cases" / "case.md").read_text(encoding="utf-8")
+    other = project / "cases" / "other.md"
+    other.write_text(case.replace("TEST", "OTHER").replace("テスト案件", "別の案件"), encoding="utf-8")
+    return other
+
+
+def git_commit(project: Path, when: str, message: str) -> str:
+    """Commit everything in *project* (made a repository on first use) dated *when*
+    (ISO 8601); the commit's time as ``SOURCE_DATE_EPOCH`` would carry it."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.jp", "-c", "commit.gpgsign=false"]
+    if not (project / ".git").is_dir():
+        subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "PATH": "/usr/bin:/bin"}
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", message], cwd=project, check=True, env=env)
+    return subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=project, capture_output=True, text=True,
+                          check=True).stdout.strip()

@@ -10,27 +10,20 @@ would publish yesterday's dates.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import copy_project
-
-GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.jp"]
-
+from helpers import add_other_case, copy_project, git_commit
 
 def _commit(project: Path, when: str, message: str) -> None:
-    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "PATH": "/usr/bin:/bin"}
-    subprocess.run([*GIT, "add", "-A"], cwd=project, check=True)
-    subprocess.run([*GIT, "commit", "-qm", message], cwd=project, check=True, env=env)
+    git_commit(project, when, message)
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     src = copy_project("site-minimal", tmp_path)
-    subprocess.run(["git", "init", "-q"], cwd=src, check=True)
     _commit(src, "2024-04-01T12:00:00+09:00", "first")
     return src
 
@@ -87,9 +80,7 @@ def test_a_kept_release_rewrites_the_history_and_only_the_case_pages_it_dates(ma
     committed: the cases it dates get their history relabelled, the others are not written."""
     from council.views.history import main as council_release
 
-    case = (project / "cases" / "case.md").read_text(encoding="utf-8")
-    (project / "cases" / "other.md").write_text(case.replace("TEST", "OTHER").replace("テスト案件", "別の案件"),
-                                                encoding="utf-8")
+    add_other_case(project)
     _commit(project, "2024-04-01T13:00:00+09:00", "another case")
 
     def publish(when: str) -> Path:

@@ -9,34 +9,22 @@ whose needs it shows (:func:`council.outputs.exports.dated_export_tables`).
 from __future__ import annotations
 
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from helpers import copy_project
-
-GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.jp"]
-
+from helpers import add_other_case, copy_project, git_commit
 
 def _commit(project: Path, when: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "PATH": "/usr/bin:/bin"}
-    subprocess.run([*GIT, "add", "-A"], cwd=project, check=True)
-    subprocess.run([*GIT, "commit", "-qm", message], cwd=project, check=True, env=env)
-    # as council-build dates a publication: the last commit's time
-    epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=project, capture_output=True, text=True,
-                           check=True).stdout.strip()
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    # dated as council-build dates a publication: by the last commit's time
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", git_commit(project, when, message))
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     src = copy_project("site-minimal", tmp_path)
-    case = (src / "cases" / "case.md").read_text(encoding="utf-8")
-    (src / "cases" / "other.md").write_text(case.replace("TEST", "OTHER").replace("テスト案件", "別の案件"),
-                                            encoding="utf-8")
-    subprocess.run(["git", "init", "-q"], cwd=src, check=True)
+    add_other_case(src)
     _commit(src, "2024-04-01T12:00:00+09:00", "first", monkeypatch)
     return src
 

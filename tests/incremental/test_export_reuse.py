@@ -13,15 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_project
+from helpers import add_other_case, copy_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     src = copy_project("site-minimal", tmp_path)
-    case = (src / "cases" / "case.md").read_text(encoding="utf-8")
-    (src / "cases" / "other.md").write_text(case.replace("TEST", "OTHER").replace("テスト案件", "別の案件"),
-                                            encoding="utf-8")
+    add_other_case(src)
     return src
 
 
