@@ -7,7 +7,10 @@ such as sphinx-build, latexmk and pagefind) for a first publication and for a
 re-publication after one case was edited (:func:`council_bench.bench.edit_one_case`),
 so that the steps whose cost grows with the number of cases can be named.
 The corpus is a git repository and each edit is a commit a day after the last
-(:func:`commit`), as a real publication is of a commit.
+(:func:`commit`), as a real publication is of a commit; before the edit, the
+publication's needs are kept and committed (:func:`record_release`), as the
+ward does after each publication (the case pages' history shows the changes
+not yet kept with the date of the commit being published).
 
 Usage: ``python -m council_bench.publish_steps -n 1000 [--workdir DIR] [--no-pdf] [--again]``.
 ``--again`` measures only one more edit and re-publication of the corpus a
@@ -55,6 +58,18 @@ def commit(src: Path, message: str) -> None:
     env = {**os.environ, "GIT_AUTHOR_DATE": f"@{when} +0900", "GIT_COMMITTER_DATE": f"@{when} +0900"}
     subprocess.run([*_GIT, "add", "-A"], cwd=src, check=True)
     subprocess.run([*_GIT, "commit", "-q", "-m", message], cwd=src, check=True, env=env)
+
+
+def record_release(src: Path, site: Path) -> None:
+    """Keep the needs of the publication in *site* under ``releases/`` and commit them, as
+    the ward does after each publication (``council-release``; nothing when unchanged)."""
+    from council.views.history import main as council_release
+
+    with _output_to(src.parent / "publish.log"):
+        council_release(["--source", str(src), "--needs", str(site / "html" / "needs.json")])
+    if subprocess.run(["git", "status", "--porcelain"], cwd=src, capture_output=True, text=True,
+                      check=True).stdout.strip():
+        commit(src, "release kept")
 
 
 @dataclass
@@ -124,6 +139,7 @@ def measure(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime, Ste
     steps = [s for s in cli.STEPS if with_pdf or s is not cli.build_pdf]
     log = base / "publish.log"
     first = publish(src, output, steps, log)
+    record_release(src, output)
     edit_one_case(src)
     commit(src, "one case edited")
     again = publish(src, output, steps, log)
@@ -141,6 +157,7 @@ def measure_again(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTim
     steps = [s for s in cli.STEPS if with_pdf or s is not cli.build_pdf]
     if not (src / ".git").is_dir():
         commit(src, "synthetic corpus")
+    record_release(src, base / "site")
     edit_one_case(src)
     commit(src, "one case edited")
     again = publish(src, base / "site", steps, base / "publish.log")

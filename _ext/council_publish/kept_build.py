@@ -26,7 +26,9 @@ otherwise removed first, so the build starts from nothing:
   extension's code wherever it is installed from (:data:`PACKAGES`), and of
   the bytes of every project file that is not a page source (``*.md``):
   templates, static files, configuration, the allow-list, the sources the
-  pages link to, the release snapshots;
+  pages link to. Not the release snapshots (``releases/``): one is committed
+  after every publication, and :mod:`council.views.history` compares what
+  they show on each case page and rewrites the pages whose history changed;
 - no page source was removed or renamed (Sphinx would leave its page in
   place); added sources are new pages, which Sphinx reads;
 - every page source whose bytes changed since (the state lists each one's
@@ -61,6 +63,9 @@ from urllib.parse import unquote
 
 #: Not part of the project's sources (the site is built from neither).
 _IGNORED = frozenset({"_build", ".git", ".venv", "__pycache__", ".pytest_cache", "node_modules", "tests", ".ci"})
+#: The release snapshots (``council.views.releases.RELEASES_DIR``), which the
+#: history compares itself (:mod:`council.views.history`).
+_RELEASES = "releases"
 #: Page sources: Sphinx notices their changes (by modification time, checked here by content).
 _PAGE_SUFFIX = ".md"
 _STATE = "state"
@@ -105,7 +110,7 @@ def snapshot(source: Path) -> tuple[str, dict[str, str]]:
         rel = path.relative_to(source).as_posix()
         if path.suffix == _PAGE_SUFFIX:
             pages[rel] = _sha256(path)
-        else:
+        elif rel.split("/", 1)[0] != _RELEASES:
             digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest(), pages
 

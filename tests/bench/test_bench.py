@@ -150,6 +150,31 @@ def test_publish_steps_publishes_commits_a_day_apart(tmp_path: Path) -> None:
     assert log[:2] == [f"{publish_steps.FIRST_COMMIT + 86_400} edit", f"{publish_steps.FIRST_COMMIT} corpus"]
 
 
+def test_publish_steps_keeps_each_publication_before_the_edit(tmp_path: Path) -> None:
+    """As the ward does after a publication: its needs kept in releases/ and committed; once."""
+    import json
+    import shutil
+
+    from council_bench import publish_steps
+
+    from helpers import REPO
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(REPO / "ubproject.toml", src / "ubproject.toml")
+    publish_steps.commit(src, "corpus")
+    html = tmp_path / "site" / "html"
+    html.mkdir(parents=True)
+    need = {"id": "CASE_2020_X", "type": "case", "title": "x", "docname": "cases/x"}
+    (html / "needs.json").write_text(json.dumps(
+        {"current_version": "1", "versions": {"1": {"needs": {"CASE_2020_X": need}}}}), encoding="utf-8")
+    for _ in range(2):
+        publish_steps.record_release(src, tmp_path / "site")
+    log = subprocess.run(["git", "log", "--format=%s"], cwd=src, capture_output=True, text=True, check=True)
+    assert log.stdout.split("\n")[:2] == ["release kept", "corpus"]
+    assert len(list((src / "releases").glob("*.json"))) == 1
+
+
 def test_pdf_measured_at_the_smallest_and_the_largest_n() -> None:
     """``make bench`` (N = 100, 300, 1,000) times the PDF step at 100 and at 1,000."""
     assert pdf_bench.pdf_sizes([100, 300, 1000]) == [100, 1000]

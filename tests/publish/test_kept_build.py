@@ -63,6 +63,18 @@ def test_reused_after_a_publication_whatever_the_commit_date(staging: Path, proj
     assert _reused(staging, project, {"SOURCE_DATE_EPOCH": "1800000000"})
 
 
+def test_reused_after_a_release_snapshot_is_committed(staging: Path, project: Path) -> None:
+    """council-release keeps each publication's needs in releases/, committed after it;
+    the history compares them itself (tests/incremental/test_commit_dates.py)."""
+    from council.views.releases import RELEASES_DIR
+
+    assert kept_build._RELEASES == RELEASES_DIR
+    _publish_once(staging, project)
+    (project / RELEASES_DIR).mkdir()
+    (project / RELEASES_DIR / "2025-04-01-0123456789ab.json").write_text("{}\n", encoding="utf-8")
+    assert _reused(staging, project)
+
+
 def test_not_reused_after_a_failed_build(staging: Path, project: Path) -> None:
     _publish_once(staging, project)
     kept_build.open_kept(staging, project, {})  # a build that never reached close_kept
