@@ -44,18 +44,31 @@ from council.views.releases import (
 )
 from council.resolve.order import priority
 
+def _kept_history(app: Sphinx) -> tuple[list[Release], list[tuple[Release, Changes]]]:
+    """The kept releases (oldest first) and their history (newest first), read and
+    compared once per build: the case pages' history is looked for after reading and
+    rendered when writing (at N = 1,000 each reading of the records took 4 s)."""
+    cached = getattr(app, "_council_kept_history", None)
+    if cached is None:
+        releases = read_releases(Path(app.srcdir) / RELEASES_DIR)
+        cached = (releases, history(releases, model_for(app).roles))
+        app._council_kept_history = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _history_of(app: Sphinx, needs: Any) -> list[tuple[Release, Changes]]:
     """The kept releases and, when *needs* differ from the latest, *needs* as one more
-    (dated by the commit being published), each with its changes."""
-    project = Path(app.srcdir)
+    (dated by the commit being published), each with its changes, newest first."""
     model = model_for(app)
-    releases = read_releases(project / RELEASES_DIR)
+    releases, kept = _kept_history(app)
     current = snapshot(needs, *model_names(model))
-    if not releases or compare(releases[-1].needs, current, model.roles).empty is False:
-        commit, date = head_commit(project, os.environ)
-        releases.append(Release(key=commit[:12] or (date.strftime("%Y%m%d") if date else "current"),
-                                date=date, needs=current, current=True))
-    return history(releases, model.roles)
+    changes = compare(releases[-1].needs if releases else {}, current, model.roles)
+    if changes.empty:
+        return list(kept)
+    commit, date = head_commit(Path(app.srcdir), os.environ)
+    release = Release(key=commit[:12] or (date.strftime("%Y%m%d") if date else "current"),
+                      date=date, needs=current, current=True)
+    return [(release, changes), *kept]
 
 
 def site_releases(app: Sphinx) -> list[tuple[Release, Changes]]:
