@@ -408,20 +408,26 @@ def _plain_xml_strings(stream: IO[bytes], where: str) -> Iterator[tuple[Any, str
     to the '<' before it (every '<' starts a tag), so a sheet of millions of cells
     costs no Python per cell (the long table's workbook at N = 1,000: 30 s with
     expat's callbacks, 6 s here). Read in pieces cut before a '<'."""
+    for piece in pieces(stream, _CHUNK, b"<", keep=False):
+        yield from _plain_xml_piece(piece, where)
+
+
+def pieces(stream: IO[bytes], size: int, boundary: bytes, *, keep: bool) -> Iterator[bytes]:
+    """*stream* read *size* bytes at a time, given out in pieces that end at the last
+    *boundary* read (just after it with *keep*, just before it without); the rest
+    is carried into the next piece, and the last piece is whatever remains."""
     carry = b""
-    while True:
-        chunk = stream.read(_CHUNK)
+    while chunk := stream.read(size):
         data = carry + chunk
-        cut = data.rfind(b"<") if chunk else len(data)
-        if cut <= 0:
-            if not chunk:
-                break
+        at = data.rfind(boundary)
+        if at < 0 or (at == 0 and not keep):
             carry = data
             continue
-        yield from _plain_xml_piece(data[:cut], where)
+        cut = at + len(boundary) if keep else at
+        yield data[:cut]
         carry = data[cut:]
-        if not chunk:
-            break
+    if carry:
+        yield carry
 
 
 def _plain_xml_piece(data: bytes, where: str) -> Iterator[tuple[Any, str]]:

@@ -37,7 +37,7 @@ from typing import IO, Any
 from xml.etree import ElementTree
 
 from council_publish.output_cache import ValueMemo
-from council_publish.output_scan import plain_xml
+from council_publish.output_scan import pieces, plain_xml
 from council_publish.pipeline import BuildFailed
 from council.read.personal_data import Finding, find_personal_data
 from council.read.privacy_allowlist import ALLOWLIST_FILE, Allowed, load_allowlist
@@ -231,10 +231,16 @@ def xlsx_cells(data: bytes) -> Iterator[tuple[str, str, str]]:
         shared, sheets = _workbook_sheets(book)
         for sheet_name, member in sheets:
             with book.open(member) as stream:
-                for cell in _cells(stream):
-                    text = _cell_text(cell, shared)
-                    if text:
-                        yield sheet_name, cell.get("r", "?"), text
+                for ref, text in _sheet_cells(stream, shared):
+                    yield sheet_name, ref, text
+
+
+def _sheet_cells(stream: IO[bytes], shared: list[str]) -> Iterator[tuple[str, str]]:
+    """(reference, text) of every non-empty cell of a sheet, read by ElementTree."""
+    for cell in _cells(stream):
+        text = _cell_text(cell, shared)
+        if text:
+            yield cell.get("r", "?"), text
 
 
 #: How much of a sheet's XML is read at a time.
@@ -269,15 +275,8 @@ def _plain_sheet_findings(stream: IO[bytes], shared: list[str], find: Callable[[
     content read and checked once, and a cell's reference read only for a finding (the
     long table at N = 1,000 has 3 million cells: 34 s with ElementTree, a few here)."""
     known: dict[tuple[bytes, bytes], Sequence[Finding]] = {}
-    carry = b""
-    while True:
-        chunk = stream.read(_PIECE)
-        data = carry + chunk
-        cut = data.rfind(b"</row>") + len(b"</row>") if chunk else len(data)
-        if cut < len(b"</row>") and chunk:
-            carry = data
-            continue
-        for cell in _PLAIN_CELL.finditer(data, 0, cut):
+    for piece in pieces(stream, _PIECE, b"</row>", keep=True):
+        for cell in _PLAIN_CELL.finditer(piece):
             content = cell.group(2)
             if not content:
                 continue
@@ -299,9 +298,6 @@ def _plain_sheet_findings(stream: IO[bytes], shared: list[str], find: Callable[[
                 ref = _PLAIN_REF.search(attributes)
                 for finding in found:
                     yield (ref.group(1).decode() if ref else "?"), finding
-        carry = data[cut:]
-        if not chunk:
-            break
 
 
 _CELL = f"{{{_NS['m']}}}c"
@@ -349,10 +345,9 @@ def _xlsx_findings(data: bytes, find: Callable[[str], Sequence[Finding]]) -> Ite
                         yield f"{sheet}!{ref}", finding
                 continue
             with book.open(member) as stream:
-                for cell in _cells(stream):
-                    text = _cell_text(cell, shared)
-                    for finding in find(text) if text else ():
-                        yield f"{sheet}!{cell.get('r', '?')}", finding
+                for ref, text in _sheet_cells(stream, shared):
+                    for finding in find(text):
+                        yield f"{sheet}!{ref}", finding
 
 
 class ValueFindings(ValueMemo):
