@@ -67,6 +67,7 @@ from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 from xml.parsers import expat
 
+from council_publish.data_values import any_found, csv_values, json_values, pieces, plain_xml
 from council_publish.output_cache import ValueMemo
 from council_publish.pipeline import BuildFailed
 
@@ -308,8 +309,7 @@ def _json_strings(value: Any) -> Iterator[tuple[Any, str]]:
                 stack.append((("json", place, f"[{index}]"), item[index]))
 
 
-def _csv_strings(data: bytes) -> Iterator[tuple[Any, str]]:
-    text = data.decode("utf-8-sig", errors="replace")
+def _csv_strings(text: str) -> Iterator[tuple[Any, str]]:
     for row_number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         for column, cell in enumerate(row, start=1):
             yield ("csv", row_number, column), cell
@@ -370,35 +370,8 @@ _XML_ATTRIBUTE = re.compile(rb"""([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _XML_CANDIDATE = re.compile(rb"[:&]")
 
 
+#: How much of a stream the plain reader reads at a time.
 _CHUNK = 1 << 23
-
-
-def plain_xml(stream: IO[bytes]) -> bool:
-    """Whether the XML of *stream* is well-formed UTF-8 in which every '<' starts an
-    element's tag: nothing but an XML declaration before the root, no DOCTYPE (so no
-    entity but the five predefined), comment, CDATA section or processing instruction."""
-    parser = expat.ParserCreate("utf-8")
-    previous = b""
-    first = True
-    try:
-        while chunk := stream.read(_CHUNK):
-            parser.Parse(chunk, False)
-            body = chunk
-            if first and chunk.startswith(b"<?xml"):
-                end = chunk.find(b"?>")
-                declaration = chunk[:end]
-                if end < 0 or (b"encoding" in declaration
-                               and not re.search(rb"""encoding\s*=\s*["']utf-8["']""", declaration, re.I)):
-                    return False
-                body = chunk[end + 2:]
-            first = False
-            if b"<!" in previous + body[:1] or b"<!" in body or b"<?" in previous + body[:1] or b"<?" in body:
-                return False
-            previous = chunk[-1:]
-        parser.Parse(b"", True)
-    except expat.ExpatError:
-        return False
-    return True
 
 
 def _plain_xml_strings(stream: IO[bytes], where: str) -> Iterator[tuple[Any, str]]:
@@ -410,24 +383,6 @@ def _plain_xml_strings(stream: IO[bytes], where: str) -> Iterator[tuple[Any, str
     expat's callbacks, 6 s here). Read in pieces cut before a '<'."""
     for piece in pieces(stream, _CHUNK, b"<", keep=False):
         yield from _plain_xml_piece(piece, where)
-
-
-def pieces(stream: IO[bytes], size: int, boundary: bytes, *, keep: bool) -> Iterator[bytes]:
-    """*stream* read *size* bytes at a time, given out in pieces that end at the last
-    *boundary* read (just after it with *keep*, just before it without); the rest
-    is carried into the next piece, and the last piece is whatever remains."""
-    carry = b""
-    while chunk := stream.read(size):
-        data = carry + chunk
-        at = data.rfind(boundary)
-        if at < 0 or (at == 0 and not keep):
-            carry = data
-            continue
-        cut = at + len(boundary) if keep else at
-        yield data[:cut]
-        carry = data[cut:]
-    if carry:
-        yield carry
 
 
 def _plain_xml_piece(data: bytes, where: str) -> Iterator[tuple[Any, str]]:
@@ -467,12 +422,19 @@ def _xlsx_strings(path: Path) -> Iterator[tuple[Any, str]]:
                     yield from (_plain_xml_strings if plain else _xml_strings)(stream, f"{member} ")
 
 
-def _data_strings(path: Path) -> Iterator[tuple[Any, str]]:
+def _data_strings(path: Path, check: Any) -> Iterator[tuple[Any, str]]:
+    """(place, value) of the values of a data file that *check* may find something in:
+    none of a JSON or CSV file none of whose distinct values has a finding
+    (:mod:`council_publish.data_values`), every value otherwise."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        yield from _json_strings(json.loads(path.read_bytes()))
+        document = json.loads(path.read_bytes())
+        if any_found(json_values(document), check):
+            yield from _json_strings(document)
     elif suffix == ".csv":
-        yield from _csv_strings(path.read_bytes())
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        if any_found(csv_values(text), check):
+            yield from _csv_strings(text)
     elif suffix == ".xlsx":
         yield from _xlsx_strings(path)
     elif suffix in {".xml", ".atom", ".rss"}:
@@ -519,7 +481,7 @@ def scan_file(root: Path, path: Path, inline_ok: Any, values: ValueMemo | None =
                 found.append(Finding(rel, str(line), message))
         elif suffix in DATA_SUFFIXES:
             check = ValueMemo(scan_value) if values is None else values
-            for where, value in _data_strings(path):
+            for where, value in _data_strings(path, check):
                 for message in check(value):
                     found.append(Finding(rel, _place(where), message))
     except (ValueError, OSError, zipfile.BadZipFile, expat.ExpatError, EOFError) as exc:
