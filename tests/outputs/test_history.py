@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -202,3 +203,57 @@ def test_print_has_the_history_page_but_not_the_case_pages_history(make_app, tmp
     tex = "".join(p.read_text(encoding="utf-8") for p in sorted(Path(latex.outdir).glob("*.tex")))
     assert "未公開の変更（日付なし）" in tex  # the history page, printed
     assert "この案件の更新履歴" not in tex
+
+
+def _summaries(kept) -> list[tuple[str, list[tuple[str, bool]]]]:
+    return [(release.key, [(c.case, c.new) for c in changes.cases]) for release, changes in kept]
+
+
+def test_the_kept_history_reads_and_compares_only_what_changed(tmp_path, monkeypatch):
+    """Decades of records: a build reads only the records it has not seen and compares only
+    the pairs it has not compared (council.views.history.kept_history)."""
+    from council.views import history as history_module
+    from council.views.releases import write_snapshot
+
+    records, cache = tmp_path / "releases", tmp_path / "doctrees" / history_module.KEPT_HISTORY
+    first, second = _releases()
+    write_snapshot(records, first.needs, first.date, "a" * 40)
+    write_snapshot(records, second.needs, second.date, "b" * 40)
+    reads: list[str] = []
+    real = history_module.read_release
+    monkeypatch.setattr(history_module, "read_release", lambda path: reads.append(path.name[:10]) or real(path))
+
+    def kept(roles=ROLES):
+        reads.clear()
+        latest, found = history_module.kept_history(records, roles, cache)
+        assert _summaries(found) == _summaries(history(read_releases(records), roles))
+        assert latest.needs == read_releases(records)[-1].needs
+        assert all(release.needs == {} for release, _ in found)  # only the latest's needs are kept
+        return _summaries(found)
+
+    assert kept() == [("bbbbbbbbbbbb", [("CASE_B", True), ("CASE_A", False)]), ("aaaaaaaaaaaa", [("CASE_A", True)])]
+    assert sorted(reads) == ["2026-04-01", "2026-06-01"]
+    kept()
+    assert reads == []  # the next build: nothing read
+
+    # the next publication's record: only it is read (the latest's needs are kept)
+    third = json.loads(json.dumps(second.needs))
+    del third["CASE_B"], third["ENT_B_1"], third["SG_B_1"]
+    write_snapshot(records, third, dt.datetime(2026, 9, 1, tzinfo=JST), "c" * 40)
+    assert kept()[0] == ("cccccccccccc", [("CASE_B", False)])  # removed
+    assert reads == ["2026-09-01"]
+
+    # an edited record: it and its neighbour are read again to compare the two pairs it is in
+    path = next(records.glob("2026-04-01-*.json"))
+    path.write_text(path.read_text(encoding="utf-8").replace("案件A", "案件Ａ"), encoding="utf-8")
+    kept()
+    assert sorted(reads) == ["2026-04-01", "2026-06-01"]
+    # a removed record: its neighbours are compared with each other
+    path.unlink()
+    assert kept()[-1] == ("bbbbbbbbbbbb", [("CASE_A", True), ("CASE_B", True)])
+    # other roles, or no cache: everything again
+    kept(dataclasses.replace(ROLES, case="entrustment"))
+    assert sorted(reads) == ["2026-06-01", "2026-09-01"]
+    cache.unlink()
+    kept()
+    assert sorted(reads) == ["2026-06-01", "2026-09-01"]

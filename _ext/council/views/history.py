@@ -17,10 +17,12 @@ differ from the latest snapshot. From those comparisons it renders
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
+import pickle
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -37,21 +39,95 @@ from sphinx_needs.data import SphinxNeedsData
 
 from council.html.webmeta import FEED, JST
 from council.model.content_model import load_model, model_for
-from council.views.changes import LINK_LINES, CaseChange, Changes, compare, history, reader_names
+from council.views.changes import LINK_LINES, CaseChange, Changes, compare, reader_names
 from council.views.feed import atom_feed
 from council.views.releases import (
-    RELEASES_DIR, Release, head_commit, model_names, read_releases, snapshot, write_snapshot,
+    RELEASES_DIR, Release, Snapshot, head_commit, model_names, read_release, read_releases, release_files,
+    release_order, snapshot, write_snapshot,
 )
 from council.resolve.order import priority
 
-def _kept_history(app: Sphinx) -> tuple[list[Release], list[tuple[Release, Changes]]]:
-    """The kept releases (oldest first) and their history (newest first), read and
-    compared once per build: the case pages' history is looked for after reading and
-    rendered when writing (at N = 1,000 each reading of the records took 4 s)."""
+
+#: In the doctree directory: the kept releases' history (:func:`kept_history`).
+KEPT_HISTORY = "council-kept-history.pickle"
+
+
+def kept_history(directory: Path, roles: Any, cache: Path | None
+                 ) -> tuple[Release | None, list[tuple[Release, Changes]]]:
+    """The latest kept release (with its needs) and the kept releases' history, newest
+    first (without their needs: only the latest's are compared with the build's).
+
+    Reading every release and comparing each with the one before is work that grows
+    with the records (at N = 1,000 a record takes 4 s to read), and every publication
+    adds one. So *cache* keeps, under a digest of *roles* and of the code that reads
+    and compares releases, each record's header (by file name and SHA-256), each
+    comparison of two consecutive records (by both), and the latest record's needs. A
+    build reads only the records it has not seen (after a publication, the new one)
+    and compares only the pairs it has not compared; a record edited or removed
+    changes the pairs it is part of, which are compared again."""
+    from council.views import changes as changes_module, releases as releases_module
+
+    code = hashlib.sha256(repr(roles).encode() + b"\0")
+    for module in (changes_module, releases_module):
+        code.update(Path(module.__file__).read_bytes() + b"\0")
+    state: dict[str, Any] = {}
+    if cache is not None and cache.is_file():
+        try:
+            with cache.open("rb") as f:
+                state = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            state = {}
+    if not isinstance(state, dict) or state.get("code") != code.hexdigest():
+        state = {}
+    headers: dict[tuple[str, str], Release] = {}
+    needs: dict[tuple[str, str], Snapshot] = {}
+    for path in release_files(directory):
+        record = (path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+        known = state.get("headers", {}).get(record)
+        if known is None:
+            release = read_release(path)
+            known, needs[record] = dataclasses.replace(release, needs={}), release.needs
+        headers[record] = known
+    kept_latest = state.get("latest")
+    if kept_latest is not None:
+        needs.setdefault(kept_latest[0], kept_latest[1])
+
+    def needs_of(record: tuple[str, str]) -> Snapshot:
+        if record not in needs:
+            needs[record] = read_release(directory / record[0]).needs
+        return needs[record]
+
+    order = sorted(headers, key=lambda record: release_order(headers[record]))
+    pairs: dict[tuple[Any, Any], Changes] = {}
+    kept: list[tuple[Release, Changes]] = []
+    previous = None
+    for record in order:
+        changes = state.get("pairs", {}).get((previous, record))
+        if changes is None:
+            changes = compare(needs_of(previous) if previous else {}, needs_of(record), roles)
+        pairs[previous, record] = changes
+        if not changes.empty:
+            kept.append((headers[record], changes))
+        previous = record
+    latest = dataclasses.replace(headers[order[-1]], needs=needs_of(order[-1])) if order else None
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(cache.name + ".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump({"code": code.hexdigest(), "headers": headers, "pairs": pairs,
+                         "latest": (order[-1], latest.needs) if latest else None},
+                        f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    return latest, kept[::-1]
+
+
+def _kept_history(app: Sphinx) -> tuple[Release | None, list[tuple[Release, Changes]]]:
+    """:func:`kept_history`, once per build: the case pages' history is looked for
+    after reading and rendered when writing."""
     cached = getattr(app, "_council_kept_history", None)
     if cached is None:
-        releases = read_releases(Path(app.srcdir) / RELEASES_DIR)
-        cached = (releases, history(releases, model_for(app).roles))
+        cached = kept_history(Path(app.srcdir) / RELEASES_DIR, model_for(app).roles,
+                              Path(app.doctreedir) / KEPT_HISTORY)
         app._council_kept_history = cached  # type: ignore[attr-defined]
     return cached
 
@@ -60,9 +136,9 @@ def _history_of(app: Sphinx, needs: Any) -> list[tuple[Release, Changes]]:
     """The kept releases and, when *needs* differ from the latest, *needs* as one more
     (dated by the commit being published), each with its changes, newest first."""
     model = model_for(app)
-    releases, kept = _kept_history(app)
+    latest, kept = _kept_history(app)
     current = snapshot(needs, *model_names(model))
-    changes = compare(releases[-1].needs if releases else {}, current, model.roles)
+    changes = compare(latest.needs if latest else {}, current, model.roles)
     if changes.empty:
         return list(kept)
     commit, date = head_commit(Path(app.srcdir), os.environ)

@@ -110,19 +110,29 @@ def write_snapshot(directory: Path, snap: Snapshot, date: dt.datetime, commit: s
     return path
 
 
+def read_release(path: Path) -> Release:
+    """One committed snapshot."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    head = data.get("release", {})
+    return Release(
+        key=str(head.get("commit", ""))[:12] or path.stem,
+        date=dt.datetime.fromisoformat(head["date"]) if head.get("date") else None,
+        needs=data.get("needs", {}),
+    )
+
+
+def release_order(release: Release) -> tuple[dt.datetime, str]:
+    """The order of the releases: by date (undated last), then key."""
+    return release.date or dt.datetime.max.replace(tzinfo=dt.UTC), release.key
+
+
+def release_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.json")) if directory.is_dir() else []
+
+
 def read_releases(directory: Path) -> list[Release]:
     """Every committed snapshot, oldest first."""
-    releases = []
-    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        head = data.get("release", {})
-        releases.append(Release(
-            key=str(head.get("commit", ""))[:12] or path.stem,
-            date=dt.datetime.fromisoformat(head["date"]) if head.get("date") else None,
-            needs=data.get("needs", {}),
-        ))
-    return sorted(releases, key=lambda r: (r.date or dt.datetime.max.replace(tzinfo=dt.UTC), r.key))
-
+    return sorted((read_release(path) for path in release_files(directory)), key=release_order)
 
 
 def head_commit(directory: Path, env: Mapping[str, str]) -> tuple[str, dt.datetime | None]:
