@@ -17,26 +17,52 @@ each rebuild.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from council_publish.case_project import CaseProject, prepare, resolve_case, select_pages
 from council_publish.id_index import IdIndex, duplicate_ids, load_index, need_types
-from council_publish.pipeline import Interrupted, run_in_group, sphinx_args
+from council_publish.pipeline import Interrupted, sphinx_args, started
 from council_publish.preview import serve
 
 
-def sphinx_command(proj: CaseProject, project: Path) -> list[str]:
-    """sphinx-build over the case project, run through :func:`sphinx_child` so that
-    its messages name the project's files, not the case project's links."""
+def _sphinx_args(proj: CaseProject, project: Path) -> list[str]:
     build = proj.build
-    return [
-        sys.executable, "-m", "council_publish.case_check", "--sphinx-child", str(build.source), str(project), "--",
-        # the shared folders are links into the real project: reads stay confined to it
-        *sphinx_args(build, "html", build.html, "-D", f"council_confine_root={project.resolve()}"),
-    ]
+    # the shared folders are links into the real project: reads stay confined to it
+    return sphinx_args(build, "html", build.html, "-D", f"council_confine_root={project.resolve()}")
+
+
+#: What the waiting child (:func:`waiting_child`) imports while the ID scan runs:
+#: Sphinx, the extensions and the stages of this site's (most of a second).
+_WARM = ("sphinx.cmd.build", "sphinx.application", "sphinx_needs.needs", "myst_parser.parsers.sphinx_", "furo",
+         "sphinx_design", "council.html.case_page", "council.html.render", "council.outputs.exports",
+         "council.views.history", "council.resolve", "council.rules.validation")
+
+
+def waiting_child() -> int:  # pragma: no cover - runs as a child process
+    """The Sphinx child started before the case project is ready: it imports
+    :data:`_WARM`, then reads its arguments (JSON: ``srcdir``, ``args``) from stdin,
+    which the parent writes once the IDs are checked and the project prepared. On
+    two cores, the imports and the scan run side by side. Without arguments (the
+    parent stopped first) it exits at once."""
+    import importlib
+    import json
+
+    for name in _WARM:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # only a warm-up: the build imports what it needs, and reports what is missing
+    data = sys.stdin.buffer.read()
+    if not data:
+        return 0
+    go = json.loads(data)
+    return sphinx_child(go["srcdir"], go["args"])
 
 
 class _Rewrite:
@@ -104,13 +130,20 @@ def check_case(project: Path, case_arg: Path, out=None, err=None) -> int:
     start = time.perf_counter()
     saved = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        duplicates, index = check_ids(project, case)
-        scanned = time.perf_counter() - start
-        for line in duplicates:
-            print(line, file=err)
-        proj = prepare(project, case, index.by_id())
-        err.flush()
-        status = run_in_group(sphinx_command(proj, project), cwd=project, env=proj.build.env)
+        # Sphinx starts (imports) in its child while the IDs are scanned and the project prepared
+        child = [sys.executable, "-m", "council_publish.case_check", "--sphinx-child-waiting"]
+        with started(child, cwd=project, env=dict(os.environ), stdin=subprocess.PIPE) as proc:
+            duplicates, index = check_ids(project, case)
+            scanned = time.perf_counter() - start
+            for line in duplicates:
+                print(line, file=err)
+            proj = prepare(project, case, index.by_id())
+            err.flush()
+            assert proc.stdin is not None
+            proc.stdin.write(json.dumps({"srcdir": str(proj.build.source), "args": _sphinx_args(proj, project)}
+                                        ).encode())
+            proc.stdin.close()
+        status = proc.returncode
         scan = []
         if status == 0:
             # the publishing step's scan for script in the output, over the small site
@@ -161,11 +194,10 @@ def _prepare_checked(project: Path, case_arg: Path) -> int | tuple[CaseProject, 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry points for the Makefile and for child processes: ``--serve CASE``,
-    ``--refresh CASE`` and ``--sphinx-child SRCDIR PROJECT -- ARGS``."""
+    ``--refresh CASE`` and ``--sphinx-child-waiting`` (:func:`waiting_child`)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["--sphinx-child"]:
-        srcdir, _project, sep, *rest = args[1:]
-        return sphinx_child(srcdir, rest)
+    if args[:1] == ["--sphinx-child-waiting"]:
+        return waiting_child()
     parser = argparse.ArgumentParser(prog="python -m council_publish.case_check")
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--refresh", type=Path, metavar="CASE",

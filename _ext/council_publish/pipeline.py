@@ -79,7 +79,7 @@ def _child_setup(mask: set[int]) -> Callable[[], None]:
 
 
 @contextlib.contextmanager
-def started(cmd: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen]:
+def started(cmd: list[str], cwd: Path, env: dict[str, str], stdin: int | None = None) -> Iterator[subprocess.Popen]:
     """*cmd* running in its own process group while the block runs; waited for at
     the block's end. Any interruption stops the whole group.
 
@@ -93,7 +93,7 @@ def started(cmd: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subproce
     # the interpreter's after-fork callbacks is ignored, and the build went on
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, process_group=0, preexec_fn=_child_setup(mask))
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=stdin, process_group=0, preexec_fn=_child_setup(mask))
     except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         raise
@@ -104,6 +104,9 @@ def started(cmd: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subproce
     except BaseException:
         stop_group(proc)
         raise
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
 
 
 def run_in_group(cmd: list[str], cwd: Path, env: dict[str, str]) -> int:

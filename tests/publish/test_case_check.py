@@ -173,3 +173,52 @@ def test_the_check_starts_without_loading_the_extension() -> None:
     # a build still finds every step, in order
     assert [s.__name__ for s in publish.STEPS][:3] == ["build_html", "build_pdf", "fill_pdf_sizes"]
     assert publish.check_output_step in publish.STEPS
+
+
+def test_sphinx_starts_while_the_ids_are_scanned_and_stops_if_the_check_does(tmp_path: Path, monkeypatch,
+                                                                             capfd) -> None:
+    """The Sphinx child imports Sphinx and the extension while its parent scans the IDs and
+    prepares the small project (N = 1,000: first check 3.9 -> 3.3 s); a parent that fails
+    before handing it the project leaves no child behind."""
+    from council_publish import pipeline
+
+    src = _project(tmp_path)
+    (src / "cases" / "other.md").unlink()
+    events: list[str] = []
+    real_started, real_scan = pipeline.started, case_check.check_ids
+
+    def started(cmd, cwd, env, stdin=None):
+        events.append("child")
+        return real_started(cmd, cwd, env, stdin)
+
+    monkeypatch.setattr(case_check, "started", started)
+    monkeypatch.setattr(case_check, "check_ids", lambda *a: events.append("scan") or real_scan(*a))
+    assert publish.main(["--source", str(src), "--case", "cases/case.md"]) == 0
+    assert events == ["child", "scan"]
+
+    # the preparation fails: one line, status 1, and the waiting child is gone
+    def broken(*args):
+        raise PermissionError(13, "Permission denied", str(src / "_build/case"))
+
+    monkeypatch.setattr(case_check, "prepare", broken)
+    monkeypatch.setattr(case_check, "started", real_started)
+    before = _children()
+    assert publish.main(["--source", str(src), "--case", "cases/case.md"]) == 1
+    err = capfd.readouterr().err
+    assert err.splitlines()[-1].startswith("council-build: ")
+    assert "を読み書きできません（Permission denied）" in err.splitlines()[-1]
+    assert "Traceback" not in err
+    assert _children() == before
+
+
+def _children() -> set[int]:
+    """This process's live children."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            found.add(int(status.parent.name))
+    return found
