@@ -146,8 +146,8 @@ def measure(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime, Ste
     return {a.name: (a, b) for a, b in zip(first, again)}
 
 
-def measure_again(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime, StepTime]]:
-    """Step times of one more edit and re-publication of the corpus left in *work* (both columns alike)."""
+def measure_again(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime | None, StepTime]]:
+    """Step times of one more edit and re-publication of the corpus left in *work* (no first publication)."""
     from council_publish import cli
 
     base = work / f"n{n}"
@@ -161,7 +161,23 @@ def measure_again(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTim
     edit_one_case(src)
     commit(src, "one case edited")
     again = publish(src, base / "site", steps, base / "publish.log")
-    return {a.name: (a, a) for a in again}
+    return {a.name: (None, a) for a in again}
+
+
+def table(times: dict[str, tuple[StepTime | None, StepTime]]) -> str:
+    """The step times as a Markdown table; without a first publication (``--again``), its columns are left out."""
+    with_first = all(first is not None for first, _again in times.values())
+    lines = ["| step | first | first CPU | after one edit | after one edit CPU |" if with_first
+             else "| step | after one edit | after one edit CPU |"]
+    lines.append("|---|---|---|---|---|" if with_first else "|---|---|---|")
+    for name, (first, again) in times.items():
+        cells = [name]
+        if with_first:
+            assert first is not None
+            cells += [f"{first.seconds:.1f} s", f"{first.cpu_seconds:.1f} s"]
+        cells += [f"{again.seconds:.1f} s", f"{again.cpu_seconds:.1f} s"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,14 +194,10 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {os.getloadavg()[0]:.1f}, work dir {work}"
           f"{'' if not args.no_pdf else ', without the PDF step'}", flush=True)
     times = (measure_again if args.again else measure)(args.cases, work, not args.no_pdf)
-    print("| step | first | first CPU | after one edit | after one edit CPU |")
-    print("|---|---|---|---|---|")
+    print(table(times))
     for name, (first, again) in times.items():
-        print(f"| {name} | {first.seconds:.1f} s | {first.cpu_seconds:.1f} s | "
-              f"{again.seconds:.1f} s | {again.cpu_seconds:.1f} s |")
-    for name, (first, again) in times.items():
-        if first.note or again.note:
-            print(f"{name}: {first.note or again.note} (noted, not fatal here)")
+        if (first and first.note) or again.note:
+            print(f"{name}: {(first and first.note) or again.note} (noted, not fatal here)")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory of a step's process (sphinx-build, pagefind, LaTeX) {peak:.0f} MB; "
           f"load average at the end {os.getloadavg()[0]:.1f}")

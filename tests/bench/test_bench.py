@@ -179,3 +179,17 @@ def test_pdf_measured_at_the_smallest_and_the_largest_n() -> None:
     """``make bench`` (N = 100, 300, 1,000) times the PDF step at 100 and at 1,000."""
     assert pdf_bench.pdf_sizes([100, 300, 1000]) == [100, 1000]
     assert pdf_bench.pdf_sizes([20]) == [20]
+
+
+def test_publish_steps_prints_no_first_publication_it_did_not_measure() -> None:
+    """``--again`` measures one re-publication only: its table has no "first" columns (they were a copy)."""
+    from council_bench.publish_steps import StepTime, table
+
+    html, total = StepTime("build_html", 97.24, 95.91), StepTime("total", 147.1, 178.4)
+    assert table({"build_html": (None, html), "total": (None, total)}).splitlines() == [
+        "| step | after one edit | after one edit CPU |", "|---|---|---|",
+        "| build_html | 97.2 s | 95.9 s |", "| total | 147.1 s | 178.4 s |"]
+    first = StepTime("build_html", 700.0, 600.0)
+    assert table({"build_html": (first, html)}).splitlines()[::2] == [
+        "| step | first | first CPU | after one edit | after one edit CPU |",
+        "| build_html | 700.0 s | 600.0 s | 97.2 s | 95.9 s |"]
