@@ -51,7 +51,6 @@ def waiting_child() -> int:  # pragma: no cover - runs as a child process
     two cores, the imports and the scan run side by side. Without arguments (the
     parent stopped first) it exits at once."""
     import importlib
-    import json
 
     for name in _WARM:
         try:

@@ -221,7 +221,8 @@ def test_the_kept_history_reads_and_compares_only_what_changed(tmp_path, monkeyp
     write_snapshot(records, second.needs, second.date, "b" * 40)
     reads: list[str] = []
     real = history_module.read_release
-    monkeypatch.setattr(history_module, "read_release", lambda path: reads.append(path.name[:10]) or real(path))
+    monkeypatch.setattr(history_module, "read_release",
+                        lambda path, *text: reads.append(path.name[:10]) or real(path, *text))
 
     def kept(roles=ROLES):
         reads.clear()

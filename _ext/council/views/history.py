@@ -82,10 +82,11 @@ def kept_history(directory: Path, roles: Any, cache: Path | None
     headers: dict[tuple[str, str], Release] = {}
     needs: dict[tuple[str, str], Snapshot] = {}
     for path in release_files(directory):
-        record = (path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+        text = path.read_bytes()
+        record = (path.name, hashlib.sha256(text).hexdigest())
         known = state.get("headers", {}).get(record)
         if known is None:
-            release = read_release(path)
+            release = read_release(path, text)
             known, needs[record] = dataclasses.replace(release, needs={}), release.needs
         headers[record] = known
     kept_latest = state.get("latest")
@@ -110,7 +111,9 @@ def kept_history(directory: Path, roles: Any, cache: Path | None
             kept.append((headers[record], changes))
         previous = record
     latest = dataclasses.replace(headers[order[-1]], needs=needs_of(order[-1])) if order else None
-    if cache is not None:
+    unchanged = (state.get("headers", {}).keys() == headers.keys() and state.get("pairs", {}).keys() == pairs.keys()
+                 and (state.get("latest") or (None,))[0] == (order[-1] if order else None))
+    if cache is not None and not unchanged:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_name(cache.name + ".tmp")
         with tmp.open("wb") as f:

@@ -110,9 +110,9 @@ def write_snapshot(directory: Path, snap: Snapshot, date: dt.datetime, commit: s
     return path
 
 
-def read_release(path: Path) -> Release:
-    """One committed snapshot."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+def read_release(path: Path, text: bytes | None = None) -> Release:
+    """One committed snapshot (from *text*, its bytes, when already read)."""
+    data = json.loads(path.read_bytes() if text is None else text)
     head = data.get("release", {})
     return Release(
         key=str(head.get("commit", ""))[:12] or path.stem,
