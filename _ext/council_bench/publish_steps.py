@@ -116,7 +116,7 @@ def publish(source: Path, output: Path, steps: list[Callable], log: Path) -> lis
     record: list[StepTime] = []
     wall, cpu = time.perf_counter(), _cpu()
     with _output_to(log):
-        cli.build(source, output, [timed(step, record, (BuildFailed,) if step is cli.check_output_step else ())
+        cli.build(source, output, [timed(step, record, (BuildFailed,) if step is cli.index_and_check_step else ())
                                    for step in steps])
     record.append(StepTime("total", time.perf_counter() - wall, _cpu() - cpu))
     return record

@@ -120,6 +120,7 @@ _LATER_STEPS = {
     "build_search_index": "council.html.search",
     "normalize_archives_step": "council.outputs.reproducible",
     "check_output_step": "council_publish.checks",
+    "index_and_check_step": "council_publish.checks",
     "write_manifest_step": "council_publish.manifest",
     "sign_manifest_step": "council_publish.signature",
     # the checks that check_output_step runs side by side (council_publish.checks)
@@ -128,7 +129,7 @@ _LATER_STEPS = {
     "check_links_step": "council_publish.linkcheck",
 }
 #: The later steps of a build, in order.
-_LATER_ORDER = ("fill_pdf_sizes", "build_search_index", "normalize_archives_step", "check_output_step",
+_LATER_ORDER = ("fill_pdf_sizes", "normalize_archives_step", "index_and_check_step",
                 "write_manifest_step", "sign_manifest_step")
 
 
@@ -141,10 +142,11 @@ def __getattr__(name: str) -> object:
     later = {step: getattr(importlib.import_module(module), step) for step, module in _LATER_STEPS.items()}
     globals().update(later)
     # The build, in order. Each step reads ``ctx.source`` and writes below
-    # ``ctx.staging``; later steps may read what earlier ones wrote. The search
-    # index reads the finished HTML; archives are normalised; then the output
-    # is checked (script, personal data, links: side by side) once all of it
-    # is written, and the manifest written last, over the final output.
+    # ``ctx.staging``; later steps may read what earlier ones wrote. Archives
+    # are normalised; then the search index is made from the finished HTML while
+    # the output is checked (script, personal data, links: side by side; the
+    # links once the index is in place), and the manifest written last, over
+    # the final output.
     globals().setdefault("STEPS", [build_html, build_pdf, *(later[step] for step in _LATER_ORDER)])
     return globals()[name]
 

@@ -489,8 +489,9 @@ def scan_file(root: Path, path: Path, inline_ok: Any, values: ValueMemo | None =
     return found
 
 
-def scan_site(root: Path, source: Path, cache_directory: Path | None = None) -> list[Finding]:
-    """Every finding below the output *root*, sorted; *source* holds the site's templates.
+def scan_site(root: Path, source: Path, cache_directory: Path | None = None, under: str = "") -> list[Finding]:
+    """Every finding below the output *root* (or only in its folder *under*), sorted;
+    *source* holds the site's templates.
 
     With *cache_directory*, a file scanned at the last publication with the
     same bytes, the same templates and this module unchanged is not scanned
@@ -504,7 +505,7 @@ def scan_site(root: Path, source: Path, cache_directory: Path | None = None) -> 
     cache = ResultCache(cache_directory, "output-scan", [sys.modules[__name__]], settings)
     values = ValueMemo(scan_value)
     found: list[Finding] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in sorted(p for p in (root / under).rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
         found.extend(cache.get(rel, path, lambda p: scan_file(root, p, inline_ok, values)))
     cache.save()
@@ -515,7 +516,16 @@ def scan_output_step(ctx: Any) -> None:
     """council-build step: any finding fails the build, naming file and line."""
     from council_publish.output_cache import cache_dir
 
-    found = scan_site(ctx.html, ctx.source, cache_dir(ctx))
+    _report(scan_site(ctx.html, ctx.source, cache_dir(ctx)))
+
+
+def scan_folder_step(ctx: Any, folder: str) -> None:
+    """:func:`scan_output_step` of one folder of the output (the search index's, scanned
+    once it is in place: :mod:`council_publish.checks`), without a cache."""
+    _report(scan_site(ctx.html, ctx.source, under=folder))
+
+
+def _report(found: list[Finding]) -> None:
     for finding in found[:50]:
         print(f"council-output-scan: {finding}", file=sys.stderr)
     if found:

@@ -50,7 +50,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if prebuilt:
         return Path(prebuilt)
 
-    assert search.build_search_index in publish.STEPS, "council-build no longer indexes the site"
+    assert publish.index_and_check_step in publish.STEPS, "council-build no longer indexes the site"
     output = tmp_path_factory.mktemp("browser") / "site"
     publish.build(REPO, output, steps=[publish.build_html, search.build_search_index])
     return output / "html"

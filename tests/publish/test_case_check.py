@@ -172,7 +172,7 @@ def test_the_check_starts_without_loading_the_extension() -> None:
     assert out.strip() == "[]"
     # a build still finds every step, in order
     assert [s.__name__ for s in publish.STEPS][:3] == ["build_html", "build_pdf", "fill_pdf_sizes"]
-    assert publish.check_output_step in publish.STEPS
+    assert publish.index_and_check_step in publish.STEPS
 
 
 def test_sphinx_starts_while_the_ids_are_scanned_and_stops_if_the_check_does(tmp_path: Path, monkeypatch,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -78,3 +79,112 @@ def test_a_publication_names_a_planted_script_and_a_broken_link_together(tmp_pat
     err = capsys.readouterr().err
     assert "council-output-scan: index.html:" in err and "council-linkcheck: index.html:" in err
     assert not output.exists()
+
+
+# ------------------------------------------------ the search index, made meanwhile
+#: A stand-in for Pagefind: waits until a scan has started (or exits 3 after 20 s),
+#: says it is running, then writes a bundle whose data file holds a script URL.
+FAKE_PAGEFIND = r"""
+import json, pathlib, sys, time
+staging, bundle, status = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), int(sys.argv[3])
+deadline = time.monotonic() + 20
+while not (staging / "scanning").exists():
+    if time.monotonic() > deadline:
+        sys.exit(3)
+    time.sleep(0.02)
+(staging / "indexing").write_text("")
+if status:
+    sys.exit(status)
+bundle.mkdir()
+(bundle / "pagefind-ui.js").write_text("")
+(bundle / "pagefind-entry.json").write_text(json.dumps({"link": "javascript:alert(1)"}))
+"""
+
+
+def _waiting_scan(ctx) -> None:
+    """Starts the fake index, then waits for it: passes only while it runs."""
+    staging = Path(ctx.staging)
+    seen = (ctx.html / "pagefind").exists()
+    (staging / "scanning").write_text("")
+    for _ in range(1000):
+        if (staging / "indexing").exists():
+            break
+        time.sleep(0.02)
+    else:
+        raise BuildFailed("the index did not run while the scan ran")
+    print(f"scan: saw the index folder: {seen}")
+
+
+def _other_scan(ctx) -> None:
+    print("other scan: clean")
+    raise BuildFailed("other scan failed")
+
+
+@pytest.fixture
+def indexed_site(tmp_path, monkeypatch):
+    from council.html import search
+    from council_publish import checks
+    from council_publish.pipeline import BuildContext
+
+    (tmp_path / "src").mkdir()
+    ctx = BuildContext(source=tmp_path / "src", staging=tmp_path / "versions" / "staging", env=dict(os.environ))
+    ctx.html.mkdir(parents=True)
+    (ctx.html / "index.html").write_text(
+        '<html><body><script src="pagefind/pagefind-ui.js"></script><a href="gone.html">x</a></body></html>',
+        encoding="utf-8")
+    monkeypatch.setattr(checks, "WHILE_INDEXING", (_waiting_scan, _other_scan))
+
+    def fake(status: int) -> None:
+        monkeypatch.setattr(search, "pagefind_command", lambda site, bundle: [
+            sys.executable, "-c", FAKE_PAGEFIND, str(ctx.staging), bundle, str(status)])
+
+    return ctx, fake
+
+
+def test_the_index_is_made_while_the_scans_run_and_checked_once_in_place(indexed_site, capsys):
+    from council_publish.checks import index_and_check_step
+
+    ctx, fake = indexed_site
+    fake(0)
+    with pytest.raises(BuildFailed) as failed:
+        index_and_check_step(ctx)
+    # the scans ran with the index, which they did not see; its folder was scanned
+    # and the links checked once it was in place: only gone.html is broken
+    assert str(failed.value) == ("other scan failed。"
+                                 "出力の検査: スクリプトを動かしうる内容があります: pagefind/pagefind-entry.json:"
+                                 " $.link: 値が javascript: の URL です。link check: 1 broken internal links or anchors")
+    captured = capsys.readouterr()
+    assert captured.out == "scan: saw the index folder: False\nother scan: clean\n"
+    assert captured.err.splitlines() == [
+        "council-output-scan: pagefind/pagefind-entry.json: $.link: 値が javascript: の URL です",
+        "council-linkcheck: index.html:1: リンク先のファイルがありません: gone.html",
+    ]
+    assert (ctx.html / "pagefind" / "pagefind-ui.js").is_file()
+    assert not (ctx.staging / "search-bundle").exists()
+
+
+def test_a_failed_index_is_reported_with_the_scans_and_the_links_are_not_checked(indexed_site, capsys):
+    from council_publish.checks import index_and_check_step
+
+    ctx, fake = indexed_site
+    fake(5)
+    with pytest.raises(BuildFailed) as failed:
+        index_and_check_step(ctx)
+    assert str(failed.value) == ("pagefind (search index) failed (exit status 5)。other scan failed。"
+                                 "リンクの検査は、検索索引ができてから行うため、行っていません")
+    assert capsys.readouterr().out == "scan: saw the index folder: False\nother scan: clean\n"
+    assert not (ctx.html / "pagefind").exists()
+
+
+def test_a_page_in_the_index_folder_is_refused_before_anything_runs(indexed_site, capsys):
+    from council_publish.checks import index_and_check_step
+
+    ctx, fake = indexed_site
+    fake(0)
+    (ctx.html / "pagefind").mkdir()
+    (ctx.html / "pagefind" / "page.html").write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        index_and_check_step(ctx)
+    assert str(failed.value) == f"検索索引の置き場所 {ctx.html / 'pagefind'} に、ほかのファイルがあります"
+    assert capsys.readouterr().out == ""
+    assert not (ctx.staging / "scanning").exists()

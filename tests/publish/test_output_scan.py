@@ -268,12 +268,13 @@ def test_the_step_fails_the_build_and_keeps_the_previous_site(project, tmp_path,
     assert (output / "html" / "cases" / "case.html").read_bytes() == before
 
 
-def test_the_scan_runs_after_the_search_index():
-    from council_publish.checks import CHECKS
+def test_the_scan_runs_with_the_search_index():
+    """The index is made while the rest of the output is scanned; its folder is scanned once in place
+    (tests/publish/test_checks.py)."""
+    from council_publish.checks import WHILE_INDEXING
 
-    steps = publish.STEPS
-    assert output_scan.scan_output_step in CHECKS
-    assert steps.index(publish.check_output_step) > steps.index(build_search_index)
+    assert output_scan.scan_output_step in WHILE_INDEXING
+    assert publish.index_and_check_step in publish.STEPS
 
 
 def test_planted_in_a_feed(site):

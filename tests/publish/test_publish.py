@@ -112,7 +112,7 @@ def test_successful_build_replaces_the_site(project, published):
 
 
 def test_checks_and_manifest_are_the_last_steps():
-    from council_publish.checks import CHECKS, check_output_step
+    from council_publish.checks import CHECKS, WHILE_INDEXING, index_and_check_step
     from council_publish.linkcheck import check_links_step
     from council_publish.manifest import write_manifest_step
     from council_publish.output_scan import scan_output_step
@@ -122,8 +122,9 @@ def test_checks_and_manifest_are_the_last_steps():
     from council_publish.signature import sign_manifest_step
 
     # the signature covers the manifest, so it comes right after it
-    assert publish.STEPS[-4:] == [normalize_archives_step, check_output_step, write_manifest_step, sign_manifest_step]
+    assert publish.STEPS[-4:] == [normalize_archives_step, index_and_check_step, write_manifest_step, sign_manifest_step]
     assert CHECKS == (scan_output_step, scan_published_step, check_links_step)
+    assert WHILE_INDEXING == (scan_output_step, scan_published_step)
 
 
 def test_broken_link_fails_the_publication(project, published):

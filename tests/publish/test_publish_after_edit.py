@@ -40,8 +40,9 @@ UNSTABLE = ("pagefind/",)
 def _steps() -> list:
     # the scans, not the link check (no PDFs here, so their links are broken)
     steps = [step for step in publish.STEPS if step is not publish.build_pdf]
-    at = steps.index(publish.check_output_step)
-    return [*steps[:at], publish.scan_output_step, publish.scan_published_step, *steps[at + 1:]]
+    at = steps.index(publish.index_and_check_step)
+    return [*steps[:at], publish.build_search_index, publish.scan_output_step, publish.scan_published_step,
+            *steps[at + 1:]]
 
 
 def _text(path: Path) -> str:
