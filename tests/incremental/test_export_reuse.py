@@ -26,7 +26,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The cases whose tables a build makes for its exports."""
-    from council.outputs import exports
+    from council.outputs import exports, forked_exports
     from council.views import traceability
 
     cases: list[str] = []
@@ -40,6 +40,8 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             return traceability.iter_case_tables(needs, case_id)
 
     monkeypatch.setattr(exports, "tr", Spy())
+    # made here, where the spy sees them, not in the forked process of a build (council.outputs.forked_exports)
+    monkeypatch.setattr(forked_exports, "forks", lambda app: False)
     return cases
 
 

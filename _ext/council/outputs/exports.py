@@ -322,41 +322,51 @@ def exported(app: Sphinx) -> list[Exported]:
     or ``build-finished``, whichever comes first) and return their outlines: the
     tables are made once per build and never all held at once."""
     from council.model.need_index import need_index
+    from council.outputs import forked_exports
 
     needs = need_index(app)
+    if forked_exports.running(app):  # made while the pages were written
+        setattr(app, _EXPORTED, (needs, forked_exports.collect(app)))
     cached = getattr(app, _EXPORTED, None)
     if cached is None or cached[0] is not needs:
-        from council.html.webmeta import page_updated
-
-        cases_file = Path(app.doctreedir) / "council-export-cases.json"
-        try:
-            state = json.loads(cases_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            state = {}
-        target = Path(app.outdir) / EXPORT_DIR
-
-        def kept(case_id: str, key: str) -> list[Exported] | None:
-            key_then, names = state.get("cases", {}).get(case_id, ("", []))
-            outlines = state.get("outlines", {})
-            if key_then != key or not all(n in outlines and all(p.is_file() for p in export_paths(target, n))
-                                          for n in names):
-                return None
-            return [Exported(n, outlines[n][0], tuple(outlines[n][1]), tuple(outlines[n][2])) for n in names]
-
-        made: dict[str, tuple[str, list[str]]] = {}
-        dated = dated_export_tables(needs, lambda docname: page_updated(app, docname), kept, made,
-                                    version=_code_and_settings(app))
-        outlines = write_exports(dated, Path(app.outdir), Path(app.doctreedir) / "council-exports.json")
-        by_name = {o.name: o for o in outlines}
-        case_tables = {name for _, names in made.values() for name in names}
-        cases_file.write_text(json.dumps({
-            "cases": made,
-            "outlines": {n: [by_name[n].title, list(by_name[n].headers), list(by_name[n].types)]
-                         for n in sorted(case_tables) if n in by_name},
-        }, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-        cached = (needs, outlines)
+        cached = (needs, _make(app))
         setattr(app, _EXPORTED, cached)
     return cached[1]
+
+
+def _make(app: Sphinx) -> list[Exported]:
+    """This build's exports written; their outlines (:func:`exported`)."""
+    from council.html.webmeta import page_updated
+    from council.model.need_index import need_index
+
+    needs = need_index(app)
+    cases_file = Path(app.doctreedir) / "council-export-cases.json"
+    try:
+        state = json.loads(cases_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    target = Path(app.outdir) / EXPORT_DIR
+
+    def kept(case_id: str, key: str) -> list[Exported] | None:
+        key_then, names = state.get("cases", {}).get(case_id, ("", []))
+        outlines = state.get("outlines", {})
+        if key_then != key or not all(n in outlines and all(p.is_file() for p in export_paths(target, n))
+                                      for n in names):
+            return None
+        return [Exported(n, outlines[n][0], tuple(outlines[n][1]), tuple(outlines[n][2])) for n in names]
+
+    made: dict[str, tuple[str, list[str]]] = {}
+    dated = dated_export_tables(needs, lambda docname: page_updated(app, docname), kept, made,
+                                version=_code_and_settings(app))
+    outlines = write_exports(dated, Path(app.outdir), Path(app.doctreedir) / "council-exports.json")
+    by_name = {o.name: o for o in outlines}
+    case_tables = {name for _, names in made.values() for name in names}
+    cases_file.write_text(json.dumps({
+        "cases": made,
+        "outlines": {n: [by_name[n].title, list(by_name[n].headers), list(by_name[n].types)]
+                     for n in sorted(case_tables) if n in by_name},
+    }, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    return outlines
 
 
 def _code_and_settings(app: Sphinx) -> str:
@@ -372,7 +382,19 @@ def _code_and_settings(app: Sphinx) -> str:
     return digest.hexdigest()
 
 
+def _write_started(app: Sphinx, builder: Any) -> None:
+    """The exports made by a forked process while the pages are written (:mod:`.forked_exports`)."""
+    from council.outputs import forked_exports
+
+    if forked_exports.forks(app):
+        forked_exports.start(app, _make)
+
+
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
+    from council.outputs import forked_exports
+
+    if exception is not None and forked_exports.running(app):
+        forked_exports.stop(app)
     if exception is not None or app.builder.format != "html":
         return
     from council.model.need_index import need_index
@@ -387,4 +409,8 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
 def setup_exports(app: Sphinx) -> None:
     # Before sphinx-needs reads the version for needs.json.
     app.connect("config-inited", _set_version, priority=100)
-    app.connect("build-finished", _build_finished)
+    # After the rules' report (council.rules.validation, 900): the needs are final.
+    app.connect("write-started", _write_started, priority=950)
+    # After the other build-finished work (needs.json, the feed, the sitemap: 500),
+    # which runs while the exports' process works; before datapackage.json (600).
+    app.connect("build-finished", _build_finished, priority=550)

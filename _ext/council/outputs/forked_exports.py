@@ -1,0 +1,123 @@
+"""The exports written by a forked process while Sphinx writes the pages.
+
+An HTML build's last quarter was the open-data exports (:func:`council.outputs.exports.exported`),
+one process's work in Python after every page was written, while the second CPU
+stood idle: at N = 1,000 after one edit, 24 s of an 88 s build (making the
+tables across cases, each case's key, writing the workbooks whose data changed).
+They need only the needs as finished, which are fixed once Sphinx starts writing
+(``write-started``, after the rules' report). So there this process forks: the
+child makes and writes the exports and sends back their outlines (what the
+open-data page's JSON-LD and ``datapackage.json`` need); the parent writes the
+pages and ``needs.json`` meanwhile, and takes the outlines when it first needs
+them, at the latest at ``build-finished``.
+
+The child writes only what the exports write (``exports/`` and their records in
+the doctrees), which the parent does not touch. It sends back any warning it
+logs, for the parent to log (so ``-W`` counts it), or the error that stopped it,
+which fails the build. It is stopped and reaped when the build fails first, and
+gets SIGTERM if the parent dies. The forked child shares the parent's memory until
+either writes to it; what it copies is reported by ``make bench`` with the peak of
+the build's processes. Not forked with one CPU, where it would only add a copy.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging as std_logging
+import os
+import pickle
+import signal
+import sys
+import traceback
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: Attribute of the Sphinx application: the running child's pid, the read end of its pipe, and its parent's pid.
+_CHILD = "_council_export_child"
+
+
+class _Warnings(std_logging.Handler):
+    """The child's warnings (Sphinx's loggers are below ``sphinx``), kept to be sent back."""
+
+    def __init__(self) -> None:
+        super().__init__(std_logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: std_logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def start(app: Sphinx, make: Any) -> None:
+    """Run ``make(app)`` (which returns the outlines) in a forked child; :func:`collect` takes its result."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its work is checked through the parent
+        os.close(read_end)
+        _child(app, make, write_end)
+    os.close(write_end)
+    setattr(app, _CHILD, (pid, read_end, os.getpid()))
+
+
+def _child(app: Sphinx, make: Any, write_end: int) -> None:  # pragma: no cover - runs in the child
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    warnings = _Warnings()
+    std_logging.getLogger("sphinx").addHandler(warnings)
+    try:
+        result: tuple[str, Any, list[str]] = ("done", make(app), warnings.messages)
+    except BaseException:  # noqa: BLE001 - every failure goes back to the parent
+        result = ("failed", traceback.format_exc(), warnings.messages)
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        os._exit(0)  # no atexit, no flush of what the parent inherited
+
+
+def running(app: Sphinx) -> bool:
+    """Whether a child started by this process is to be collected (not in a process forked since)."""
+    child = getattr(app, _CHILD, None)
+    return child is not None and child[2] == os.getpid()
+
+
+def collect(app: Sphinx) -> Any:
+    """The child's result (waiting for it); its warnings logged here; its error raised."""
+    pid, read_end, _ = getattr(app, _CHILD)
+    setattr(app, _CHILD, None)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise ExtensionError(f"council: the exports' process ended without a result (status {status})")
+    kind, value, warnings = pickle.loads(data)
+    for message in warnings:
+        logger.warning(message)
+    if kind != "done":
+        raise ExtensionError(f"council: the exports failed:\n{value}")
+    return value
+
+
+def stop(app: Sphinx) -> None:
+    """The child stopped and reaped (the build failed before it was collected)."""
+    pid, read_end, _ = getattr(app, _CHILD)
+    setattr(app, _CHILD, None)
+    os.close(read_end)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+
+
+def forks(app: Sphinx) -> bool:
+    """Whether this build writes its exports in a forked child."""
+    return app.builder.format == "html" and hasattr(os, "fork") and (os.cpu_count() or 1) > 1

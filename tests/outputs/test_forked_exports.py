@@ -1,0 +1,152 @@
+"""The exports are made by a forked process while the pages are written (council.outputs.forked_exports)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from sphinx.errors import ExtensionError
+
+from helpers import add_other_case, copy_project
+
+#: A page the parent writes after the exports' process has started.
+LATE_PAGE = "index"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    src = copy_project("site-minimal", tmp_path)
+    add_other_case(src)
+    return src
+
+
+@pytest.fixture
+def children(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the exports' processes the builds start."""
+    from council.outputs import forked_exports
+
+    pids: list[int] = []
+    start = forked_exports.start
+
+    def recording(app, make):
+        start(app, make)
+        pids.append(getattr(app, forked_exports._CHILD)[0])
+
+    monkeypatch.setattr(forked_exports, "start", recording)
+    return pids
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_exports_are_written_by_another_process_while_the_pages_are_written(
+        make_app, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
+    from council.outputs import exports
+
+    marker = tmp_path / "exports-process"
+    write_exports = exports.write_exports
+
+    def marking(*args, **kwargs):
+        outlines = write_exports(*args, **kwargs)
+        marker.write_text(str(os.getpid()))
+        return outlines
+
+    monkeypatch.setattr(exports, "write_exports", marking)
+    seen: list[bool] = []
+
+    def late_page(app, pagename, templatename, context, doctree):
+        # the page waits for the exports: it sees them only if they are made meanwhile
+        if pagename == LATE_PAGE:
+            deadline = time.monotonic() + 20
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            seen.append(marker.exists())
+
+    app = make_app("html", srcdir=project, warningiserror=True)
+    app.connect("html-page-context", late_page)
+    app.build()
+    assert seen == [True]
+    assert int(marker.read_text()) not in {os.getpid(), 0} and [int(marker.read_text())] == children
+    assert all(_reaped(pid) for pid in children)
+
+    # the same files as made in this process
+    from council.outputs import forked_exports
+
+    monkeypatch.setattr(forked_exports, "forks", lambda app: False)
+    alone = make_app("html", srcdir=project, warningiserror=True, builddir=tmp_path / "alone")
+    alone.build()
+    for name in ("exports", "datapackage.json"):
+        forked, here = Path(app.outdir) / name, Path(alone.outdir) / name
+        assert (_files(forked) == _files(here)) if forked.is_dir() else forked.read_bytes() == here.read_bytes()
+    assert len(children) == 1
+
+
+def test_a_failure_of_the_exports_fails_the_build_with_its_message(
+        make_app, project: Path, monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
+    from council.outputs import exports
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("表を書けません")
+
+    monkeypatch.setattr(exports, "write_exports", failing)
+    app = make_app("html", srcdir=project, warningiserror=True)
+    with pytest.raises(ExtensionError) as failed:
+        app.build()
+    assert "council: the exports failed" in str(failed.value)
+    assert "RuntimeError: 表を書けません" in str(failed.value)
+    assert len(children) == 1 and _reaped(children[0])
+
+
+def test_a_warning_of_the_exports_process_is_logged_by_the_build(
+        make_app, project: Path, monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
+    from sphinx.util import logging
+
+    from council.outputs import exports
+
+    write_exports = exports.write_exports
+
+    def warning(*args, **kwargs):
+        logging.getLogger("council.outputs.exports").warning("列の説明がありません")
+        return write_exports(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "write_exports", warning)
+    app = make_app("html", srcdir=project)
+    app.build()
+    assert "列の説明がありません" in app.warning.getvalue()
+    assert len(children) == 1 and _reaped(children[0])
+
+
+def test_a_build_that_fails_first_stops_the_exports_process(
+        make_app, project: Path, monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
+    from council.outputs import exports
+
+    write_exports = exports.write_exports
+
+    def slow(*args, **kwargs):
+        time.sleep(60)
+        return write_exports(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "write_exports", slow)
+
+    def broken_page(app, pagename, templatename, context, doctree):
+        if pagename == LATE_PAGE:
+            raise RuntimeError("頁を書けません")
+
+    app = make_app("html", srcdir=project, warningiserror=True)
+    app.connect("html-page-context", broken_page)
+    started = time.monotonic()
+    with pytest.raises(Exception, match="頁を書けません"):
+        app.build()
+    assert time.monotonic() - started < 30  # not waited for
+    assert len(children) == 1 and _reaped(children[0])
