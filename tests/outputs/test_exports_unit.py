@@ -158,3 +158,21 @@ def test_a_long_sheet_is_written_in_pieces_and_reads_back_whole(tmp_path, monkey
     assert sheet.max_row == len(rows) + 1
     assert [c.value for c in sheet[len(rows) + 1]] == rows[-1]
     assert sheet.auto_filter.ref == f"A1:C{len(rows) + 1}"
+
+
+def test_a_needs_digest_depends_on_the_values_not_on_which_objects_hold_them():
+    """Equal fields held in different objects (as after a build reads a page again) give
+    the same case key; any changed value, or a value type marshal cannot write, another."""
+    from council.outputs.exports import _needs_digest
+
+    shared = "第10項 再委託の禁止"
+    one = {"id": "SG_1", "title": shared, "binds": ["CL_B_10"], "note": shared, "ok": True, "n": 1}
+    other = {"id": "SG_1", "title": "".join(["第10項 ", "再委託の禁止"]), "binds": ["CL_B_10"],
+             "note": "第10項 再委託の禁止", "ok": True, "n": 1}
+    assert one["title"] is one["note"] and other["title"] is not other["note"]
+    assert _needs_digest([one], "v") == _needs_digest([other], "v")
+    assert _needs_digest([{**one, "ok": 1}], "v") != _needs_digest([one], "v")  # True is not 1
+    assert _needs_digest([{**one, "binds": ["CL_B_11"]}], "v") != _needs_digest([one], "v")
+    assert _needs_digest([one], "w") != _needs_digest([one], "v")
+    assert _needs_digest([{**one, "when": object()}], "v")  # written as JSON, not refused
+    assert _needs_digest([{**one, "SG_1_back": ["X"]}], "v") == _needs_digest([one], "v")

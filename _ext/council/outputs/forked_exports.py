@@ -5,10 +5,10 @@ one process's work in Python after every page was written, while the second CPU
 stood idle: at N = 1,000 after one edit, 24 s of an 88 s build (making the
 tables across cases, each case's key, writing the workbooks whose data changed).
 They need only the needs as finished, which are fixed once Sphinx starts writing
-(``write-started``, after the rules' report). So there this process forks: the
+(``write-started``, after sphinx-needs' post-processing). So there this process forks: the
 child makes and writes the exports and sends back their outlines (what the
-open-data page's JSON-LD and ``datapackage.json`` need); the parent writes the
-pages and ``needs.json`` meanwhile, and takes the outlines when it first needs
+open-data page's JSON-LD and ``datapackage.json`` need); the parent checks the
+rules and writes the pages and ``needs.json`` meanwhile, and takes the outlines when it first needs
 them, at the latest at ``build-finished``.
 
 The child writes only what the exports write (``exports/`` and their records in
