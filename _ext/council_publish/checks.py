@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from council_publish.linkcheck import check_links_step
+from council_publish.linkcheck import LATER, BrokenLink, check_later, check_links_step, check_site
+from council_publish.linkcheck import report as report_links
 from council_publish.output_scan import scan_folder_step, scan_output_step
 from council_publish.pipeline import BuildFailed
 from council_publish.published_privacy import scan_published_step
@@ -83,7 +84,7 @@ def check_output_step(ctx: Any, checks: tuple[Callable[[Any], None], ...] = CHEC
     _report(results)
 
 
-#: The checks that run while the search index is made: neither reads it.
+#: The checks that run, in forked processes, while the search index is made: neither reads it.
 WHILE_INDEXING: tuple[Callable[[Any], None], ...] = (scan_output_step, scan_published_step)
 
 
@@ -92,21 +93,29 @@ def index_and_check_step(ctx: Any) -> None:
 
     Pagefind, a process of its own (:func:`council.html.search.indexing`), indexes
     the finished HTML into a folder beside the site while the output scan and the
-    privacy scan run in forked processes; neither reads the index (the privacy scan
-    leaves it out, being made of the pages it scans, and the output scan's pass
-    over the site runs before it is there). Once Pagefind is done, its folder is
-    moved into the site and scanned, and the link check runs (the search page links
-    the index's UI). One after the other, a publication after one edit at
-    N = 1,000 waited for the index and then for the checks (see docs/performance.md).
+    privacy scan run in forked processes and the link check runs here; none reads
+    the index (the privacy scan leaves it out, being made of the pages it scans;
+    the output scan's pass over the site runs before it is there; the links into
+    it, the search page's, are kept for later). Once Pagefind is done, its folder
+    is moved into the site and scanned, and the links into it are checked. One
+    after the other, a publication after one edit at N = 1,000 waited for the
+    index and then for the checks (see docs/performance.md).
     """
     from council.html.search import BUNDLE_DIR, indexing, install_search_index
+    from council_publish.output_cache import cache_dir
 
+    links: list[BrokenLink] = []
     with indexing(ctx) as proc, _workers(min(len(WHILE_INDEXING), os.cpu_count() or 1)) as submit:
         pending = [submit(check, ctx) for check in WHILE_INDEXING]
+        links = check_site(ctx.html, cache_dir(ctx), later=BUNDLE_DIR)
         indexed = _run(lambda ctx: install_search_index(ctx, proc), ctx)
-        if indexed[2] is None:
-            after = [_run(functools.partial(scan_folder_step, folder=BUNDLE_DIR), ctx), _run(check_links_step, ctx)]
-        else:
-            after = [("", "", "リンクの検査は、検索索引ができてから行うため、行っていません")]
-        results = [indexed, *(result() for result in pending), *after]
+        results = [indexed, *(result() for result in pending)]
+    later = [link for link in links if link.reason == LATER]
+    broken = [link for link in links if link.reason != LATER]
+    if indexed[2] is None:
+        results.append(_run(functools.partial(scan_folder_step, folder=BUNDLE_DIR), ctx))
+        broken = sorted(broken + check_later(ctx.html, later))
+    elif later:
+        results.append(("", "", f"検索索引へのリンク（{len(later)} 件）は、索引ができなかったため検査していません"))
+    results.append(_run(lambda ctx: report_links(broken), ctx))
     _report(results)

@@ -80,12 +80,20 @@ def _is_internal(url: str) -> bool:
     return not parts.scheme and not parts.netloc and not url.startswith("//")
 
 
-def check_site(root: Path, cache_directory: Path | None = None) -> list[BrokenLink]:
+#: The reason of a link into the folder that is still being made (:func:`check_site`'s *later*).
+LATER = "後で確かめるリンク"
+
+
+def check_site(root: Path, cache_directory: Path | None = None, later: str = "") -> list[BrokenLink]:
     """Every broken internal link or anchor below *root*, sorted.
 
     With *cache_directory*, a page parsed at the last publication with the
     same bytes is not parsed again (:mod:`council_publish.output_cache`); every
     link is resolved again against this build's files and anchors.
+
+    With *later*, a folder of *root* that is still being made (the search
+    index's), a link into it is returned with the reason :data:`LATER`;
+    :func:`check_later` checks those once the folder is there.
     """
     from council_publish.output_cache import ResultCache
 
@@ -103,10 +111,12 @@ def check_site(root: Path, cache_directory: Path | None = None) -> list[BrokenLi
     # resolved against the file system once per check.
     targets: dict[tuple[Path, str], tuple[Path | None, str]] = {}
 
+    pending = (root / later).resolve() if later else None
+
     def target_of(folder: Path, path: str) -> tuple[Path | None, str]:
         key = (folder, path)
         if key not in targets:
-            targets[key] = _target(root, folder, path)
+            targets[key] = _target(root, folder, path, pending)
         return targets[key]
 
     broken: list[BrokenLink] = []
@@ -119,10 +129,24 @@ def check_site(root: Path, cache_directory: Path | None = None) -> list[BrokenLi
     return sorted(broken)
 
 
-def _target(root: Path, folder: Path, path: str) -> tuple[Path | None, str]:
-    """The file a link's *path* names from a page in *folder*, or why there is none."""
+def check_later(root: Path, links: list[BrokenLink]) -> list[BrokenLink]:
+    """The links that :func:`check_site` left for *later* that are broken, now that the folder is there."""
+    root = root.resolve()
+    broken: list[BrokenLink] = []
+    for link in links:
+        page_path = root / link.page
+        broken.extend(_check_link(page_path, link.page, link.lineno, link.target, _parse,
+                                  lambda folder, path: _target(root, folder, path)))
+    return sorted(broken)
+
+
+def _target(root: Path, folder: Path, path: str, later: Path | None = None) -> tuple[Path | None, str]:
+    """The file a link's *path* names from a page in *folder*, or why there is none
+    (:data:`LATER` when it is in the folder *later*, still being made)."""
     target = (root / path.lstrip("/")) if path.startswith("/") else (folder / path)
     target = target.resolve()
+    if later is not None and target.is_relative_to(later):
+        return None, LATER
     if target.is_dir():
         target = target / "index.html"
     if not target.is_relative_to(root):
@@ -174,7 +198,11 @@ def check_links_step(ctx: Any) -> None:
 
     from council_publish.output_cache import cache_dir
 
-    broken = check_site(ctx.html, cache_dir(ctx))
+    report(check_site(ctx.html, cache_dir(ctx)))
+
+
+def report(broken: list[BrokenLink]) -> None:
+    """Each broken link printed (the first 50); any fails the build."""
     for link in broken[:50]:
         print(f"council-linkcheck: {link}", file=sys.stderr)
     if broken:

@@ -82,13 +82,15 @@ def test_a_publication_names_a_planted_script_and_a_broken_link_together(tmp_pat
 
 
 # ------------------------------------------------ the search index, made meanwhile
-#: A stand-in for Pagefind: waits until a scan has started (or exits 3 after 20 s),
-#: says it is running, then writes a bundle whose data file holds a script URL.
+#: A stand-in for Pagefind: waits until a scan has started and the link check has
+#: saved its results (or exits 3 after 20 s), says it is running, then writes a
+#: bundle whose data file holds a script URL.
 FAKE_PAGEFIND = r"""
 import json, pathlib, sys, time
 staging, bundle, status = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), int(sys.argv[3])
+links = staging.parent / "check-cache" / "link-check.pickle"
 deadline = time.monotonic() + 20
-while not (staging / "scanning").exists():
+while not ((staging / "scanning").exists() and links.exists()):
     if time.monotonic() > deadline:
         sys.exit(3)
     time.sleep(0.02)
@@ -148,8 +150,9 @@ def test_the_index_is_made_while_the_scans_run_and_checked_once_in_place(indexed
     fake(0)
     with pytest.raises(BuildFailed) as failed:
         index_and_check_step(ctx)
-    # the scans ran with the index, which they did not see; its folder was scanned
-    # and the links checked once it was in place: only gone.html is broken
+    # the scans and the link check ran with the index, which they did not see; its
+    # folder was scanned and the link into it checked once it was in place: only
+    # gone.html is broken
     assert str(failed.value) == ("other scan failed。"
                                  "出力の検査: スクリプトを動かしうる内容があります: pagefind/pagefind-entry.json:"
                                  " $.link: 値が javascript: の URL です。link check: 1 broken internal links or anchors")
@@ -171,7 +174,8 @@ def test_a_failed_index_is_reported_with_the_scans_and_the_links_are_not_checked
     with pytest.raises(BuildFailed) as failed:
         index_and_check_step(ctx)
     assert str(failed.value) == ("pagefind (search index) failed (exit status 5)。other scan failed。"
-                                 "リンクの検査は、検索索引ができてから行うため、行っていません")
+                                 "検索索引へのリンク（1 件）は、索引ができなかったため検査していません。"
+                                 "link check: 1 broken internal links or anchors")
     assert capsys.readouterr().out == "scan: saw the index folder: False\nother scan: clean\n"
     assert not (ctx.html / "pagefind").exists()
 

@@ -82,7 +82,30 @@ def test_a_link_repeated_across_pages_is_resolved_once_and_reported_at_each_plac
               css="../_static/s.css")
     resolved = []
     real = linkcheck._target
-    monkeypatch.setattr(linkcheck, "_target", lambda *args: resolved.append(args[1:]) or real(*args))
+    monkeypatch.setattr(linkcheck, "_target", lambda *args: resolved.append(args[1:3]) or real(*args))
     assert [(b.page, b.lineno) for b in check_site(site)] == [
         ("cases/a.html", 5), ("cases/a.html", 6), ("cases/b.html", 5), ("cases/b.html", 6)]
     assert resolved.count((site.resolve() / "cases", "../pdf/gone.pdf")) == 1
+
+
+def test_links_into_a_folder_still_being_made_are_checked_later(tmp_path: Path) -> None:
+    """The search page's links into the index (made while the site is checked) are kept,
+    not reported, then checked once the folder is there."""
+    from council_publish.linkcheck import LATER, check_later
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "search.html").write_text(
+        '<link href="pagefind/pagefind-ui.css"><script src="pagefind/pagefind-ui.js"></script>\n'
+        '<a href="gone.html">x</a>', encoding="utf-8")
+    links = check_site(site, later="pagefind")
+    assert [(b.page, b.target, b.reason) for b in links] == [
+        ("search.html", "pagefind/pagefind-ui.css", LATER),
+        ("search.html", "pagefind/pagefind-ui.js", LATER),
+        ("search.html", "gone.html", "リンク先のファイルがありません"),
+    ]
+    (site / "pagefind").mkdir()
+    (site / "pagefind" / "pagefind-ui.js").write_text("", encoding="utf-8")
+    assert [(b.page, b.target, b.reason) for b in check_later(site, [b for b in links if b.reason == LATER])] == [
+        ("search.html", "pagefind/pagefind-ui.css", "リンク先のファイルがありません")]
+    assert [b.target for b in check_site(site)] == ["pagefind/pagefind-ui.css", "gone.html"]
