@@ -59,6 +59,13 @@ def add_other_case(project: Path) -> Path:
     return other
 
 
+def two_case_project(dest: Path) -> Path:
+    """A copy of ``site-minimal`` in *dest* with a second case (:func:`add_other_case`)."""
+    src = copy_project("site-minimal", dest)
+    add_other_case(src)
+    return src
+
+
 def git_commit(project: Path, when: str, message: str) -> str:
     """Commit everything in *project* (made a repository on first use) dated *when*
     (ISO 8601); the commit's time as ``SOURCE_DATE_EPOCH`` would carry it."""

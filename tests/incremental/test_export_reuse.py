@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import add_other_case, copy_project
+from helpers import two_case_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    src = copy_project("site-minimal", tmp_path)
-    add_other_case(src)
-    return src
+    return two_case_project(tmp_path)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sphinx.errors import ExtensionError
 
-from helpers import add_other_case, copy_project
+from helpers import two_case_project
 
 #: A page the parent writes after the exports' process has started.
 LATE_PAGE = "index"
@@ -17,9 +17,7 @@ LATE_PAGE = "index"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    src = copy_project("site-minimal", tmp_path)
-    add_other_case(src)
-    return src
+    return two_case_project(tmp_path)
 
 
 @pytest.fixture

@@ -136,26 +136,26 @@ def indexed_site(tmp_path, monkeypatch):
         encoding="utf-8")
     monkeypatch.setattr(checks, "WHILE_INDEXING", (_waiting_scan, _other_scan))
 
-    def fake(status: int) -> None:
+    def failure(status: int) -> str:
+        """The step's failure, with a fake Pagefind that ends with *status*."""
         monkeypatch.setattr(search, "pagefind_command", lambda site, bundle: [
             sys.executable, "-c", FAKE_PAGEFIND, str(ctx.staging), bundle, str(status)])
+        with pytest.raises(BuildFailed) as failed:
+            checks.index_and_check_step(ctx)
+        return str(failed.value)
 
-    return ctx, fake
+    return ctx, failure
 
 
 def test_the_index_is_made_while_the_scans_run_and_checked_once_in_place(indexed_site, capsys):
-    from council_publish.checks import index_and_check_step
-
-    ctx, fake = indexed_site
-    fake(0)
-    with pytest.raises(BuildFailed) as failed:
-        index_and_check_step(ctx)
+    ctx, failure = indexed_site
+    message = failure(0)
     # the scans and the link check ran with the index, which they did not see; its
     # folder was scanned and the link into it checked once it was in place: only
     # gone.html is broken
-    assert str(failed.value) == ("other scan failed。"
-                                 "出力の検査: スクリプトを動かしうる内容があります: pagefind/pagefind-entry.json:"
-                                 " $.link: 値が javascript: の URL です。link check: 1 broken internal links or anchors")
+    assert message == ("other scan failed。"
+                       "出力の検査: スクリプトを動かしうる内容があります: pagefind/pagefind-entry.json:"
+                       " $.link: 値が javascript: の URL です。link check: 1 broken internal links or anchors")
     captured = capsys.readouterr()
     assert captured.out == "scan: saw the index folder: False\nother scan: clean\n"
     assert captured.err.splitlines() == [
@@ -166,29 +166,19 @@ def test_the_index_is_made_while_the_scans_run_and_checked_once_in_place(indexed
     assert not (ctx.staging / "search-bundle").exists()
 
 
-def test_a_failed_index_is_reported_with_the_scans_and_the_links_are_not_checked(indexed_site, capsys):
-    from council_publish.checks import index_and_check_step
-
-    ctx, fake = indexed_site
-    fake(5)
-    with pytest.raises(BuildFailed) as failed:
-        index_and_check_step(ctx)
-    assert str(failed.value) == ("pagefind (search index) failed (exit status 5)。other scan failed。"
-                                 "検索索引へのリンク（1 件）は、索引ができなかったため検査していません。"
-                                 "link check: 1 broken internal links or anchors")
+def test_a_failed_index_is_reported_with_the_scans_and_the_links_into_it_are_named(indexed_site, capsys):
+    ctx, failure = indexed_site
+    assert failure(5) == ("pagefind (search index) failed (exit status 5)。other scan failed。"
+                          "検索索引へのリンク（1 件）は、索引ができなかったため検査していません。"
+                          "link check: 1 broken internal links or anchors")
     assert capsys.readouterr().out == "scan: saw the index folder: False\nother scan: clean\n"
     assert not (ctx.html / "pagefind").exists()
 
 
 def test_a_page_in_the_index_folder_is_refused_before_anything_runs(indexed_site, capsys):
-    from council_publish.checks import index_and_check_step
-
-    ctx, fake = indexed_site
-    fake(0)
+    ctx, failure = indexed_site
     (ctx.html / "pagefind").mkdir()
     (ctx.html / "pagefind" / "page.html").write_text("<p>x</p>", encoding="utf-8")
-    with pytest.raises(BuildFailed) as failed:
-        index_and_check_step(ctx)
-    assert str(failed.value) == f"検索索引の置き場所 {ctx.html / 'pagefind'} に、ほかのファイルがあります"
+    assert failure(0) == f"検索索引の置き場所 {ctx.html / 'pagefind'} に、ほかのファイルがあります"
     assert capsys.readouterr().out == ""
     assert not (ctx.staging / "scanning").exists()
