@@ -148,3 +148,15 @@ def test_a_build_that_fails_first_stops_the_exports_process(
         app.build()
     assert time.monotonic() - started < 30  # not waited for
     assert len(children) == 1 and _reaped(children[0])
+
+
+def test_without_room_for_a_copy_the_build_makes_its_exports_itself(
+        make_app, project: Path, monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
+    from council.outputs import forked_exports
+
+    assert forked_exports.room_for_a_copy()  # this small build has room, as the other tests rely on
+    monkeypatch.setattr(forked_exports, "room_for_a_copy", lambda: False)
+    app = make_app("html", srcdir=project, warningiserror=True)
+    app.build()
+    assert children == []
+    assert (Path(app.outdir) / "exports" / "case-2020-other-trace.csv").is_file()

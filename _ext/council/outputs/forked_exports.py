@@ -16,8 +16,9 @@ the doctrees), which the parent does not touch. It sends back any warning it
 logs, for the parent to log (so ``-W`` counts it), or the error that stopped it,
 which fails the build. It is stopped and reaped when the build fails first, and
 gets SIGTERM if the parent dies. The forked child shares the parent's memory until
-either writes to it; what it copies is reported by ``make bench`` with the peak of
-the build's processes. Not forked with one CPU, where it would only add a copy.
+either writes to it, and it comes to copy most of it: not forked unless the
+memory available holds twice this process (:func:`room_for_a_copy`), nor with
+one CPU, where it would only add a copy.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pickle
 import signal
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -120,4 +122,20 @@ def stop(app: Sphinx) -> None:
 
 def forks(app: Sphinx) -> bool:
     """Whether this build writes its exports in a forked child."""
-    return app.builder.format == "html" and hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+    return (app.builder.format == "html" and hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+            and room_for_a_copy())
+
+
+def room_for_a_copy() -> bool:
+    """Whether the memory available (Linux's MemAvailable) holds twice this process:
+    the child comes to copy most of what it shares (reading an object writes its
+    reference count), and both go on allocating. N = 1,000: 1.3 GB at the fork, the
+    build's processes 3.1 GB together at the peak instead of 1.7 GB."""
+    try:
+        resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024 >= 2 * resident
+    except (OSError, ValueError, IndexError):
+        pass
+    return False
