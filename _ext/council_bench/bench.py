@@ -89,7 +89,8 @@ def sphinx_build(src: Path, out: Path, doctrees: Path, jobs: int = 1, timeout: f
 
 def search_index(out: Path) -> tuple[Run, int]:
     """Index the built HTML with Pagefind as council-build does; its run and size."""
-    from council.html.search import BUNDLE_DIR, pagefind_command
+    from council.html.search import BUNDLE_DIR
+    from council_publish.search_index import pagefind_command
 
     shutil.rmtree(out / BUNDLE_DIR, ignore_errors=True)
     run = _run(pagefind_command(str(out)))

@@ -91,7 +91,7 @@ WHILE_INDEXING: tuple[Callable[[Any], None], ...] = (scan_output_step, scan_publ
 def index_and_check_step(ctx: Any) -> None:
     """council-build step: the search index made while the output is checked.
 
-    Pagefind, a process of its own (:func:`council.html.search.indexing`), indexes
+    Pagefind, a process of its own (:func:`council_publish.search_index.indexing`), indexes
     the finished HTML into a folder beside the site while the output scan and the
     privacy scan run in forked processes and the link check runs here; none reads
     the index (the privacy scan leaves it out, being made of the pages it scans;
@@ -101,7 +101,8 @@ def index_and_check_step(ctx: Any) -> None:
     after the other, a publication after one edit at N = 1,000 waited for the
     index and then for the checks (see docs/performance.md).
     """
-    from council.html.search import BUNDLE_DIR, indexing, install_search_index
+    from council.html.search import BUNDLE_DIR
+    from council_publish.search_index import indexing, install_search_index
     from council_publish.output_cache import cache_dir
 
     links: list[BrokenLink] = []

@@ -117,7 +117,7 @@ def build_pdf(ctx: BuildContext) -> None:
 #: them, starts without loading the whole extension (most of a second).
 _LATER_STEPS = {
     "fill_pdf_sizes": "council.html.downloads",
-    "build_search_index": "council.html.search",
+    "build_search_index": "council_publish.search_index",
     "normalize_archives_step": "council.outputs.reproducible",
     "check_output_step": "council_publish.checks",
     "index_and_check_step": "council_publish.checks",

@@ -43,7 +43,6 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     ``COUNCIL_SITE_HTML=<dir>`` tests an already built site instead.
     """
-    from council.html import search
     from council_publish import cli as publish
 
     prebuilt = os.environ.get("COUNCIL_SITE_HTML")
@@ -52,7 +51,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     assert publish.index_and_check_step in publish.STEPS, "council-build no longer indexes the site"
     output = tmp_path_factory.mktemp("browser") / "site"
-    publish.build(REPO, output, steps=[publish.build_html, search.build_search_index])
+    publish.build(REPO, output, steps=[publish.build_html, publish.build_search_index])
     return output / "html"
 
 

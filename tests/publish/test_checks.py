@@ -124,8 +124,7 @@ def _other_scan(ctx) -> None:
 
 @pytest.fixture
 def indexed_site(tmp_path, monkeypatch):
-    from council.html import search
-    from council_publish import checks
+    from council_publish import checks, search_index
     from council_publish.pipeline import BuildContext
 
     (tmp_path / "src").mkdir()
@@ -138,7 +137,7 @@ def indexed_site(tmp_path, monkeypatch):
 
     def failure(status: int) -> str:
         """The step's failure, with a fake Pagefind that ends with *status*."""
-        monkeypatch.setattr(search, "pagefind_command", lambda site, bundle: [
+        monkeypatch.setattr(search_index, "pagefind_command", lambda site, bundle: [
             sys.executable, "-c", FAKE_PAGEFIND, str(ctx.staging), bundle, str(status)])
         with pytest.raises(BuildFailed) as failed:
             checks.index_and_check_step(ctx)

@@ -17,7 +17,7 @@ import pytest
 from council_publish import cli as publish
 
 from council_publish import output_scan
-from council.html.search import build_search_index
+from council_publish.search_index import build_search_index
 from helpers import REPO, copy_project
 
 TEMPLATE_TARGETS = ("docs/accessibility.md", "browse/index.md")

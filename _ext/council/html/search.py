@@ -2,9 +2,9 @@
 
 Sphinx's own search index does not segment Japanese, so queries typed without
 spaces (個人情報, 再委託) find nothing. Pagefind's *extended* build segments
-Japanese; it runs over the finished HTML in ``council-build`` (while the
-output is checked: :mod:`council_publish.checks`) and writes its index and UI
-into ``html/pagefind/``, served from the site itself.
+Japanese; it runs over the finished HTML in ``council-build``
+(:mod:`council_publish.search_index`) and writes its index and UI into
+``html/pagefind/``, served from the site itself.
 
 During the HTML build this module tells the page template, for every page,
 whether it is to be indexed and which facets (filters) and metadata its cases
@@ -13,19 +13,13 @@ carry; the template turns them into ``data-pagefind-*`` attributes.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import subprocess
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
 from council.views.catalog import CaseRecord, case_records
-from council_publish.pipeline import BuildFailed, started
 
 #: Pagefind filter names (shown to readers as facet headings) per case field.
 FILTERS: tuple[tuple[str, str], ...] = (
@@ -132,57 +126,3 @@ class PagefindHTMLBuilder(StandaloneHTMLBuilder):
 def setup_search(app: Sphinx) -> None:
     app.add_builder(PagefindHTMLBuilder, override=True)
     app.connect("html-page-context", _page_context)
-
-
-# ----------------------------------------------------------- council-build step
-def pagefind_command(site: str, bundle: str | None = None) -> list[str]:
-    """The Pagefind (extended) command that indexes *site*: its bundle goes into
-    ``site/pagefind/``, or into the directory *bundle* when given."""
-    from pagefind_bin_extended import get_executable
-
-    where = ["--output-path", bundle] if bundle else ["--output-subdir", BUNDLE_DIR]
-    return [
-        str(get_executable()), "--site", site, *where,
-        "--exclude-selectors", ", ".join(EXCLUDED), "--quiet",
-    ]
-
-
-def _bundle_path(ctx: Any) -> Path:
-    # beside the site, not in it: the checks that run meanwhile read the site
-    return ctx.staging / "search-bundle"
-
-
-@contextlib.contextmanager
-def indexing(ctx: Any) -> Iterator[subprocess.Popen]:
-    """Pagefind indexing the finished HTML of *ctx* while the block runs, into a
-    directory beside the site (:func:`install_search_index` moves it in); waited
-    for at the block's end, stopped if the block fails or is interrupted."""
-    if not (ctx.html / "index.html").is_file():
-        raise BuildFailed(f"search index: no HTML in {ctx.html} (the HTML step must run first)")
-    if (ctx.html / BUNDLE_DIR).exists():
-        raise BuildFailed(f"検索索引の置き場所 {ctx.html / BUNDLE_DIR} に、ほかのファイルがあります")
-    bundle = _bundle_path(ctx)
-    if bundle.exists():
-        shutil.rmtree(bundle)
-    with started(pagefind_command(str(ctx.html), str(bundle)), ctx.source, ctx.env) as proc:
-        yield proc
-
-
-def install_search_index(ctx: Any, proc: subprocess.Popen) -> None:
-    """Once *proc* (:func:`indexing`) has ended: its bundle moved into ``html/pagefind/``,
-    or the step failed."""
-    returncode = proc.wait()
-    if returncode != 0:
-        raise BuildFailed(f"pagefind (search index) failed (exit status {returncode})")
-    bundle = _bundle_path(ctx)
-    if not (bundle / "pagefind-ui.js").is_file():
-        raise BuildFailed(f"search index: pagefind wrote no UI into {bundle}")
-    os.replace(bundle, ctx.html / BUNDLE_DIR)
-
-
-def build_search_index(ctx: Any) -> None:
-    """council-build step: index the staged HTML with Pagefind (council-build itself
-    makes the index while it checks the output: :mod:`council_publish.checks`)."""
-    with indexing(ctx) as proc:
-        pass
-    install_search_index(ctx, proc)
