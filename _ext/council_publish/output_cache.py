@@ -32,9 +32,7 @@ with the number of cases. Here:
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import importlib.util
 import os
 import pickle
 import sys
@@ -171,30 +169,9 @@ _PROJECT = ("council", "council_publish")
 
 def code_files(modules: list[ModuleType]) -> list[str]:
     """The source files of *modules* and of every module of this project (:data:`_PROJECT`)
-    they import, directly or not, found by reading their ``import`` statements: a check's
+    they import, directly or not (:func:`council.code_digest.code_files`): a check's
     results depend on the code it calls (the privacy scan's detectors live in
     ``council.read``), not only on its own module."""
-    seen: dict[str, str] = {}
-    todo = [(module.__name__, module.__file__) for module in modules]
-    while todo:
-        name, file = todo.pop()
-        if name in seen or not file:
-            continue
-        seen[name] = file
-        for node in ast.walk(ast.parse(Path(file).read_bytes(), file)):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-            else:
-                continue
-            for imported in names:
-                if imported.split(".", 1)[0] not in _PROJECT or imported in seen:
-                    continue
-                try:
-                    spec = importlib.util.find_spec(imported)
-                except (ImportError, ValueError):
-                    spec = None
-                if spec is not None and spec.origin and spec.origin.endswith(".py"):
-                    todo.append((imported, spec.origin))
-    return sorted(seen.values())
+    from council.code_digest import code_files as files
+
+    return files(modules, _PROJECT)

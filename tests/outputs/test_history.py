@@ -258,3 +258,36 @@ def test_the_kept_history_reads_and_compares_only_what_changed(tmp_path, monkeyp
     cache.unlink()
     kept()
     assert sorted(reads) == ["2026-06-01", "2026-09-01"]
+
+
+def test_the_kept_history_is_keyed_by_the_code_its_comparison_imports(tmp_path, monkeypatch):
+    """The comparison formats names with council.html.link_names: a change to that module
+    (not only to changes.py or releases.py) makes a build read and compare every record again."""
+    from council import code_digest
+    from council.views import history as history_module
+    from council.views.releases import write_snapshot
+
+    records, cache = tmp_path / "releases", tmp_path / "doctrees" / history_module.KEPT_HISTORY
+    for release, commit in zip(_releases(), "ab", strict=True):
+        write_snapshot(records, release.needs, release.date, commit * 40)
+    reads: list[str] = []
+    real = history_module.read_release
+    monkeypatch.setattr(history_module, "read_release",
+                        lambda path, *text: reads.append(path.name[:10]) or real(path, *text))
+    history_module.kept_history(records, ROLES, cache)
+    reads.clear()
+    history_module.kept_history(records, ROLES, cache)
+    assert reads == []
+
+    sources = code_digest._sources
+
+    def link_names_edited(modules, project):
+        found = dict(sources(modules, project))
+        assert "council.html.link_names" in found
+        edited = tmp_path / "link_names.py"
+        edited.write_bytes(Path(found["council.html.link_names"]).read_bytes() + b"# edited\n")
+        return {**found, "council.html.link_names": str(edited)}
+
+    monkeypatch.setattr(code_digest, "_sources", link_names_edited)
+    history_module.kept_history(records, ROLES, cache)
+    assert sorted(reads) == ["2026-04-01", "2026-06-01"]
