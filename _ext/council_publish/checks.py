@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from council_publish.linkcheck import LATER, BrokenLink, check_later, check_links_step, check_site
+from council_publish.linkcheck import LATER, check_later, check_links_step, check_site
 from council_publish.linkcheck import report as report_links
 from council_publish.output_scan import scan_folder_step, scan_output_step
 from council_publish.pipeline import BuildFailed
@@ -105,7 +105,6 @@ def index_and_check_step(ctx: Any) -> None:
     from council_publish.search_index import indexing, install_search_index
     from council_publish.output_cache import cache_dir
 
-    links: list[BrokenLink] = []
     with indexing(ctx) as proc, _workers(min(len(WHILE_INDEXING), os.cpu_count() or 1)) as submit:
         pending = [submit(check, ctx) for check in WHILE_INDEXING]
         links = check_site(ctx.html, cache_dir(ctx), later=BUNDLE_DIR)

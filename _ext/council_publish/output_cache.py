@@ -82,9 +82,10 @@ class ResultCache:
     """
 
     def __init__(self, directory: Path | None, name: str, code: list[ModuleType], settings: Any = b"") -> None:
-        h = hashlib.sha256(sys.version.encode() + b"\0")
-        for file in code_files(code):
-            h.update(file.encode() + b"\0" + Path(file).read_bytes() + b"\0")
+        from council.code_digest import code_digest
+
+        h = code_digest(code, _PROJECT)
+        h.update(sys.version.encode() + b"\0")
         h.update(settings if isinstance(settings, bytes) else repr(settings).encode())
         self.key = h.hexdigest()
         self.path = directory / f"{name}.pickle" if directory is not None else None

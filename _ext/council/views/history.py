@@ -60,11 +60,12 @@ def kept_history(directory: Path, roles: Any, cache: Path | None
     Reading every release and comparing each with the one before is work that grows
     with the records (at N = 1,000 a record takes 4 s to read), and every publication
     adds one. So *cache* keeps, under a digest of *roles* and of the code that reads
-    and compares releases (and of the modules they import), each record's header (by file name and SHA-256), each
-    comparison of two consecutive records (by both), and the latest record's needs. A
-    build reads only the records it has not seen (after a publication, the new one)
-    and compares only the pairs it has not compared; a record edited or removed
-    changes the pairs it is part of, which are compared again."""
+    and compares releases (with the modules it imports), each record's header (by
+    file name and SHA-256), each comparison of two consecutive records (by both),
+    and the latest record's needs. A build reads only the records it has not seen
+    (after a publication, the new one) and compares only the pairs it has not
+    compared; a record edited or removed changes the pairs it is part of, which are
+    compared again."""
     from council.code_digest import code_digest
     from council.views import changes as changes_module, releases as releases_module
 
