@@ -143,7 +143,9 @@ def sphinx_args(ctx: BuildContext, builder: str, outdir: Path, *extra: str, doct
 
 
 def sphinx_command(ctx: BuildContext, builder: str, outdir: Path, *extra: str, doctrees: Path | None = None) -> list[str]:
-    return [sys.executable, "-m", "sphinx", *sphinx_args(ctx, builder, outdir, *extra, doctrees=doctrees)]
+    # sphinx-build, exiting without freeing the build's objects one by one (council_publish.sphinx_run)
+    return [sys.executable, "-m", "council_publish.sphinx_run",
+            *sphinx_args(ctx, builder, outdir, *extra, doctrees=doctrees)]
 
 
 def sphinx(ctx: BuildContext, builder: str, outdir: Path, *extra: str, doctrees: Path | None = None) -> None:
