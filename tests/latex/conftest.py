@@ -74,8 +74,9 @@ def pdf_dir(published: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pdf_needs(latex_dir: Path) -> dict[str, dict]:
-    data = json.loads((latex_dir / "needs.json").read_text(encoding="utf-8"))
+def pdf_needs(published: Path) -> dict[str, dict]:
+    """The needs the PDFs print: those the HTML build published (the LaTeX build writes no needs.json)."""
+    data = json.loads((published / "html" / "needs.json").read_text(encoding="utf-8"))
     return data["versions"][data["current_version"]]["needs"]
 
 

@@ -52,6 +52,13 @@ def test_volumes_and_one_pdf_per_case(pdf_dir: Path) -> None:
     assert sorted(p.stem for p in pdf_dir.glob("*.pdf")) == sorted(documents())
 
 
+def test_the_latex_build_writes_no_second_needs_json(published: Path, latex_dir: Path) -> None:
+    # needs.json is the HTML build's (published); the LaTeX build of the same needs
+    # wrote 249 MB more at N = 1,000 that nothing read
+    assert (published / "html" / "needs.json").is_file()
+    assert not (latex_dir / "needs.json").exists()
+
+
 @pytest.mark.parametrize("name", documents())
 def test_every_font_embedded_with_tounicode(pdf_dir: Path, name: str) -> None:
     out = subprocess.run(["pdffonts", str(pdf_dir / f"{name}.pdf")],
