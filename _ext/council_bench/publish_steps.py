@@ -136,7 +136,7 @@ def measure(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTime, Ste
             stale.unlink()
         else:
             shutil.rmtree(stale, ignore_errors=True)
-    steps = [s for s in cli.STEPS if with_pdf or s is not cli.build_pdf]
+    steps = cli.STEPS if with_pdf else cli.without_pdf(cli.STEPS)
     log = base / "publish.log"
     first = publish(src, output, steps, log)
     record_release(src, output)
@@ -154,7 +154,7 @@ def measure_again(n: int, work: Path, with_pdf: bool) -> dict[str, tuple[StepTim
     src = base / "src"
     if not (base / "site").exists():
         raise SystemExit(f"--again: no earlier publication in {base}; run without --again first")
-    steps = [s for s in cli.STEPS if with_pdf or s is not cli.build_pdf]
+    steps = cli.STEPS if with_pdf else cli.without_pdf(cli.STEPS)
     if not (src / ".git").is_dir():
         commit(src, "synthetic corpus")
     record_release(src, base / "site")

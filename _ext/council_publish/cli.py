@@ -57,62 +57,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from council_publish import kept_build
-from council_publish.pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx, sphinx_command, started
+from council_publish.pipeline import BuildContext, BuildFailed, Interrupted, run, sphinx
+from council_publish.sphinx_steps import build_html, build_html_and_pdf, build_pdf
 from council_publish.site_versions import Layout, OutputLocked, OutputRefused, locked, promote, prune, repair, resolve_output
 from council_publish.site_versions import link as switch_link
 
-__all__ = ["STEPS", "BuildContext", "BuildFailed", "OutputRefused", "OutputLocked", "build", "main", "run", "sphinx"]
-
-
-def build_html(ctx: BuildContext) -> None:
-    """The HTML, built incrementally in the kept build when there is one (:mod:`council_publish.kept_build`)."""
-    if ctx.kept is None:
-        sphinx(ctx, "html", ctx.html)
-        return
-    sphinx(ctx, "html", ctx.kept / "html", doctrees=ctx.kept / "doctrees")
-    kept_build.prune_unreferenced(ctx.kept / "html")
-    kept_build.copy_into(ctx.kept, ctx.html, ctx.doctrees)
-
-
-def build_pdf(ctx: BuildContext) -> None:
-    """The volumes and one PDF per case, published as ``html/pdf/<name>.pdf``.
-
-    LaTeX jobs run in parallel, and a PDF whose LaTeX input is unchanged
-    comes from a cache kept beside the site's versions (:mod:`council_publish.pdf_jobs`;
-    ``COUNCIL_PDF_CACHE`` names another directory). A failed LaTeX run leaves
-    its logs in ``latex-logs`` there.
-    """
-    latex = ctx.staging / "latex"
-    # kept across publishes beside the versions of the site (council_publish.site_versions),
-    # which staging/ lives in: ".site.versions/pdf-cache", ".site.versions/latex-logs"
-    from council.latex.documents import PDF_DIR
-    from council_publish import pdf_jobs
-
-    cache = ctx.env.get("COUNCIL_PDF_CACHE") or ctx.staging.parent / "pdf-cache"
-    # with a kept build, documents whose pages did not change are copied from the last publication
-    extra = ["-D", f"council_latex_kept={ctx.kept / 'latex'}"] if ctx.kept is not None else []
-    # needs.json is published from the HTML build; written again beside the LaTeX it is never
-    # read (249 MB and 7.8 s at N = 1,000). Not an "env" value: the pages are not read again.
-    extra += ["-D", "needs_build_json=0"]
-    # each document is compiled while Sphinx writes the next
-    with started(sphinx_command(ctx, "latex", latex, *extra), ctx.source, ctx.env) as writer:
-        results = pdf_jobs.compile_all(
-            latex, ctx.env, cache=Path(cache), logs=ctx.staging.parent / "latex-logs", writer=writer,
-        )
-    (latex / "pdf-jobs.txt").write_text(
-        "".join(f"{r.name}\t{r.how}\t{r.seconds:.1f}\n" for r in results),
-        encoding="utf-8",
-    )
-    pdfs = [tex.with_suffix(".pdf") for tex in sorted(latex.glob("*.tex"))]
-    missing = [pdf.name for pdf in pdfs if not pdf.is_file()]
-    if not pdfs or missing:
-        raise BuildFailed(f"LaTeX produced no {', '.join(missing) or 'PDF'} in {latex}")
-    target = ctx.html / PDF_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    for pdf in pdfs:
-        shutil.copy2(pdf, target / pdf.name)
-    if ctx.kept is not None:
-        kept_build.keep_latex(latex, ctx.kept)
+__all__ = ["STEPS", "BuildContext", "BuildFailed", "OutputRefused", "OutputLocked", "build", "build_html",
+           "build_html_and_pdf", "build_pdf", "main", "run", "sphinx", "without_pdf"]
 
 
 #: The steps after the HTML and the PDF, by module: imported when a build first
@@ -150,8 +101,13 @@ def __getattr__(name: str) -> object:
     # the output is checked (script, personal data, links: side by side; the
     # links once the index is in place), and the manifest written last, over
     # the final output.
-    globals().setdefault("STEPS", [build_html, build_pdf, *(later[step] for step in _LATER_ORDER)])
+    globals().setdefault("STEPS", [build_html_and_pdf, *(later[step] for step in _LATER_ORDER)])
     return globals()[name]
+
+
+def without_pdf(steps: list[Callable[[BuildContext], None]]) -> list[Callable[[BuildContext], None]]:
+    """*steps* (such as :data:`STEPS`) with the HTML alone where the PDFs were made."""
+    return [build_html if step is build_html_and_pdf else step for step in steps if step is not build_pdf]
 
 
 def _steps() -> list[Callable[[BuildContext], None]]:

@@ -28,8 +28,8 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,11 +202,22 @@ def _missing_inclusions(tex: Path) -> bool:
     return any(not (tex.parent / name).is_file() for name in set(_INCLUDED.findall(text)))
 
 
-def _as_written(latex: Path, writer: subprocess.Popen, poll: float = 0.2) -> Iterator[Path]:
+class Abandoned(BuildFailed):
+    """The build the PDFs were for failed meanwhile (the *abandon* of :func:`compile_all`)."""
+
+
+def _check(abandon: Callable[[], bool] | None) -> None:
+    if abandon is not None and abandon():
+        raise Abandoned("the PDFs were abandoned: the build they were for failed")
+
+
+def _as_written(latex: Path, writer: subprocess.Popen, poll: float = 0.2,
+                abandon: Callable[[], bool] | None = None) -> Iterator[Path]:
     """Each ``.tex`` once *writer* lists it as whole (:data:`WRITTEN_FILE`), then,
     once it has finished well, any it did not list."""
     listed, seen = latex / WRITTEN_FILE, 0
     while True:
+        _check(abandon)
         finished = writer.poll() is not None
         text = listed.read_text(encoding="utf-8") if listed.is_file() else ""
         names = text.split("\n")[:-1]  # whole lines only
@@ -221,8 +232,22 @@ def _as_written(latex: Path, writer: subprocess.Popen, poll: float = 0.2) -> Ite
     yield from (tex for tex in sorted(latex.glob("*.tex")) if tex not in named)
 
 
+def _results(futures: list[Future], abandon: Callable[[], bool] | None, poll: float = 0.2) -> list[Result]:
+    """The futures' results in order; the first failure raised as soon as it comes;
+    *abandon* checked while they run."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=poll if abandon is not None else None, return_when=FIRST_EXCEPTION)
+        for future in done:
+            if future.exception() is not None:
+                future.result()
+        _check(abandon)
+    return [future.result() for future in futures]
+
+
 def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path, jobs: int | None = None,
-                writer: subprocess.Popen | None = None, formats: bool = True) -> list[Result]:
+                writer: subprocess.Popen | None = None, formats: bool = True,
+                abandon: Callable[[], bool] | None = None) -> list[Result]:
     """Compile every ``.tex`` of *latex* to PDF, from *cache* where the input is unchanged.
 
     *cache* keeps one PDF per key (``<key>.pdf``); entries not used by this
@@ -233,7 +258,9 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path, jobs:
     *latex*, each document is compiled as soon as it is whole, while Sphinx
     writes the next (Sphinx writes one document after another on one core).
     With *formats* false, every document is compiled from its whole preamble
-    (no :mod:`council_publish.latex_formats`).
+    (no :mod:`council_publish.latex_formats`). When *abandon* returns true
+    (checked while waiting), :class:`Abandoned` is raised: jobs not started are
+    cancelled, those running end first.
     """
     cache.mkdir(parents=True, exist_ok=True)
     workers = jobs or os.cpu_count() or 1
@@ -246,7 +273,7 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path, jobs:
                 futures = [pool.submit(todo.run, tex) for tex in order]
             else:
                 todo, futures, deferred = None, [], []
-                for tex in _as_written(latex, writer):
+                for tex in _as_written(latex, writer, abandon=abandon):
                     # the support files are written before the first document
                     todo = todo or _Jobs(latex, env, cache, logs, formats)
                     if writer.poll() is None and _missing_inclusions(tex):
@@ -256,17 +283,18 @@ def compile_all(latex: Path, env: dict[str, str], cache: Path, logs: Path, jobs:
                 futures += [pool.submit(todo.run, tex) for tex in deferred]
                 if todo is None or support_digest(latex) != todo.support:
                     pool.shutdown(wait=True)
-                    return compile_all(latex, env, cache, logs, jobs, formats=formats)
-            results = [future.result() for future in futures]
+                    return compile_all(latex, env, cache, logs, jobs, formats=formats, abandon=abandon)
+            results = _results(futures, abandon)
             if writer is not None:
                 # a document changed after it was listed as whole is compiled again
                 changed = {tex.stem for tex, key in list(todo.keys.items())
                            if cache_key(tex, todo.support, LATEXMK) != key}
-                results = [r for r in results if r.name not in changed] + list(
-                    pool.map(todo.run, [latex / f"{name}.tex" for name in sorted(changed)]))
+                results = [r for r in results if r.name not in changed] + _results(
+                    [pool.submit(todo.run, latex / f"{name}.tex") for name in sorted(changed)], abandon)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+    _check(abandon)
     plans = volumes.plans(latex)
     joined: dict[str, Joined] = {}
     if plans:

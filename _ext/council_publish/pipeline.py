@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class BuildFailed(Exception):
@@ -79,7 +80,8 @@ def _child_setup(mask: set[int]) -> Callable[[], None]:
 
 
 @contextlib.contextmanager
-def started(cmd: list[str], cwd: Path, env: dict[str, str], stdin: int | None = None) -> Iterator[subprocess.Popen]:
+def started(cmd: list[str], cwd: Path, env: dict[str, str], stdin: int | None = None,
+            stdout: Any = None, pass_fds: tuple[int, ...] = ()) -> Iterator[subprocess.Popen]:
     """*cmd* running in its own process group while the block runs; waited for at
     the block's end. Any interruption stops the whole group.
 
@@ -93,7 +95,8 @@ def started(cmd: list[str], cwd: Path, env: dict[str, str], stdin: int | None = 
     # the interpreter's after-fork callbacks is ignored, and the build went on
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=stdin, process_group=0, preexec_fn=_child_setup(mask))
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=stdin, process_group=0, preexec_fn=_child_setup(mask),
+                                stdout=stdout, stderr=None if stdout is None else subprocess.STDOUT, pass_fds=pass_fds)
     except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         raise

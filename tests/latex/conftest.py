@@ -30,12 +30,13 @@ def pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def publish_copy(source: Path, output: Path, cache: Path) -> Path:
-    """``council-build``'s HTML and PDF steps from *source* into *output*."""
+    """``council-build``'s HTML and PDF steps from *source* into *output* (side by side,
+    as council-build runs them: council_publish.sphinx_steps)."""
     saved = {key: os.environ.get(key) for key in ("SOURCE_DATE_EPOCH", "COUNCIL_PDF_CACHE")}
     os.environ.update(SOURCE_DATE_EPOCH=EPOCH, COUNCIL_PDF_CACHE=str(cache))
     try:
         started = time.monotonic()
-        publish.build(source, output, steps=[publish.build_html, publish.build_pdf])
+        publish.build(source, output, steps=[publish.build_html_and_pdf])
         (output / "build-seconds.txt").write_text(f"{time.monotonic() - started:.0f}\n")
     finally:
         for key, value in saved.items():

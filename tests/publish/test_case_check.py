@@ -171,7 +171,7 @@ def test_the_check_starts_without_loading_the_extension() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     # a build still finds every step, in order
-    assert [s.__name__ for s in publish.STEPS][:3] == ["build_html", "build_pdf", "fill_pdf_sizes"]
+    assert [s.__name__ for s in publish.STEPS][:2] == ["build_html_and_pdf", "fill_pdf_sizes"]
     assert publish.index_and_check_step in publish.STEPS
 
 

@@ -27,12 +27,14 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def leftovers(output: Path) -> list[str]:
     """Hidden files beside the output and in its versions directory, but the
-    published versions, the lock file, the kept Sphinx build and the checks' results
-    (council_publish.kept_build, council_publish.output_cache)."""
+    published versions, the lock file, the kept Sphinx build, the checks' results and
+    the PDFs by their LaTeX input (council_publish.kept_build, council_publish.output_cache,
+    council_publish.pdf_jobs: the PDF step starts while the HTML build writes its pages,
+    so a build that fails there may have compiled some)."""
     versions = output.with_name(f".{output.name}.versions")
     found = [p.name for p in output.parent.iterdir() if p.name.startswith(".") and p != versions]
     found += [p.name for p in versions.iterdir()
-              if p.name not in {"lock", "kept", "check-cache"} and not re.fullmatch(r"\d{6}", p.name)]
+              if p.name not in {"lock", "kept", "check-cache", "pdf-cache"} and not re.fullmatch(r"\d{6}", p.name)]
     return sorted(found)
 
 

@@ -39,7 +39,7 @@ UNSTABLE = ("pagefind/",)
 
 def _steps() -> list:
     # the scans, not the link check (no PDFs here, so their links are broken)
-    steps = [step for step in publish.STEPS if step is not publish.build_pdf]
+    steps = publish.without_pdf(publish.STEPS)
     at = steps.index(publish.index_and_check_step)
     return [*steps[:at], publish.build_search_index, publish.scan_output_step, publish.scan_published_step,
             *steps[at + 1:]]

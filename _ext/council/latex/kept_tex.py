@@ -30,6 +30,7 @@ written, as by Sphinx.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,10 @@ from sphinx.application import Sphinx
 STATE_FILE = "kept-tex.json"
 #: In the doctrees: the pages the HTML builds wrote since the kept LaTeX was recorded.
 PENDING_FILE = "council-pending-latex.txt"
+#: Environment variable: a file descriptor an HTML build writes :data:`SAVED` to once
+#: its environment is saved (:func:`_environment_saved`; set by ``council-build``).
+ENV_SAVED_FD = "COUNCIL_ENV_SAVED_FD"
+SAVED = b"saved\n"
 _FIGURE = re.compile(r"\\(?:sphinx)?includegraphics")
 _CHANGED = "_council_pages_changed"
 
@@ -63,15 +68,13 @@ def _builder_inited(app: Sphinx) -> None:
     setattr(app, _CHANGED, set())
 
 
-def _build_finished(app: Sphinx, exception: Exception | None) -> None:
+def _record_pending(app: Sphinx) -> None:
     """Add the pages whose content may have changed in this build (read again, or
     showing needs that changed: :mod:`council.incremental`) to the record the next
     LaTeX build reads. Pages rewritten only for their navigation do not count: a
-    PDF has none. The LaTeX build itself records nothing."""
+    PDF has none. Both are known once the environment is updated."""
     from council.incremental import SHOWING_CHANGED_NEEDS
 
-    if exception is not None or app.builder.format == "latex":
-        return
     path = Path(app.doctreedir, PENDING_FILE)
     pending = set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
     pending |= getattr(app, _CHANGED, set()) | getattr(app, SHOWING_CHANGED_NEEDS, set())
@@ -80,9 +83,37 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
     tmp.replace(path)
 
 
+def _build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """The record, at the end of an HTML build. The LaTeX build itself records nothing."""
+    if exception is not None or app.builder.format == "latex":
+        return
+    _record_pending(app)
+
+
+def _environment_saved(app: Sphinx, env: Any) -> None:
+    """Tell the process that started this HTML build (:data:`ENV_SAVED_FD`) that
+    its environment is saved and the record complete: a LaTeX build may start
+    from a copy of the doctrees while this build writes its pages.
+
+    Sphinx emits ``env-check-consistency`` right after it pickles the
+    environment (only when some page was read or is to be rewritten); a LaTeX
+    build needs nothing the pages' writing adds to the environment. The
+    descriptor is written once and closed; without the variable nothing happens."""
+    fd = os.environ.pop(ENV_SAVED_FD, None)
+    if fd is None or app.builder.format != "html":
+        return
+    _record_pending(app)
+    try:
+        os.write(int(fd), SAVED)
+        os.close(int(fd))
+    except (OSError, ValueError):
+        pass  # the starter is gone or gave no descriptor: it waits for the build to end instead
+
+
 def setup_kept_tex(app: Sphinx) -> None:
     app.connect("builder-inited", _builder_inited)
     app.connect("env-before-read-docs", _read)
+    app.connect("env-check-consistency", _environment_saved)
     app.connect("build-finished", _build_finished)
 
 
