@@ -95,6 +95,19 @@ def test_side_by_side_publishes_what_one_after_the_other_does(project: Path, tmp
     assert any("直したテスト案件" in p.read_text(encoding="utf-8") for p in (together / "latex").glob("*.tex"))
 
 
+def test_without_a_kept_build_the_latex_build_runs_beside_the_pages_too(
+        project: Path, tmp_path: Path, monkeypatch) -> None:
+    # COUNCIL_KEPT_BUILD=0: every build from nothing in staging, whose doctrees are copied
+    monkeypatch.setenv("COUNCIL_KEPT_BUILD", "0")
+    together, apart = tmp_path / "together" / "site", tmp_path / "apart" / "site"
+    monkeypatch.setenv("PROBE_HTML_WAITS_FOR", str(_staging(together) / "latex" / "written.txt"))
+    publish.build(project, together, [publish.build_html_and_pdf])
+    monkeypatch.delenv("PROBE_HTML_WAITS_FOR")
+    publish.build(project, apart, [publish.build_html, publish.build_pdf])
+    assert _files(together / "html") == _files(apart / "html")
+    assert not together.with_name(".site.versions").joinpath("kept").exists()
+
+
 def test_nothing_changed_the_pdfs_follow_the_pages(project: Path, tmp_path: Path) -> None:
     # the HTML build reads nothing and saves no environment: the LaTeX build runs after it
     output = tmp_path / "out" / "site"
