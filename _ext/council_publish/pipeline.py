@@ -90,6 +90,8 @@ def started(cmd: list[str], cwd: Path, env: dict[str, str], stdin: int | None = 
     SIGTERM to the group, then SIGKILL to what is left, so nothing keeps
     writing into a staging directory that is about to be removed. If this
     process is killed outright, the direct child gets SIGTERM from the kernel.
+    With *stdout* (a file), the command's output and errors go there; *pass_fds*
+    are descriptors the command inherits (as :class:`subprocess.Popen`'s).
     """
     # SIGINT and SIGTERM wait while the child is forked: a handler that raises in
     # the interpreter's after-fork callbacks is ignored, and the build went on
