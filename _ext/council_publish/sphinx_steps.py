@@ -4,8 +4,9 @@
 environment the HTML build has saved (every page read, the record of pages
 changed since the last LaTeX: :mod:`council.latex.kept_tex`), nothing of the
 pages it then writes. Sphinx saves the environment about a third of the way
-through an HTML build after one edit (N = 1,000: after ~22 s of ~53 s); the
-rest is writing pages, needs.json and the exports. So the HTML build tells
+through an HTML build after one edit (N = 1,000: ~26 s into a step of ~73 s,
+docs/performance.md; until then one core works alone); the rest is writing
+pages, needs.json and the exports. So the HTML build tells
 this process when it has saved the environment (a pipe,
 :data:`council.latex.kept_tex.ENV_SAVED_FD`), and the LaTeX build starts then
 from a copy of the doctrees, in its own process, while the pages are written.
