@@ -173,6 +173,11 @@ class _Jobs:
         date = source_date(text)
         if date:
             job_env["SOURCE_DATE_EPOCH"] = date
+        # compiled from nothing: an earlier run's files (a document Sphinx wrote again after
+        # it was compiled) would let latexmk take the old PDF as up to date, when its record of
+        # the input was made after the input changed
+        for suffix in (*_RUN_FILES, ".pdf"):
+            tex.with_suffix(suffix).unlink(missing_ok=True)
         fmt = self.formats.format_for(tex, text)
         status = _latexmk(tex, job_env, fmt)
         if status != 0 and fmt is not None:
