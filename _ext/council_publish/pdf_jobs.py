@@ -110,8 +110,14 @@ def failure_message(tex_path: Path, log_path: Path) -> str:
 
 
 def _latexmk(tex: Path, env: dict[str, str], fmt: Path | None) -> int:
-    """latexmk over *tex*, its output in ``<name>.latexmk.log``; upLaTeX starts
-    from *fmt* if given (council_publish.latex_formats)."""
+    """latexmk over *tex* from nothing, its output in ``<name>.latexmk.log``; upLaTeX
+    starts from *fmt* if given (council_publish.latex_formats).
+
+    An earlier run's files are removed first: after a document Sphinx wrote again once
+    it was compiled, latexmk would take the old PDF as up to date (its record of the
+    input is made after the run, when the input may already have changed)."""
+    for suffix in (*_RUN_FILES, ".pdf"):
+        tex.with_suffix(suffix).unlink(missing_ok=True)
     options = [f"-latexoption={latex_formats.format_option(fmt)}"] if fmt is not None else []
     with open(tex.parent / f"{tex.stem}.latexmk.log", "w", encoding="utf-8") as out:
         return subprocess.run([*LATEXMK, *options, tex.name], cwd=tex.parent, env=env,
@@ -173,17 +179,10 @@ class _Jobs:
         date = source_date(text)
         if date:
             job_env["SOURCE_DATE_EPOCH"] = date
-        # compiled from nothing: an earlier run's files (a document Sphinx wrote again after
-        # it was compiled) would let latexmk take the old PDF as up to date, when its record of
-        # the input was made after the input changed
-        for suffix in (*_RUN_FILES, ".pdf"):
-            tex.with_suffix(suffix).unlink(missing_ok=True)
         fmt = self.formats.format_for(tex, text)
         status = _latexmk(tex, job_env, fmt)
         if status != 0 and fmt is not None:
             # whatever the format's part, the document compiled as it is decides
-            for suffix in _RUN_FILES:
-                tex.with_suffix(suffix).unlink(missing_ok=True)
             status = _latexmk(tex, job_env, None)
         if status != 0 or not target.is_file():
             self.logs.mkdir(parents=True, exist_ok=True)
