@@ -83,7 +83,7 @@ def sphinx_build(src: Path, out: Path, doctrees: Path, jobs: int = 1, timeout: f
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
            *extra, "-d", str(doctrees), str(src), str(out)]
     if jobs > 1:
-        cmd[4:4] = ["-j", str(jobs)]
+        cmd[3:3] = ["-j", str(jobs)]
     return _run(cmd, timeout=timeout)
 
 
