@@ -3,7 +3,8 @@
 For each N (default 100, 300, 1000) it writes a synthetic project of N cases
 (:mod:`council_bench.synthetic`) and prints:
 
-- the full HTML build time (``sphinx-build -b html -W``, fresh output),
+- the full HTML build time (``sphinx-build -b html -W -j N``, fresh output; N
+  the cores, as ``council-build`` runs it: :mod:`council.html.parallel_build`),
 - the incremental rebuild time after editing one case (its text and a clause
   one of its safeguards binds), into the same output and doctree directories,
 - the same text built as plain Sphinx pages without sphinx-needs (baseline),
@@ -41,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from council_bench.synthetic import generate
+from council_publish.sphinx_steps import cores
 
 
 @dataclass
@@ -235,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="council-bench", description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--cases", type=int, nargs="+", default=[100, 300, 1000])
     parser.add_argument("--workdir", type=Path, default=Path("_build/bench"))
-    parser.add_argument("-j", "--jobs", type=int, default=1, help="sphinx-build -j (default 1)")
+    parser.add_argument("-j", "--jobs", type=int, default=cores(),
+                        help="sphinx-build -j (default: the cores, as council-build builds the HTML)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--no-pdf", action="store_true", help="skip the PDF build")
     which.add_argument("--pdf-only", action="store_true", help="only the PDF build, for the smallest and the largest N")

@@ -55,10 +55,21 @@ def _html_done(ctx: BuildContext) -> None:
         kept_build.copy_into(ctx.kept, ctx.html, ctx.doctrees)
 
 
+def cores() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def html_jobs() -> list[str]:
+    """``-j N`` for the HTML build, N the cores: N workers read the pages of a first
+    build and write the pages of a large one (:mod:`council.html.parallel_build`)."""
+    return ["-j", str(cores())] if cores() > 1 else []
+
+
 def build_html(ctx: BuildContext) -> None:
     """The HTML, built incrementally in the kept build when there is one (:mod:`council_publish.kept_build`)."""
     outdir, doctrees = _html_dirs(ctx)
-    sphinx(ctx, "html", outdir, doctrees=doctrees)
+    sphinx(ctx, "html", outdir, *html_jobs(), doctrees=doctrees)
     _html_done(ctx)
 
 
@@ -145,7 +156,7 @@ def build_html_and_pdf(ctx: BuildContext) -> None:
     latex_failure: BuildFailed | None = None
     early = False
     try:
-        with started(sphinx_command(ctx, "html", outdir, doctrees=doctrees), ctx.source, env,
+        with started(sphinx_command(ctx, "html", outdir, *html_jobs(), doctrees=doctrees), ctx.source, env,
                      pass_fds=(write_end,)) as html:
             os.close(write_end)
             write_end = -1

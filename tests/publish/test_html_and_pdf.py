@@ -150,3 +150,37 @@ def test_a_failing_latex_build_shows_its_output_and_fails(project: Path, tmp_pat
     assert err.endswith(f"council-build: sphinx-build -b latex failed (exit status 1)。"
                         f"公開中のサイト（{output}）は変わっていません\n")
     assert not output.exists()
+
+
+def test_the_html_build_runs_one_worker_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    from council_publish import sphinx_steps
+
+    monkeypatch.setattr(sphinx_steps.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert sphinx_steps.html_jobs() == ["-j", "2"]
+    monkeypatch.setattr(sphinx_steps.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert sphinx_steps.html_jobs() == []
+
+
+@pytest.mark.parametrize("step", ["build_html", "build_html_and_pdf"])
+def test_both_html_steps_pass_the_workers_to_sphinx(step: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from council_publish import sphinx_steps
+
+    class Stop(Exception):
+        pass
+
+    seen: list[tuple[str, ...]] = []
+
+    def command(ctx: object, builder: str, outdir: Path, *extra: str, doctrees: Path | None = None) -> list[str]:
+        seen.append((builder, *extra))
+        raise Stop
+
+    monkeypatch.setattr(sphinx_steps, "html_jobs", lambda: ["-j", "7"])
+    monkeypatch.setattr(sphinx_steps, "sphinx_command", command)
+    monkeypatch.setattr(sphinx_steps, "sphinx", command)
+    ctx = SimpleNamespace(kept=None, html=tmp_path / "html", doctrees=tmp_path / "doctrees",
+                          staging=tmp_path / "staging", env={}, source=tmp_path)
+    with pytest.raises(Stop):
+        getattr(sphinx_steps, step)(ctx)
+    assert seen == [("html", "-j", "7")]

@@ -19,6 +19,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
 
+from council.html.parallel_build import ParallelBuild
 from council.views.catalog import CaseRecord, case_records
 
 #: Pagefind filter names (shown to readers as facet headings) per case field.
@@ -102,13 +103,15 @@ def _page_context(
     context["council_search_bundle"] = BUNDLE_DIR
 
 
-class PagefindHTMLBuilder(StandaloneHTMLBuilder):
+class PagefindHTMLBuilder(ParallelBuild, StandaloneHTMLBuilder):
     """Sphinx's HTML builder without its own search index: readers search with Pagefind.
 
     Feeding Sphinx's index costs a fifth of a large build (its Japanese
     splitter runs on every word of every page) and the index is never
     loaded. The search page itself is still written (``search = True``),
-    with this site's template.
+    with this site's template. With ``-j N`` its pages are resolved and
+    written by N workers, and read by N workers in a first build
+    (:mod:`council.html.parallel_build`).
     """
 
     name = "html"

@@ -44,6 +44,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from council.views import traceability as tr
@@ -338,9 +339,13 @@ def exported(app: Sphinx) -> list[Exported]:
     """Write this build's exports on the first call (the open-data page's JSON-LD
     or ``build-finished``, whichever comes first) and return their outlines: the
     tables are made once per build and never all held at once."""
+    from council.html.parallel_build import in_worker
     from council.model.need_index import need_index
     from council.outputs import forked_exports
 
+    if in_worker():
+        raise ExtensionError("council: a page written by a worker process asked for the exports "
+                             "(council.html.parallel_build.write_in_main_process names the pages that may)")
     needs = need_index(app)
     if forked_exports.running(app):  # made while the pages were written
         setattr(app, _EXPORTED, (needs, forked_exports.collect(app)))

@@ -131,11 +131,17 @@ def room_for_a_copy() -> bool:
     the child comes to copy most of what it shares (reading an object writes its
     reference count), and both go on allocating. N = 1,000: 1.3 GB at the fork, the
     build's processes 3.1 GB together at the peak instead of 1.7 GB."""
+    return copies_that_fit(1) == 1
+
+
+def copies_that_fit(wanted: int) -> int:
+    """How many of *wanted* forked copies of this process the memory available holds,
+    counting this process once more (see :func:`room_for_a_copy`); 0 when unknown."""
     try:
         resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024 >= 2 * resident
+                return max(0, min(wanted, int(line.split()[1]) * 1024 // max(resident, 1) - 1))
     except (OSError, ValueError, IndexError):
         pass
-    return False
+    return 0

@@ -36,6 +36,7 @@ from council.outputs.exports import (  # noqa: F401 (cell_type, column_type: thi
     COMPARE_DATA, EXPORT_DIR, Exported, cell_type, column_type, exported, outline,
 )
 from council.directives.licence import Licence, licence_of
+from council.html.parallel_build import write_in_main_process
 
 logger = logging.getLogger(__name__)
 
@@ -315,5 +316,7 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 def setup_opendata(app: Sphinx) -> None:
     app.connect("html-page-context", _page_context)
+    # Its JSON-LD describes the exports, which the main process collects.
+    write_in_main_process(app, OPEN_DATA_PAGE)
     # After council.outputs.exports (500) wrote the CSV files.
     app.connect("build-finished", _build_finished, priority=600)
