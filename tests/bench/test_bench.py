@@ -54,6 +54,16 @@ def test_a_baseline_over_its_time_limit_is_reported_not_fatal(tmp_path: Path, ca
     out = capsys.readouterr().out
     assert "over 0 s (stopped)" in out or "over 1 s (stopped)" in out
     assert re.search(r"\| under \d+\.\d\dx \|", out)
+    # the stopped build's workers (sphinx-build -j) are stopped with it
+    left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline(p).count(str(tmp_path))]
+    assert left == []
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _fake_pdf_step(ctx) -> None:
