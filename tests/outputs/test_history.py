@@ -260,6 +260,47 @@ def test_the_kept_history_reads_and_compares_only_what_changed(tmp_path, monkeyp
     assert sorted(reads) == ["2026-06-01", "2026-09-01"]
 
 
+def test_the_kept_history_holds_the_needs_of_two_records_at_most(tmp_path, monkeypatch):
+    """A record holds every need of its day (N = 1,000: ~100 MB in memory each); a first build
+    reading decades of records must not hold them all (it held 14 at once: 1.4 GB)."""
+    import weakref
+
+    from council.views import history as history_module
+    from council.views.releases import write_snapshot
+
+    records = tmp_path / "releases"
+    first, second = _releases()
+    for month, needs in ((4, first.needs), (5, second.needs), (6, first.needs), (7, second.needs)):
+        write_snapshot(records, needs, dt.datetime(2026, month, 1, tzinfo=JST), str(month) * 40)
+
+    class Needs(dict):
+        """A record's needs, weakly referable: how many are alive at once."""
+
+    alive: list[weakref.ref] = []
+    most = []
+    reads: list[str] = []
+    real_read, real_compare = history_module.read_release, history_module.compare
+
+    def read_release(path, *text):
+        reads.append(path.name[:10])
+        release = real_read(path, *text)
+        needs = Needs(release.needs)
+        alive.append(weakref.ref(needs))
+        return dataclasses.replace(release, needs=needs)
+
+    def counting_compare(*args, **kwargs):
+        most.append(sum(ref() is not None for ref in alive))
+        return real_compare(*args, **kwargs)
+
+    monkeypatch.setattr(history_module, "read_release", read_release)
+    monkeypatch.setattr(history_module, "compare", counting_compare)
+    latest, found = history_module.kept_history(records, ROLES, None)
+    assert len(most) == 4 and max(most) <= 2
+    assert sorted(reads) == ["2026-04-01", "2026-05-01", "2026-06-01", "2026-07-01"]  # each once
+    assert latest.needs == read_releases(records)[-1].needs
+    assert _summaries(found) == _summaries(history(read_releases(records), ROLES))
+
+
 def test_the_kept_history_is_keyed_by_the_code_its_comparison_imports(tmp_path, monkeypatch):
     """The comparison formats names with council.html.link_names: a change to that module
     (not only to changes.py or releases.py) makes a build read and compare every record again."""
