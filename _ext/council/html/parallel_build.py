@@ -43,7 +43,7 @@ process), with their file and line.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -84,6 +84,29 @@ def in_worker() -> bool:
     return _worker
 
 
+def _in_workers(builder: Any, nproc: int, parts: list[list[str]], task: Callable[[list[str]], Any],
+                done: Callable[[list[str], Any], None], label: str, colour: str) -> None:
+    """*task* on each of *parts* in *nproc* forked workers at a time (Sphinx's
+    :class:`ParallelTasks`, which replays their log here), *done* here with each
+    part and its result, with Sphinx's progress line."""
+    progress = status_iterator(parts, label, colour, len(parts), builder.config.verbosity)
+
+    def work(part: list[str]) -> Any:
+        global _worker
+        _worker = True
+        return task(part)
+
+    def finished(part: list[str], result: Any) -> None:
+        done(part, result)
+        next(progress)
+
+    tasks = ParallelTasks(nproc)
+    for part in parts:
+        tasks.add_task(work, part, finished)
+    tasks.join()
+    logger.info("")
+
+
 class ParallelBuild:
     """Mixin for an HTML builder: with ``-j N``, N workers read the pages, and N resolve and write them."""
 
@@ -110,26 +133,13 @@ class ParallelBuild:
             _write_docname(docname, env=builder.env, builder=builder, tags=builder.tags)
 
         def write_chunk(chunk: list[str]) -> dict[str, str]:
-            global _worker
-            _worker = True
             for docname in chunk:
                 _write_docname(docname, env=builder.env, builder=builder, tags=builder.tags)
             return dict(builder.images)
 
         chunks = make_chunks([d for d in docnames[WARM_UP:] if d not in main], nproc)
-        progress = status_iterator(
-            chunks, __("writing output... "), "darkgreen", len(chunks), builder.config.verbosity,
-        )
-
-        def chunk_done(chunk: list[str], images: dict[str, str]) -> None:
-            builder.images.update(images)
-            next(progress)
-
-        tasks = ParallelTasks(nproc)
-        for chunk in chunks:
-            tasks.add_task(write_chunk, chunk, chunk_done)
-        tasks.join()
-        logger.info("")
+        _in_workers(builder, nproc, chunks, write_chunk, lambda chunk, images: builder.images.update(images),
+                    __("writing output... "), "darkgreen")
         for docname in docnames:
             if docname in main and docname not in first:
                 _write_docname(docname, env=builder.env, builder=builder, tags=builder.tags)
@@ -143,8 +153,6 @@ class ParallelBuild:
             return
 
         def read_share(share: list[str]) -> bytes:
-            global _worker
-            _worker = True
             env._app = builder._app
             for docname in share:  # as Builder._read_serial, without its progress lines
                 builder.events.emit("env-purge-doc", env, docname)
@@ -153,14 +161,6 @@ class ParallelBuild:
             return pickle.dumps(env, pickle.HIGHEST_PROTOCOL)
 
         shares = [docnames[i::nproc] for i in range(nproc)]
-        progress = status_iterator(shares, __("reading sources... "), "purple", len(shares), builder.config.verbosity)
-
-        def merge(share: list[str], data: bytes) -> None:
-            env.merge_info_from(share, pickle.loads(data), builder._app)
-            next(progress)
-
-        tasks = ParallelTasks(nproc)
-        for share in shares:
-            tasks.add_task(read_share, share, merge)
-        tasks.join()
-        logger.info("")
+        _in_workers(builder, nproc, shares, read_share,
+                    lambda share, data: env.merge_info_from(share, pickle.loads(data), builder._app),
+                    __("reading sources... "), "purple")
