@@ -301,6 +301,42 @@ def test_the_kept_history_holds_the_needs_of_two_records_at_most(tmp_path, monke
     assert _summaries(found) == _summaries(history(read_releases(records), ROLES))
 
 
+def test_the_latest_record_is_found_holding_two_records_at_most(tmp_path, monkeypatch):
+    """council-release compares the build with the latest record: it held every record
+    to find it (14 at N = 1,000: 2.6 GB)."""
+    import weakref
+
+    from council.views import releases as releases_module
+    from council.views.releases import latest_release, write_snapshot
+
+    records = tmp_path / "releases"
+    first, second = _releases()
+    # file order is not release order here: the newest record's file name sorts first
+    for month, needs, commit in ((4, first.needs, "d"), (7, second.needs, "a"), (5, first.needs, "c")):
+        write_snapshot(records, needs, dt.datetime(2026, month, 1, tzinfo=JST), commit * 40)
+    (records / "2026-07-01-aaaaaaaaaaaa.json").rename(records / "0-latest.json")
+
+    class Needs(dict):
+        pass
+
+    alive: list[weakref.ref] = []
+    most: list[int] = []
+    real_read = releases_module.read_release
+
+    def read_release(path, *text):
+        most.append(sum(ref() is not None for ref in alive))
+        release = real_read(path, *text)
+        needs = Needs(release.needs)
+        alive.append(weakref.ref(needs))
+        return dataclasses.replace(release, needs=needs)
+
+    monkeypatch.setattr(releases_module, "read_release", read_release)
+    latest = latest_release(records)
+    assert latest.key == "aaaaaaaaaaaa" and latest.needs == second.needs
+    assert len(most) == 3 and max(most) <= 1  # one held while the next is read
+    assert latest_release(tmp_path / "none") is None
+
+
 def test_the_kept_history_is_keyed_by_the_code_its_comparison_imports(tmp_path, monkeypatch):
     """The comparison formats names with council.html.link_names: a change to that module
     (not only to changes.py or releases.py) makes a build read and compare every record again."""

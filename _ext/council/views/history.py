@@ -42,7 +42,7 @@ from council.model.content_model import load_model, model_for
 from council.views.changes import LINK_LINES, CaseChange, Changes, compare, reader_names
 from council.views.feed import atom_feed
 from council.views.releases import (
-    RELEASES_DIR, Release, Snapshot, head_commit, model_names, read_release, read_releases, release_files,
+    RELEASES_DIR, Release, Snapshot, head_commit, latest_release, model_names, read_release, release_files,
     release_order, snapshot, write_snapshot,
 )
 from council.resolve.order import priority
@@ -402,8 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     needs = data["versions"][data["current_version"]]["needs"]
     model = load_model(source / "ubproject.toml")
     snap = snapshot(needs, *model_names(model))
-    kept = read_releases(source / RELEASES_DIR)
-    if kept and compare(kept[-1].needs, snap, model.roles).empty:
+    kept = latest_release(source / RELEASES_DIR)
+    if kept is not None and compare(kept.needs, snap, model.roles).empty:
         print("council-release: 前回の公開から変更がないため、記録しませんでした")
         return 0
     path = write_snapshot(source / RELEASES_DIR, snap, date, commit)

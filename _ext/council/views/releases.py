@@ -135,6 +135,19 @@ def read_releases(directory: Path) -> list[Release]:
     return sorted((read_release(path) for path in release_files(directory)), key=release_order)
 
 
+def latest_release(directory: Path) -> Release | None:
+    """The last of :func:`read_releases`, holding at most two records at a time: a record
+    holds every need of its day (N = 1,000: ~100 MB in memory), and decades of records
+    are not to be held at once (council-release held 14, 2.6 GB)."""
+    latest = None
+    for path in release_files(directory):
+        release = read_release(path)
+        if latest is None or release_order(release) >= release_order(latest):  # ties: the later file, as the stable sort
+            latest = release
+        del release  # not held while the next is read
+    return latest
+
+
 def head_commit(directory: Path, env: Mapping[str, str]) -> tuple[str, dt.datetime | None]:
     """The last commit (hash, date); SOURCE_DATE_EPOCH dates a build without git."""
     try:
