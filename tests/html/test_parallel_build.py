@@ -20,6 +20,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from council.html import parallel_build
 from council.outputs import exports
+from council.views import history
 from helpers import REPO
 
 pytestmark = pytest.mark.site
@@ -43,6 +44,15 @@ def _probed_build(builddir: Path, patch: pytest.MonkeyPatch) -> tuple[SphinxTest
         return record
 
     patch.setattr(parallel_build, "MIN_PARALLEL", 2)
+    compare = history.compare
+    compared = builddir / "compared.txt"
+
+    def probed_compare(old: object, new: object, roles: object) -> object:
+        with compared.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {'(none)' if not old else len(old)}\n")
+        return compare(old, new, roles)
+
+    patch.setattr(history, "compare", probed_compare)
     app = SphinxTestApp("html", srcdir=REPO, builddir=builddir, warningiserror=True, parallel=2)
     app.connect("doctree-resolved", probe(log))
     # (app, docname, source): the page's name is second
@@ -102,6 +112,36 @@ def test_every_page_is_read_once_by_two_workers(parallel_site: Build) -> None:
     readers = {pid for pid, _ in read}
     assert len(readers) == 2 and main not in readers
     assert len(read) == len({doc for _, doc in read})
+
+
+def test_the_kept_history_is_made_by_a_child_while_the_pages_are_read(parallel_site: Build) -> None:
+    """The records of releases/ are read and compared in a forked child (the main process
+    reads what it wrote); the main process compares only this build's needs with the latest."""
+    outdir, _, read, main = parallel_site
+    compared = _log(outdir.parent / "compared.txt")
+    readers = {pid for pid, _ in read}
+    records = sorted(Path(REPO, "releases").glob("*.json"))
+    assert records
+    in_main = [what for pid, what in compared if pid == main]
+    elsewhere = [(pid, what) for pid, what in compared if pid != main]
+    assert in_main and "(none)" not in in_main  # only the latest record against this build's needs
+    assert len(elsewhere) == len(records) and elsewhere[0][1] == "(none)"  # the first record against nothing
+    assert len({pid for pid, _ in elsewhere}) == 1 and not {pid for pid, _ in elsewhere} & readers
+    assert "この案件の更新履歴" in (outdir / "cases" / "2025-hogo-inji.html").read_text(encoding="utf-8")
+
+
+def test_a_failing_history_child_leaves_the_history_to_the_main_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel_site: Build
+) -> None:
+    def failing(app: object) -> None:
+        raise OSError("no room left")
+
+    monkeypatch.setattr(history, "_make_kept_history", failing)
+    _, (outdir, _, _, main) = _probed_build(tmp_path, monkeypatch)
+    compared = _log(outdir.parent / "compared.txt")
+    assert {pid for pid, _ in compared} == {main}
+    assert [what for _, what in compared].count("(none)") == 1  # the first record, here
+    assert _files(outdir) == _files(parallel_site[0])
 
 
 #: What differs between two builds of the same pages (when each page was read, where the

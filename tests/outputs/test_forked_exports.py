@@ -28,9 +28,10 @@ def children(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pids: list[int] = []
     start = forked_exports.start
 
-    def recording(app, make):
-        start(app, make)
-        pids.append(getattr(app, forked_exports._CHILD)[0])
+    def recording(app, make, task="exports"):
+        start(app, make, task)
+        if task == "exports":
+            pids.append(getattr(app, forked_exports._CHILD)[0])
 
     monkeypatch.setattr(forked_exports, "start", recording)
     return pids

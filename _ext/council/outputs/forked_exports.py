@@ -39,8 +39,13 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-#: Attribute of the Sphinx application: the running child's pid, the read end of its pipe, and its parent's pid.
-_CHILD = "_council_export_child"
+def _attribute(task: str) -> str:
+    """Attribute of the Sphinx application: the running child of *task* (its pid, the read
+    end of its pipe, and its parent's pid)."""
+    return f"_council_{task.replace(' ', '_')}_child"
+
+
+_CHILD = _attribute("exports")
 
 
 class _Warnings(std_logging.Handler):
@@ -54,8 +59,10 @@ class _Warnings(std_logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def start(app: Sphinx, make: Any) -> None:
-    """Run ``make(app)`` (which returns the outlines) in a forked child; :func:`collect` takes its result."""
+def start(app: Sphinx, make: Any, task: str = "exports") -> None:
+    """Run ``make(app)`` (which returns the outlines) in a forked child; :func:`collect` takes its result.
+    *task* names the child (one of each at a time): the release history, too, is made in a
+    child while the pages are read (:mod:`council.views.history`)."""
     sys.stdout.flush()
     sys.stderr.flush()
     read_end, write_end = os.pipe()
@@ -64,7 +71,7 @@ def start(app: Sphinx, make: Any) -> None:
         os.close(read_end)
         _child(app, make, write_end)
     os.close(write_end)
-    setattr(app, _CHILD, (pid, read_end, os.getpid()))
+    setattr(app, _attribute(task), (pid, read_end, os.getpid()))
 
 
 def _child(app: Sphinx, make: Any, write_end: int) -> None:  # pragma: no cover - runs in the child
@@ -85,33 +92,33 @@ def _child(app: Sphinx, make: Any, write_end: int) -> None:  # pragma: no cover 
         os._exit(0)  # no atexit, no flush of what the parent inherited
 
 
-def running(app: Sphinx) -> bool:
+def running(app: Sphinx, task: str = "exports") -> bool:
     """Whether a child started by this process is to be collected (not in a process forked since)."""
-    child = getattr(app, _CHILD, None)
+    child = getattr(app, _attribute(task), None)
     return child is not None and child[2] == os.getpid()
 
 
-def collect(app: Sphinx) -> Any:
+def collect(app: Sphinx, task: str = "exports") -> Any:
     """The child's result (waiting for it); its warnings logged here; its error raised."""
-    pid, read_end, _ = getattr(app, _CHILD)
-    setattr(app, _CHILD, None)
+    pid, read_end, _ = getattr(app, _attribute(task))
+    setattr(app, _attribute(task), None)
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     if not data:
-        raise ExtensionError(f"council: the exports' process ended without a result (status {status})")
+        raise ExtensionError(f"council: the process making the {task} ended without a result (status {status})")
     kind, value, warnings = pickle.loads(data)
     for message in warnings:
         logger.warning(message)
     if kind != "done":
-        raise ExtensionError(f"council: the exports failed:\n{value}")
+        raise ExtensionError(f"council: the {task} failed:\n{value}")
     return value
 
 
-def stop(app: Sphinx) -> None:
+def stop(app: Sphinx, task: str = "exports") -> None:
     """The child stopped and reaped (the build failed before it was collected)."""
-    pid, read_end, _ = getattr(app, _CHILD)
-    setattr(app, _CHILD, None)
+    pid, read_end, _ = getattr(app, _attribute(task))
+    setattr(app, _attribute(task), None)
     os.close(read_end)
     try:
         os.kill(pid, signal.SIGTERM)
