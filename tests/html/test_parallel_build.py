@@ -8,6 +8,7 @@ build starts from); probes record which process read and wrote each page.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 from collections.abc import Callable, Collection, Mapping
@@ -55,6 +56,13 @@ def _probed_build(builddir: Path, patch: pytest.MonkeyPatch) -> tuple[SphinxTest
     patch.setattr(history, "compare", probed_compare)
     app = SphinxTestApp("html", srcdir=REPO, builddir=builddir, warningiserror=True, parallel=2)
     app.connect("doctree-resolved", probe(log))
+
+    def frozen(app: object, env: object) -> list[str]:
+        """What the main process holds out of the collector's sight once the pages are merged."""
+        (builddir / "frozen.txt").write_text(str(gc.get_freeze_count()))
+        return []
+
+    app.connect("env-updated", frozen)
     # (app, docname, source): the page's name is second
     app.connect("source-read", lambda app, docname, source: probe(read_log)(app, None, docname))
     try:
@@ -142,6 +150,13 @@ def test_a_failing_history_child_leaves_the_history_to_the_main_process(
     assert {pid for pid, _ in compared} == {main}
     assert [what for _, what in compared].count("(none)") == 1  # the first record, here
     assert _files(outdir) == _files(parallel_site[0])
+
+
+def test_the_merged_environment_is_frozen_without_a_collection(parallel_site: Build) -> None:
+    """The main process freezes what the read workers sent as it merges it (council.compat.gc_tuning):
+    the collection over the whole merged environment at write-started found nothing to free."""
+    outdir, _, _, _ = parallel_site
+    assert int((outdir.parent / "frozen.txt").read_text()) > 100_000
 
 
 #: What differs between two builds of the same pages (when each page was read, where the

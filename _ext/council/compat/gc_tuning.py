@@ -14,7 +14,12 @@ with the size of the site: it was a third of a build of 100 synthetic cases
   (``write-started``), the garbage is collected and everything alive -- the
   environment and its needs -- is moved out of the collector's sight
   (:func:`gc.freeze`); it lives until the end of the build anyway. Each of
-  these collections only scans what the last document added.
+  these collections only scans what the last document added. When worker
+  processes read the pages (``-j N``), the main process freezes what it has
+  as each worker's pages are merged (``env-merge-info``), without collecting:
+  it has made next to no garbage (N = 1,000: the collection at
+  ``write-started`` found 7,933 objects and no memory to free, in 3.3 s
+  spent scanning the whole merged environment).
 
 Sphinx keeps an in-memory copy of every doctree it reads until the page is
 written, so memory grew with the number of pages. The copies are dropped
@@ -84,6 +89,11 @@ def _freeze(app: Sphinx, *args: Any) -> None:
     gc.freeze()
 
 
+def _freeze_merged(app: Sphinx, *args: Any) -> None:
+    if _ACTIVE["on"]:
+        gc.freeze()
+
+
 def _collect(app: Sphinx, exception: BaseException | None) -> None:
     if _ACTIVE["on"]:
         gc.collect()
@@ -98,6 +108,8 @@ WORKAROUNDS = [
         handlers=(
             # Sphinx purges each document just before reading it
             ("env-purge-doc", _freeze, 1),
+            # the pages read by a worker process, after every other handler has merged them
+            ("env-merge-info", _freeze_merged, 999),
             # after sphinx-needs has post-processed the needs (write-started, 500)
             ("write-started", _freeze, 900),
             # before the exports and sphinx-needs' needs.json (build-finished, 500)
