@@ -107,3 +107,46 @@ def test_sphinx_events_format_a_bounded_repr_during_the_build_only(build_project
     assert "repr" not in vars(sphinx.events)
     many = {f"N{i}": {"id": f"N{i}", "content": "x" * 1000} for i in range(10_000)}
     assert len(bounded((many,))) < 2000 < len(repr((many,)))
+
+
+
+def _new_tab_walks(app) -> list[object]:
+    from sphinx_design import extension
+
+    return [listener for listener in app.events.listeners.get("doctree-resolved", [])
+            if listener.handler is extension._resolve_new_tab_refs]
+
+
+def _walks_while_writing(make_app, tmp_path: Path):
+    """The site-minimal project built; how many new-tab searches were connected as each page was written."""
+    from helpers import copy_project
+
+    app = make_app("html", srcdir=copy_project("site-minimal", tmp_path), warningiserror=True)
+    during: list[int] = []
+    app.connect("doctree-resolved", lambda app, doctree, docname: during.append(len(_new_tab_walks(app))))
+    app.build()
+    return app, during
+
+
+def test_no_page_is_searched_for_a_new_tab_mark_the_profile_refuses(make_app, tmp_path: Path) -> None:
+    """sphinx-design searches every written page for the mark of its new-tab options, which
+    the content profile refuses: the search is left out during the build, back afterwards."""
+    from council.compat import sphinx_design
+
+    app, during = _walks_while_writing(make_app, tmp_path)
+    assert "sphinx-design-new-tab-walk" in compat.installed(app)
+    assert not sphinx_design.profile_allows_new_tabs()
+    assert during and set(during) == {0}
+    assert len(_new_tab_walks(app)) == 1  # connected again when the build ended
+
+
+def test_a_profile_allowing_new_tabs_keeps_the_search(make_app, tmp_path: Path, monkeypatch) -> None:
+    import dataclasses
+
+    from council.read import content_profile
+
+    card = content_profile.DIRECTIVES["card"]
+    monkeypatch.setitem(content_profile.DIRECTIVES, "card",
+                        dataclasses.replace(card, options=card.options | {"link-new-tab"}))
+    _, during = _walks_while_writing(make_app, tmp_path)
+    assert during and set(during) == {1}
