@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sphinx_needs
+import sphinx_needs.api.need
 import sphinx_needs.needs
 from docutils import nodes
 from sphinx_needs.data import SphinxNeedsData
@@ -23,6 +24,7 @@ ORIGINALS = {
     (NeedsList, "write_json"): NeedsList.write_json,
     (SphinxNeedsData, "remove_doc"): SphinxNeedsData.remove_doc,
     (sphinx_needs.needs, "node_match"): sphinx_needs.needs.node_match,
+    (sphinx_needs.api.need, "apply_default_predicate"): sphinx_needs.api.need.apply_default_predicate,
 }
 
 
@@ -87,6 +89,28 @@ def test_node_match_answers_as_the_original(types) -> None:
     original = ORIGINALS[(sphinx_needs.needs, "node_match")](types)
     fixed = needs_fixes.node_match(types)
     assert [fixed(n) for n in samples] == [original(n) for n in samples]
+
+
+@pytest.mark.parametrize("predicate", ["type == 'safeguard'", "type == 'clause'", "'x' in tags and status",
+                                       "type ==", "missing_field == 1", "1", "[t for t in tags if t == 'x']"])
+def test_a_compiled_predicate_answers_as_the_original(predicate: str) -> None:
+    """The same truth, or the same error with the same message, as sphinx-needs' own."""
+    from types import SimpleNamespace
+
+    import sphinx_needs.api.need
+    from sphinx_needs.exceptions import NeedsInvalidFilter
+
+    original = needs_fixes._original_apply_default_predicate
+    assert sphinx_needs.api.need.apply_default_predicate is original  # not installed outside a build
+    config = SimpleNamespace(filter_data={"extra": 1}, variant_data_proxy=None)
+    for need in ({"type": "safeguard", "tags": ["x"], "status": "open"}, {"type": "clause", "tags": [], "status": ""}):
+        answers = []
+        for function in (original, needs_fixes.apply_default_predicate):
+            try:
+                answers.append(function(predicate, config, need, {}, {}))
+            except NeedsInvalidFilter as error:
+                answers.append(str(error))
+        assert answers[0] == answers[1], answers
 
 
 def test_sphinx_events_format_a_bounded_repr_during_the_build_only(build_project, monkeypatch) -> None:
