@@ -62,6 +62,18 @@ def test_the_exports_are_written_by_another_process_while_the_pages_are_written(
         return outlines
 
     monkeypatch.setattr(exports, "write_exports", marking)
+    # sphinx-needs' needs.json, written by the same process (compat's writer, which it calls, recursively)
+    from council.compat import sphinx_needs as needs_fixes
+
+    needs_json_writers = tmp_path / "needs-json-writers"
+    write_json_stream = needs_fixes.write_json_stream
+
+    def recording_writer(data, out, depth):
+        with needs_json_writers.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return write_json_stream(data, out, depth)
+
+    monkeypatch.setattr(needs_fixes, "write_json_stream", recording_writer)
     seen: list[bool] = []
 
     def late_page(app, pagename, templatename, context, doctree):
@@ -78,6 +90,8 @@ def test_the_exports_are_written_by_another_process_while_the_pages_are_written(
     assert seen == [True]
     assert int(marker.read_text()) not in {os.getpid(), 0} and [int(marker.read_text())] == children
     assert all(_reaped(pid) for pid in children)
+    assert set(needs_json_writers.read_text().split()) == {marker.read_text()}
+    needs_json_writers.unlink()
 
     # the same files as made in this process
     from council.outputs import forked_exports
@@ -85,7 +99,8 @@ def test_the_exports_are_written_by_another_process_while_the_pages_are_written(
     monkeypatch.setattr(forked_exports, "forks", lambda app: False)
     alone = make_app("html", srcdir=project, warningiserror=True, builddir=tmp_path / "alone")
     alone.build()
-    for name in ("exports", "datapackage.json"):
+    assert set(needs_json_writers.read_text().split()) == {str(os.getpid())}  # sphinx-needs' own handler, here
+    for name in ("exports", "datapackage.json", "needs.json"):
         forked, here = Path(app.outdir) / name, Path(alone.outdir) / name
         assert (_files(forked) == _files(here)) if forked.is_dir() else forked.read_bytes() == here.read_bytes()
     assert len(children) == 1

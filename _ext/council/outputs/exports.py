@@ -46,6 +46,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+from sphinx_needs.builder import build_needs_json
 
 from council.views import traceability as tr
 from council.outputs.xlsx import write_workbook
@@ -405,11 +406,30 @@ def _code_and_settings(app: Sphinx) -> str:
 
 
 def _write_started(app: Sphinx, builder: Any) -> None:
-    """The exports made by a forked process while the pages are written (:mod:`.forked_exports`)."""
+    """The exports made by a forked process while the pages are written (:mod:`.forked_exports`),
+    and sphinx-needs' ``needs.json`` with them: the needs are final once writing starts, and
+    sphinx-needs' own handler wrote it at ``build-finished``, the build's last 5 s at N = 1,000
+    with nothing else running. Its handler is disconnected for this build; a child that fails
+    fails the build."""
     from council.outputs import forked_exports
 
     if forked_exports.forks(app):
-        forked_exports.start(app, _make)
+        forked_exports.start(app, _make_with_needs_json)
+        for listener in list(app.events.listeners.get("build-finished", [])):
+            if listener.handler is build_needs_json:
+                app.disconnect(listener.id)
+                setattr(app, _NEEDS_JSON_HANDLER, listener)
+
+
+#: Attribute of the application: sphinx-needs' needs.json handler, disconnected for its build.
+_NEEDS_JSON_HANDLER = "_council_needs_json_handler"
+
+
+def _make_with_needs_json(app: Sphinx) -> list[Exported]:
+    """In the exports' process: :func:`_make`, then sphinx-needs' ``needs.json`` as its own handler writes it."""
+    outlines = _make(app)
+    build_needs_json(app, None)
+    return outlines
 
 
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -417,6 +437,10 @@ def _build_finished(app: Sphinx, exception: Exception | None) -> None:
 
     if exception is not None and forked_exports.running(app):
         forked_exports.stop(app)
+    listener = getattr(app, _NEEDS_JSON_HANDLER, None)
+    if listener is not None:  # for a next build of this application
+        setattr(app, _NEEDS_JSON_HANDLER, None)
+        app.connect("build-finished", listener.handler, priority=listener.priority)
     if exception is not None or app.builder.format != "html":
         return
     from council.model.need_index import need_index
@@ -434,6 +458,6 @@ def setup_exports(app: Sphinx) -> None:
     # After sphinx-needs' post-processing (500): the needs are final; before the
     # rules' report (council.rules.validation, 900), which the parent makes meanwhile.
     app.connect("write-started", _write_started, priority=600)
-    # After the other build-finished work (needs.json, the feed, the sitemap: 500),
-    # which runs while the exports' process works; before datapackage.json (600).
+    # After the other build-finished work (the feed, the sitemap: 500; needs.json there
+    # too when the exports are made here); before datapackage.json (600).
     app.connect("build-finished", _build_finished, priority=550)

@@ -6,13 +6,13 @@ stood idle: at N = 1,000 after one edit, 24 s of an 88 s build (making the
 tables across cases, each case's key, writing the workbooks whose data changed).
 They need only the needs as finished, which are fixed once Sphinx starts writing
 (``write-started``, after sphinx-needs' post-processing). So there this process forks: the
-child makes and writes the exports and sends back their outlines (what the
-open-data page's JSON-LD and ``datapackage.json`` need); the parent checks the
-rules and writes the pages and ``needs.json`` meanwhile, and takes the outlines when it first needs
-them, at the latest at ``build-finished``.
+child makes and writes the exports and sphinx-needs' ``needs.json`` and sends back the
+exports' outlines (what the open-data page's JSON-LD and ``datapackage.json`` need); the
+parent checks the rules and writes the pages meanwhile, and takes the outlines when it first
+needs them, at the latest at ``build-finished``.
 
 The child writes only what the exports write (``exports/`` and their records in
-the doctrees), which the parent does not touch. It sends back any warning it
+the doctrees) and ``needs.json``, which the parent does not touch. It sends back any warning it
 logs, for the parent to log (so ``-W`` counts it), or the error that stopped it,
 which fails the build. It is stopped and reaped when the build fails first, and
 gets SIGTERM if the parent dies. The forked child shares the parent's memory until
