@@ -174,3 +174,39 @@ def test_a_profile_allowing_new_tabs_keeps_the_search(make_app, tmp_path: Path, 
                         dataclasses.replace(card, options=card.options | {"link-new-tab"}))
     _, during = _walks_while_writing(make_app, tmp_path)
     assert during and set(during) == {1}
+
+
+_SVG = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<g class="node"><title>A</title>{link}<text>案件</text></g></svg>\n')
+
+
+@pytest.mark.parametrize("link", ["", '<a xlink:href="../clauses/b.html#CL_B_10"><text>第10項</text></a>',
+                                  '<a xlink:href="https://example.org/x"><text>外部</text></a>'])
+def test_an_svg_is_mended_as_the_original_mends_it(link: str, tmp_path: Path, monkeypatch) -> None:
+    """The same file as sphinx.ext.graphviz's own function leaves; one without links is not parsed."""
+    from types import SimpleNamespace
+
+    import sphinx.ext.graphviz
+
+    from council.compat import sphinx_graphviz
+
+    assert sphinx.ext.graphviz.fix_svg_relative_paths is sphinx_graphviz._original_fix_svg_relative_paths
+    translator = SimpleNamespace(
+        builder=SimpleNamespace(env=SimpleNamespace(path2doc=lambda source: "cases/a"), outdir=tmp_path / "html",
+                                imgpath="../_images"),
+        document={"source": str(tmp_path / "cases" / "a.md")})
+    results = []
+    for function in (sphinx_graphviz._original_fix_svg_relative_paths, sphinx_graphviz.fix_svg_relative_paths):
+        svg = tmp_path / f"{len(results)}.svg"
+        svg.write_text(_SVG.format(link=link), encoding="utf-8")
+        parsed: list[object] = []
+        parse = sphinx.ext.graphviz.ET.parse
+        monkeypatch.setattr(sphinx.ext.graphviz.ET, "parse", lambda *args: parsed.append(1) or parse(*args))
+        function(translator, svg)
+        monkeypatch.undo()
+        results.append((svg.read_bytes(), bool(parsed)))
+    assert results[0][0] == results[1][0]
+    assert results[1][1] == bool(link)  # parsed only when there is a link to mend
+    if "../clauses" in link:  # a relative link: both wrote the file again
+        assert results[1][0] != _SVG.format(link=link).encode()
