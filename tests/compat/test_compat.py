@@ -210,3 +210,82 @@ def test_an_svg_is_mended_as_the_original_mends_it(link: str, tmp_path: Path, mo
     assert results[1][1] == bool(link)  # parsed only when there is a link to mend
     if "../clauses" in link:  # a relative link: both wrote the file again
         assert results[1][0] != _SVG.format(link=link).encode()
+
+
+def _tree() -> nodes.document:
+    """A small page: sections, a table of links, text; each node named by a number."""
+    from docutils.utils import new_document
+
+    document = new_document("test")
+    count = iter(range(10_000))
+
+    def named(node):
+        node["names"] = [f"n{next(count)}"] if isinstance(node, nodes.Element) else []
+        return node
+
+    for s in range(2):
+        section = named(nodes.section())
+        document += section
+        section += named(nodes.title("", f"見出し{s}"))
+        table = named(nodes.table())
+        section += table
+        body = named(nodes.tbody())
+        table += body
+        for r in range(3):
+            row = named(nodes.row())
+            body += row
+            for e in range(2):
+                entry = named(nodes.entry())
+                row += entry
+                para = named(nodes.paragraph())
+                entry += para
+                para += named(nodes.reference("", "", nodes.Text(f"第{r}{e}項"), refuri="#x"))
+                para += nodes.Text("、")
+    return document
+
+
+def _label(node) -> str:
+    return node["names"][0] if isinstance(node, nodes.Element) and node["names"] else f"#{node.astext()}"
+
+
+def _mutate_replace(node) -> None:
+    if isinstance(node, nodes.reference):
+        node.replace_self(nodes.inline("", "", nodes.Text("置換"), names=["new"]))
+
+
+def _mutate_drop_next(node) -> None:
+    if isinstance(node, nodes.row) and node.parent and node.parent.index(node) == 0:
+        node.parent.remove(node.parent[1])
+
+
+def _mutate_grow(node) -> None:
+    if isinstance(node, nodes.entry) and len(node.children) < 2:
+        node += nodes.paragraph("", "", nodes.Text("追加"), names=["grown"])
+
+
+@pytest.mark.parametrize("condition", [None, nodes.reference, nodes.Element, nodes.Text,
+                                       lambda node: isinstance(node, (nodes.row, nodes.Text)),
+                                       "matcher"])
+@pytest.mark.parametrize("options", [{}, {"include_self": False}, {"descend": False}, {"siblings": True},
+                                     {"ascend": True}])
+@pytest.mark.parametrize("mutate", [None, _mutate_replace, _mutate_drop_next, _mutate_grow])
+def test_a_walk_meets_the_nodes_the_original_walk_meets(condition, options, mutate) -> None:
+    """The same nodes in the same order, also when the caller changes the tree as it walks."""
+    from sphinx.util.nodes import NodeMatcher
+
+    from council.compat import docutils_findall
+
+    if condition == "matcher":
+        condition = NodeMatcher(nodes.reference, refuri="#x")
+    walks = []
+    for findall in (docutils_findall._original_findall, docutils_findall.findall):
+        document = _tree()
+        start = document[0] if options.get("siblings") or options.get("ascend") else document
+        seen = []
+        for node in findall(start, condition, **options):
+            seen.append(_label(node))
+            if mutate is not None:
+                mutate(node)
+        walks.append((seen, document.pformat()))
+    assert walks[0] == walks[1]
+    assert walks[0][0] or options == {"descend": False}  # the document alone, which matches none of these

@@ -54,10 +54,12 @@ class Workaround:
 
 def registry() -> list[Workaround]:
     """Every workaround, in the order they are installed."""
-    from council.compat import gc_tuning, sphinx_design, sphinx_events, sphinx_graphviz, sphinx_needs
+    from council.compat import (
+        docutils_findall, gc_tuning, sphinx_design, sphinx_events, sphinx_graphviz, sphinx_needs,
+    )
 
-    return [*sphinx_needs.WORKAROUNDS, *sphinx_events.WORKAROUNDS, *sphinx_graphviz.WORKAROUNDS,
-            *sphinx_design.WORKAROUNDS, *gc_tuning.WORKAROUNDS]
+    return [*docutils_findall.WORKAROUNDS, *sphinx_needs.WORKAROUNDS, *sphinx_events.WORKAROUNDS,
+            *sphinx_graphviz.WORKAROUNDS, *sphinx_design.WORKAROUNDS, *gc_tuning.WORKAROUNDS]
 
 
 #: Attribute of the application: the workarounds installed for its build.

@@ -1,0 +1,112 @@
+"""A fix to docutils 0.22.4 for large pages: a tree walked with one loop, not a generator per node.
+
+``Node.findall`` walks a document's tree in document order: every transform,
+post-transform and ``doctree-resolved`` handler that looks for its nodes walks
+the whole page. docutils makes a generator for each node it visits and hands
+each node up through one ``yield from`` per level of the tree; for a condition
+that is a function (not a class), each level also calls ``findall`` again with
+its keywords. The site's pages are large (a case page holds its measures and
+three tables of its trace), and each is walked some twenty times while it is
+written: at N = 1,000, 50 s of the 235 s the workers spent writing pages were
+these walks, 12 s of them sphinx-needs' walk with a condition function
+(``docs/performance.md``).
+
+:func:`findall` walks the same nodes in the same order with one loop over a
+stack of the children lists' iterators, for the usual call (the node itself
+and its descendants: ``include_self``, ``descend``, neither ``siblings`` nor
+``ascend``); other calls go to the original. Like the original it is lazy and
+reads each node's ``children`` list as it goes, so a caller that changes the
+tree while walking it (replacing the node it was given, adding or removing
+children further on) meets the same nodes as before:
+``tests/compat/test_compat.py`` compares both on such walks.
+Patch: ``docutils-0.22.4-findall.diff``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from docutils import nodes
+
+from council.compat import Workaround
+
+PATCHED_VERSION = "0.22.4"
+
+_original_findall = nodes.Node.findall
+
+
+def findall(self: nodes.Node, condition: Any = None, include_self: bool = True, descend: bool = True,
+            siblings: bool = False, ascend: bool = False) -> Iterator[nodes.Node]:
+    """As the original (the same nodes in the same order), walked with one loop."""
+    if include_self and descend and not siblings and not ascend:
+        if condition is None:
+            return _every(self)
+        if isinstance(condition, type):
+            return _instances(self, condition)
+        return _matching(self, condition)
+    return _original_findall(self, condition, include_self, descend, siblings, ascend)
+
+
+def _every(node: nodes.Node) -> Iterator[nodes.Node]:
+    yield node
+    stack = [iter(node.children)]
+    push, pop = stack.append, stack.pop
+    while stack:
+        for child in stack[-1]:
+            yield child
+            if child.children:
+                push(iter(child.children))
+                break
+        else:
+            pop()
+
+
+def _instances(node: nodes.Node, cls: type) -> Iterator[nodes.Node]:
+    if isinstance(node, cls):
+        yield node
+    stack = [iter(node.children)]
+    push, pop = stack.append, stack.pop
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, cls):
+                yield child
+            if child.children:
+                push(iter(child.children))
+                break
+        else:
+            pop()
+
+
+def _matching(node: nodes.Node, condition: Callable[[nodes.Node], Any]) -> Iterator[nodes.Node]:
+    if condition(node):
+        yield node
+    stack = [iter(node.children)]
+    push, pop = stack.append, stack.pop
+    while stack:
+        for child in stack[-1]:
+            if condition(child):
+                yield child
+            if child.children:
+                push(iter(child.children))
+                break
+        else:
+            pop()
+
+
+def _install() -> None:
+    nodes.Node.findall = findall  # type: ignore[method-assign]
+
+
+def _remove() -> None:
+    nodes.Node.findall = _original_findall  # type: ignore[method-assign]
+
+
+WORKAROUNDS = [
+    Workaround(
+        "docutils-findall", "docutils", PATCHED_VERSION,
+        "a tree walked with one loop over a stack, not a generator per node and level",
+        _install, _remove,
+        patch="docutils-0.22.4-findall.diff",
+    ),
+]
