@@ -63,6 +63,28 @@ def _probed_build(builddir: Path, patch: pytest.MonkeyPatch) -> tuple[SphinxTest
         return []
 
     app.connect("env-updated", frozen)
+
+    def snapshots(name: str) -> Callable[..., list[str]]:
+        """The snapshot of every need the release history compares (before or after post-processing)."""
+        def record(app: object, *args: object) -> list[str]:
+            from council.incremental import all_needs
+            from council.model.content_model import model_for
+            from council.views.releases import model_names, snapshot
+
+            (builddir / name).write_bytes(pickle.dumps(snapshot(all_needs(app.env), *model_names(model_for(app)))))
+            return []
+        return record
+
+    app.connect("env-updated", snapshots("snapshot-read.pickle"))
+    app.connect("build-finished", snapshots("snapshot-written.pickle"))
+    history_of = history._history_of
+
+    def counted_history_of(app: object, needs: object) -> object:
+        with (builddir / "history-of.txt").open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} history\n")
+        return history_of(app, needs)
+
+    patch.setattr(history, "_history_of", counted_history_of)
     # (app, docname, source): the page's name is second
     app.connect("source-read", lambda app, docname, source: probe(read_log)(app, None, docname))
     try:
@@ -136,6 +158,16 @@ def test_the_kept_history_is_made_by_a_child_while_the_pages_are_read(parallel_s
     assert len(elsewhere) == len(records) and elsewhere[0][1] == "(none)"  # the first record against nothing
     assert len({pid for pid, _ in elsewhere}) == 1 and not {pid for pid, _ in elsewhere} & readers
     assert "この案件の更新履歴" in (outdir / "cases" / "2025-hogo-inji.html").read_text(encoding="utf-8")
+
+
+def test_the_history_is_computed_once_from_the_needs_as_read(parallel_site: Build) -> None:
+    """The release history the pages show is computed once, after reading: the snapshot of the
+    needs as read is that of the needs post-processed (what the next record of council-release keeps)."""
+    outdir, _, _, main = parallel_site
+    assert _log(outdir.parent / "history-of.txt") == [(main, "history")]
+    read = pickle.loads((outdir.parent / "snapshot-read.pickle").read_bytes())
+    written = pickle.loads((outdir.parent / "snapshot-written.pickle").read_bytes())
+    assert len(read) > 200 and read == written
 
 
 def test_a_failing_history_child_leaves_the_history_to_the_main_process(
