@@ -40,52 +40,25 @@ def findall(self: nodes.Node, condition: Any = None, include_self: bool = True, 
             siblings: bool = False, ascend: bool = False) -> Iterator[nodes.Node]:
     """As the original (the same nodes in the same order), walked with one loop."""
     if include_self and descend and not siblings and not ascend:
-        if condition is None:
-            return _every(self)
-        if isinstance(condition, type):
-            return _instances(self, condition)
-        return _matching(self, condition)
+        if type(condition) is type:  # a plain class: type.__instancecheck__ is isinstance()'s check
+            condition = condition.__instancecheck__
+        elif isinstance(condition, type):  # a class of another metaclass
+            cls = condition
+            condition = lambda node: isinstance(node, cls)  # noqa: E731
+        return _walk(self, condition)
     return _original_findall(self, condition, include_self, descend, siblings, ascend)
 
 
-def _every(node: nodes.Node) -> Iterator[nodes.Node]:
-    yield node
-    stack = [iter(node.children)]
-    push, pop = stack.append, stack.pop
-    while stack:
-        for child in stack[-1]:
-            yield child
-            if child.children:
-                push(iter(child.children))
-                break
-        else:
-            pop()
-
-
-def _instances(node: nodes.Node, cls: type) -> Iterator[nodes.Node]:
-    if isinstance(node, cls):
+def _walk(node: nodes.Node, check: Callable[[nodes.Node], Any] | None) -> Iterator[nodes.Node]:
+    """*node* and its descendants in document order, those for which *check* holds (all
+    without one), reading each node's children as the walk reaches them."""
+    if check is None or check(node):
         yield node
     stack = [iter(node.children)]
     push, pop = stack.append, stack.pop
     while stack:
         for child in stack[-1]:
-            if isinstance(child, cls):
-                yield child
-            if child.children:
-                push(iter(child.children))
-                break
-        else:
-            pop()
-
-
-def _matching(node: nodes.Node, condition: Callable[[nodes.Node], Any]) -> Iterator[nodes.Node]:
-    if condition(node):
-        yield node
-    stack = [iter(node.children)]
-    push, pop = stack.append, stack.pop
-    while stack:
-        for child in stack[-1]:
-            if condition(child):
+            if check is None or check(child):
                 yield child
             if child.children:
                 push(iter(child.children))
