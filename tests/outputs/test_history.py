@@ -333,8 +333,16 @@ def test_the_latest_record_is_found_holding_two_records_at_most(tmp_path, monkey
     monkeypatch.setattr(releases_module, "read_release", read_release)
     latest = latest_release(records)
     assert latest.key == "aaaaaaaaaaaa" and latest.needs == second.needs
-    assert len(most) == 3 and max(most) <= 1  # one held while the next is read
+    assert len(most) == 1  # found by the records' first lines: only its needs are read
     assert latest_release(tmp_path / "none") is None
+
+    # a record that does not begin with its release (written by another tool) is read whole
+    later = {"needs": first.needs, "release": {"commit": "e" * 40, "date": "2026-08-01T00:00:00+09:00"}}
+    (records / "by-hand.json").write_text(json.dumps(later, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    most.clear()
+    latest = latest_release(records)
+    assert latest.key == "eeeeeeeeeeee" and latest.needs == first.needs
+    assert len(most) == 2 and max(most) <= 1  # that record, then the latest (the same) again; one held at a time
 
 
 def test_the_kept_history_is_keyed_by_the_code_its_comparison_imports(tmp_path, monkeypatch):
