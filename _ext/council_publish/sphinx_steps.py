@@ -63,7 +63,8 @@ def cores() -> int:
 def html_jobs() -> list[str]:
     """``-j N`` for the HTML build, N the cores: N workers read the pages of a first
     build and write the pages of a large one (:mod:`council.html.parallel_build`)."""
-    return ["-j", str(cores())] if cores() > 1 else []
+    count = cores()
+    return ["-j", str(count)] if count > 1 else []
 
 
 def build_html(ctx: BuildContext) -> None:

@@ -62,6 +62,24 @@ def registry() -> list[Workaround]:
             *sphinx_graphviz.WORKAROUNDS, *sphinx_design.WORKAROUNDS, *gc_tuning.WORKAROUNDS]
 
 
+def set_aside(app: Sphinx, event: str, handler: Callable[..., Any], attribute: str) -> None:
+    """A library's listener of *event* (its function *handler*) disconnected for this build
+    and kept under *attribute* of the application, for :func:`put_back` when the build ends."""
+    for listener in list(app.events.listeners.get(event, [])):
+        if listener.handler is handler:
+            app.disconnect(listener.id)
+            setattr(app, attribute, (event, listener))
+
+
+def put_back(app: Sphinx, attribute: str) -> None:
+    """The listener :func:`set_aside` kept under *attribute* connected again, as it was."""
+    kept = getattr(app, attribute, None)
+    if kept is not None:
+        setattr(app, attribute, None)
+        event, listener = kept
+        app.connect(event, listener.handler, priority=listener.priority)
+
+
 #: Attribute of the application: the workarounds installed for its build.
 _INSTALLED = "_council_compat_installed"
 

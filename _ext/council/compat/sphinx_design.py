@@ -17,8 +17,6 @@ connected again when the build ends. A profile that allows one keeps it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sphinx.application import Sphinx
 
 from council.compat import Workaround
@@ -48,31 +46,19 @@ def profile_allows_new_tabs() -> bool:
     return False
 
 
-def _handler(app: Sphinx) -> tuple[int, Any] | None:
+def _disconnect(app: Sphinx) -> None:
     from sphinx_design import extension
 
-    for listener in app.events.listeners.get("doctree-resolved", []):
-        if listener.handler is extension._resolve_new_tab_refs:
-            return listener.id, listener
-    return None
+    from council.compat import installed, set_aside
 
-
-def _disconnect(app: Sphinx) -> None:
-    from council.compat import installed
-
-    if "sphinx-design-new-tab-walk" not in installed(app) or profile_allows_new_tabs():
-        return
-    found = _handler(app)
-    if found is not None:
-        app.disconnect(found[0])
-        setattr(app, _DISCONNECTED, found[1])
+    if "sphinx-design-new-tab-walk" in installed(app) and not profile_allows_new_tabs():
+        set_aside(app, "doctree-resolved", extension._resolve_new_tab_refs, _DISCONNECTED)
 
 
 def _reconnect(app: Sphinx, exception: BaseException | None) -> None:
-    listener = getattr(app, _DISCONNECTED, None)
-    if listener is not None:
-        setattr(app, _DISCONNECTED, None)
-        app.connect("doctree-resolved", listener.handler, priority=listener.priority)
+    from council.compat import put_back
+
+    put_back(app, _DISCONNECTED)
 
 
 def _nothing() -> None:

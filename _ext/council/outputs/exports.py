@@ -411,14 +411,12 @@ def _write_started(app: Sphinx, builder: Any) -> None:
     sphinx-needs' own handler wrote it at ``build-finished``, the build's last 5 s at N = 1,000
     with nothing else running. Its handler is disconnected for this build; a child that fails
     fails the build."""
+    from council.compat import set_aside
     from council.outputs import forked_exports
 
     if forked_exports.forks(app):
         forked_exports.start(app, _make_with_needs_json)
-        for listener in list(app.events.listeners.get("build-finished", [])):
-            if listener.handler is build_needs_json:
-                app.disconnect(listener.id)
-                setattr(app, _NEEDS_JSON_HANDLER, listener)
+        set_aside(app, "build-finished", build_needs_json, _NEEDS_JSON_HANDLER)
 
 
 #: Attribute of the application: sphinx-needs' needs.json handler, disconnected for its build.
@@ -433,14 +431,12 @@ def _make_with_needs_json(app: Sphinx) -> list[Exported]:
 
 
 def _build_finished(app: Sphinx, exception: Exception | None) -> None:
+    from council.compat import put_back
     from council.outputs import forked_exports
 
     if exception is not None and forked_exports.running(app):
         forked_exports.stop(app)
-    listener = getattr(app, _NEEDS_JSON_HANDLER, None)
-    if listener is not None:  # for a next build of this application
-        setattr(app, _NEEDS_JSON_HANDLER, None)
-        app.connect("build-finished", listener.handler, priority=listener.priority)
+    put_back(app, _NEEDS_JSON_HANDLER)  # for a next build of this application
     if exception is not None or app.builder.format != "html":
         return
     from council.model.need_index import need_index

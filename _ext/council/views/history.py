@@ -86,8 +86,8 @@ def kept_history(directory: Path, roles: Any, cache: Path | None
     # order as releases when their names begin with the date (as council-release names them):
     # each is compared with the one read before it; pairs in another order read theirs again.
     held: dict[tuple[str, str], Snapshot] = {}
-    computed: dict[tuple[Any, Any], Changes] = {}
-    kept_pairs = state.get("pairs", {})
+    # the comparisons kept and those made below, by pair
+    compared: dict[tuple[Any, Any], Changes] = dict(state.get("pairs", {}))
     kept_latest = state.get("latest")
     before = None
     for path in release_files(directory):
@@ -100,9 +100,9 @@ def kept_history(directory: Path, roles: Any, cache: Path | None
         elif kept_latest is not None and kept_latest[0] == record:
             held[record] = kept_latest[1]
         headers[record] = known
-        if (before, record) not in kept_pairs and record in held and (before is None or before in held):
-            computed[before, record] = compare(held[before] if before else {}, held[record], roles)
-        if (before, record) in kept_pairs or (before, record) in computed:
+        if (before, record) not in compared and record in held and (before is None or before in held):
+            compared[before, record] = compare(held[before] if before else {}, held[record], roles)
+        if (before, record) in compared:
             held.pop(before, None)  # else kept: the pair is compared below
         before = record
 
@@ -116,9 +116,7 @@ def kept_history(directory: Path, roles: Any, cache: Path | None
     kept: list[tuple[Release, Changes]] = []
     previous = None
     for record in order:
-        changes = kept_pairs.get((previous, record))
-        if changes is None:
-            changes = computed.get((previous, record))
+        changes = compared.get((previous, record))
         if changes is None:
             changes = compare(needs_of(previous) if previous else {}, needs_of(record), roles)
         held.pop(previous, None)
@@ -349,12 +347,8 @@ class CaseHistory(SphinxPostTransform):
 _HISTORIES = "council_case_histories"
 
 
-def case_histories(app: Sphinx, needs: Any) -> dict[str, str]:
-    """Each case page's history section as a digest (page -> digest), for *needs*."""
-    return _section_digests(_history_of(app, needs))
-
-
 def _section_digests(history: list[tuple[Release, Changes]]) -> dict[str, str]:
+    """Each case page's history section in *history* as a digest (page -> digest)."""
     shown: dict[str, list[tuple[str, bool, str]]] = {}
     for release, changes in history:
         for change in changes.cases:
