@@ -119,14 +119,35 @@ def check_site(root: Path, cache_directory: Path | None = None, later: str = "")
             targets[key] = _target(root, folder, path, pending)
         return targets[key]
 
+    # A link's verdict depends on its page's folder and its URL only, unless the
+    # URL names no path (its target is the page itself): every case page of a
+    # thousand repeats the same links to the clauses and the checklist, so each
+    # (folder, URL) is judged once per check.
+    verdicts: dict[tuple[bool, str, str], str] = {}
     broken: list[BrokenLink] = []
     for page_path in sorted(root.rglob("*.html")):
         page = parse(page_path)
         rel_page = page_path.relative_to(root).as_posix()
+        folder = rel_page.rpartition("/")[0]
         for lineno, url in page.links:
-            broken.extend(_check_link(page_path, rel_page, lineno, url, parse, target_of))
+            reason = verdicts.get((False, folder, url))
+            if reason is None:
+                reason = verdicts.get((True, rel_page, url))
+            if reason is None:
+                found = next(_check_link(page_path, rel_page, lineno, url, parse, target_of), None)
+                reason = found.reason if found is not None else ""
+                own_page = _names_no_path(url)
+                verdicts[(own_page, rel_page if own_page else folder, url)] = reason
+            if reason:
+                broken.append(BrokenLink(rel_page, lineno, url, reason))
     results.save()
     return sorted(broken)
+
+
+def _names_no_path(url: str) -> bool:
+    """Whether an internal *url* names no path, so that it points into its own page."""
+    url = url.strip()
+    return _is_internal(url) and not urlsplit(url).path
 
 
 def check_later(root: Path, links: list[BrokenLink]) -> list[BrokenLink]:

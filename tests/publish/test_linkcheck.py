@@ -109,3 +109,31 @@ def test_links_into_a_folder_still_being_made_are_checked_later(tmp_path: Path) 
     assert [(b.page, b.target, b.reason) for b in check_later(site, [b for b in links if b.reason == LATER])] == [
         ("search.html", "pagefind/pagefind-ui.css", "リンク先のファイルがありません")]
     assert [b.target for b in check_site(site)] == ["pagefind/pagefind-ui.css", "gone.html"]
+
+
+def test_a_link_is_judged_once_per_folder_and_a_link_into_its_own_page_once_per_page(tmp_path, monkeypatch):
+    """Every case page repeats the same links: each (folder, URL) is judged once; a URL
+    without a path points into its own page, so its verdict is not shared."""
+    import council_publish.linkcheck as linkcheck
+
+    site = tmp_path / "site"
+    (site / "_static").mkdir(parents=True)
+    (site / "_static" / "s.css").write_text("", encoding="utf-8")
+    write(site / "clauses.html", '<p id="b10">x</p>')
+    write(site / "cases" / "a.html", '<a href="../clauses.html#b10">1</a>\n<p id="own">a</p>\n<a href="#own">2</a>',
+          css="../_static/s.css")
+    write(site / "cases" / "b.html", '<a href="../clauses.html#b10">1</a>\n<a href="#own">2</a>\n'
+          '<a href="../clauses.html#b11">3</a>', css="../_static/s.css")
+    write(site / "cases" / "c.html", '<a href="../clauses.html#b11">3</a>', css="../_static/s.css")
+    judged = []
+    real = linkcheck._check_link
+    monkeypatch.setattr(linkcheck, "_check_link", lambda *args: judged.append((args[1], args[3])) or real(*args))
+    assert [(b.page, b.lineno, b.target, b.reason) for b in check_site(site)] == [
+        ("cases/b.html", 6, "#own", "リンク先のアンカーがありません"),
+        ("cases/b.html", 7, "../clauses.html#b11", "リンク先のアンカーがありません"),
+        ("cases/c.html", 5, "../clauses.html#b11", "リンク先のアンカーがありません"),
+    ]
+    assert sorted(judged) == [
+        ("cases/a.html", "#own"), ("cases/a.html", "../_static/s.css"), ("cases/a.html", "../clauses.html#b10"),
+        ("cases/b.html", "#own"), ("cases/b.html", "../clauses.html#b11"),
+        ("clauses.html", "_static/s.css")]
