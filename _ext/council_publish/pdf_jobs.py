@@ -129,6 +129,20 @@ class Joined(Result):
     key: str = ""
 
 
+def place(source: Path, target: Path) -> None:
+    """*source*'s bytes at *target*: a hard link where the file system allows, a copy
+    otherwise. A PDF of the cache or of a staging directory is never written again in
+    place (the cache stores by rename, :func:`_store`; a volume is joined into a new
+    file), so a published PDF and its cache entry may share their bytes: after one edit
+    at N = 1,000, copying every unchanged PDF twice (cache to LaTeX directory to site,
+    733 MB each) was about 7 s of the publication's CPU."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links refused
+        shutil.copyfile(source, target)
+
+
 def _store(pdf: Path, cached: Path) -> None:
     """Put *pdf* in the cache as *cached*, whole or not at all."""
     tmp = cached.with_suffix(".tmp")
@@ -147,7 +161,7 @@ def join_volume(latex: Path, plan: volumes.Plan, cache: Path) -> Joined:
     cached = cache / f"{key}.pdf"
     target = latex / f"{plan.name}.pdf"
     if cached.is_file():
-        shutil.copyfile(cached, target)
+        place(cached, target)
         return Joined(plan.name, "cached", time.monotonic() - started, key)
     volumes.join(front, list(zip(plan.cases, cases, strict=True)), target)
     _store(target, cached)
@@ -172,7 +186,7 @@ class _Jobs:
         cached = self.cache / f"{self.keys[tex]}.pdf"
         target = tex.with_suffix(".pdf")
         if cached.is_file():
-            shutil.copyfile(cached, target)
+            place(cached, target)
             self.formats.key_of(text)  # its preamble's format stays in the cache
             return Result(tex.stem, "cached", time.monotonic() - started)
         job_env = dict(self.env)

@@ -106,6 +106,7 @@ def compile_pdfs(ctx: BuildContext, doctrees: Path, output: BinaryIO | None = No
 def publish_pdfs(ctx: BuildContext) -> None:
     """The compiled PDFs into ``html/pdf``; with a kept build, the LaTeX kept for the next."""
     from council.latex.documents import PDF_DIR
+    from council_publish import pdf_jobs
 
     latex = ctx.staging / "latex"
     pdfs = [tex.with_suffix(".pdf") for tex in sorted(latex.glob("*.tex"))]
@@ -115,7 +116,7 @@ def publish_pdfs(ctx: BuildContext) -> None:
     target = ctx.html / PDF_DIR
     target.mkdir(parents=True, exist_ok=True)
     for pdf in pdfs:
-        shutil.copy2(pdf, target / pdf.name)
+        pdf_jobs.place(pdf, target / pdf.name)
     if ctx.kept is not None:
         kept_build.keep_latex(latex, ctx.kept)
 

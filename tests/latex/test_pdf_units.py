@@ -94,7 +94,38 @@ def test_unchanged_input_comes_from_the_cache(tmp_path: Path) -> None:
     (latex / "doc.pdf").unlink()
     again = pdf_jobs.compile_all(latex, dict(os.environ), cache=cache, logs=tmp_path / "logs")
     assert [(r.name, r.cached) for r in again] == [("doc", True)]
-    assert (latex / "doc.pdf").read_bytes() == next(cache.glob("*.pdf")).read_bytes()
+    [cached] = cache.glob("*.pdf")
+    assert (latex / "doc.pdf").read_bytes() == cached.read_bytes()
+    # not copied: the cache entry's bytes, which the cache never writes again in place
+    assert (latex / "doc.pdf").stat().st_ino == cached.stat().st_ino
+    kept = cached.read_bytes()
+    pdf_jobs._store(_other_pdf(tmp_path), cached)
+    assert (latex / "doc.pdf").read_bytes() == kept != cached.read_bytes()
+
+
+def _other_pdf(tmp_path: Path) -> Path:
+    other = tmp_path / "other.pdf"
+    other.write_bytes(b"%PDF-1.5 other")
+    return other
+
+
+def test_a_placed_file_is_a_link_where_the_file_system_allows_and_a_copy_otherwise(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    source = tmp_path / "a.pdf"
+    source.write_bytes(b"%PDF-1.5 a")
+    target = tmp_path / "site" / "a.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"an older file")
+    pdf_jobs.place(source, target)
+    assert target.read_bytes() == b"%PDF-1.5 a" and target.stat().st_ino == source.stat().st_ino
+
+    def refused(*args: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refused)
+    copied = tmp_path / "site" / "b.pdf"
+    pdf_jobs.place(source, copied)
+    assert copied.read_bytes() == b"%PDF-1.5 a" and copied.stat().st_ino != source.stat().st_ino
 
 
 def test_the_publication_date_is_the_wards_date_in_japan() -> None:
@@ -298,3 +329,21 @@ def test_a_document_changed_after_it_was_listed_is_compiled_again(tmp_path: Path
     text = subprocess.run(["pdftotext", str(latex / "one.pdf"), "-"], capture_output=True, text=True)
     assert text.stdout.split() == ["omega", "1"]
     assert len(list((tmp_path / "cache").glob("*.pdf"))) == 1  # the first PDF left the cache
+
+
+def test_the_published_pdfs_are_the_latex_directorys_own(tmp_path: Path) -> None:
+    """publish_pdfs puts each compiled PDF into the site without copying its bytes."""
+    from council_publish.pipeline import BuildContext
+    from council_publish.sphinx_steps import publish_pdfs
+
+    ctx = BuildContext(source=tmp_path / "src", staging=tmp_path / "staging", env={})
+    latex = ctx.staging / "latex"
+    latex.mkdir(parents=True)
+    for name in ("2025-a", "2025"):
+        (latex / f"{name}.tex").write_text("x", encoding="utf-8")
+        (latex / f"{name}.pdf").write_bytes(f"%PDF-1.5 {name}".encode())
+    publish_pdfs(ctx)
+    for name in ("2025-a", "2025"):
+        published = ctx.html / "pdf" / f"{name}.pdf"
+        assert published.read_bytes() == f"%PDF-1.5 {name}".encode()
+        assert published.stat().st_ino == (latex / f"{name}.pdf").stat().st_ino
