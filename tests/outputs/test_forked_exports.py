@@ -90,7 +90,9 @@ def test_the_exports_are_written_by_another_process_while_the_pages_are_written(
     assert seen == [True]
     assert int(marker.read_text()) not in {os.getpid(), 0} and [int(marker.read_text())] == children
     assert all(_reaped(pid) for pid in children)
-    assert set(needs_json_writers.read_text().split()) == {marker.read_text()}
+    # by a third process, forked from the exports' one, beside them
+    [writer] = set(needs_json_writers.read_text().split())
+    assert writer not in {marker.read_text(), str(os.getpid())} and _reaped(int(writer))
     needs_json_writers.unlink()
 
     # the same files as made in this process
@@ -176,3 +178,63 @@ def test_without_room_for_a_copy_the_build_makes_its_exports_itself(
     app.build()
     assert children == []
     assert (Path(app.outdir) / "exports" / "case-2020-other-trace.csv").is_file()
+
+
+def test_a_needs_json_process_that_dies_fails_the_build_and_its_warnings_reach_it(
+        make_app, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
+    from council.compat import sphinx_needs as needs_fixes
+
+    write_json_stream = needs_fixes.write_json_stream
+
+    def failing(data, out, depth):
+        raise RuntimeError("needs.json を書けません")  # sphinx-needs logs it as a warning
+
+    monkeypatch.setattr(needs_fixes, "write_json_stream", failing)
+    app = make_app("html", srcdir=project)
+    app.build()
+    assert "Error during writing json file: needs.json を書けません" in app.warning.getvalue()
+    assert len(children) == 1 and _reaped(children[0])
+
+    here = os.getpid()
+
+    def killed(data, out, depth):
+        if os.getpid() != here:  # sphinx-needs' own handler writes it here once the build has failed
+            os._exit(9)  # as the kernel's OOM killer would end the process
+        return write_json_stream(data, out, depth)
+
+    monkeypatch.setattr(needs_fixes, "write_json_stream", killed)
+    app = make_app("html", srcdir=project, warningiserror=True, builddir=tmp_path / "again")
+    with pytest.raises(ExtensionError) as failed:
+        app.build()
+    assert "council: the exports failed" in str(failed.value)
+    assert "council: the process making the needs json ended without a result" in str(failed.value)
+    assert len(children) == 2 and _reaped(children[1])
+
+
+def test_without_room_for_a_third_copy_the_exports_process_writes_needs_json_itself(
+        make_app, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
+    from council.compat import sphinx_needs as needs_fixes
+    from council.outputs import forked_exports
+
+    writers = tmp_path / "needs-json-writers"
+    write_json_stream = needs_fixes.write_json_stream
+
+    def recording_writer(data, out, depth):
+        with writers.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return write_json_stream(data, out, depth)
+
+    monkeypatch.setattr(needs_fixes, "write_json_stream", recording_writer)
+    in_child = []
+    room = forked_exports.room_for_a_copy
+
+    def room_here_only() -> bool:  # room for the exports' process, not for a third
+        in_child.append(os.getpid() != main)
+        return not in_child[-1] and room()
+
+    main = os.getpid()
+    monkeypatch.setattr(forked_exports, "room_for_a_copy", room_here_only)
+    app = make_app("html", srcdir=project, warningiserror=True)
+    app.build()
+    assert set(writers.read_text().split()) == {str(children[0])}
+    assert (Path(app.outdir) / "needs.json").is_file()

@@ -407,9 +407,9 @@ def _code_and_settings(app: Sphinx) -> str:
 
 def _write_started(app: Sphinx, builder: Any) -> None:
     """The exports made by a forked process while the pages are written (:mod:`.forked_exports`),
-    and sphinx-needs' ``needs.json`` with them: the needs are final once writing starts, and
-    sphinx-needs' own handler wrote it at ``build-finished``, the build's last 5 s at N = 1,000
-    with nothing else running. Its handler is disconnected for this build; a child that fails
+    and sphinx-needs' ``needs.json`` beside them (:func:`_make_with_needs_json`): the needs are
+    final once writing starts, and sphinx-needs' own handler wrote it at ``build-finished``,
+    the build's last 5 s at N = 1,000 with nothing else running. Its handler is disconnected for this build; a child that fails
     fails the build."""
     from council.compat import set_aside
     from council.outputs import forked_exports
@@ -423,10 +423,29 @@ def _write_started(app: Sphinx, builder: Any) -> None:
 _NEEDS_JSON_HANDLER = "_council_needs_json_handler"
 
 
+#: The task name of the process that writes ``needs.json`` beside the exports' (:mod:`.forked_exports`).
+_NEEDS_JSON_TASK = "needs json"
+
+
 def _make_with_needs_json(app: Sphinx) -> list[Exported]:
-    """In the exports' process: :func:`_make`, then sphinx-needs' ``needs.json`` as its own handler writes it."""
-    outlines = _make(app)
-    build_needs_json(app, None)
+    """In the exports' process: :func:`_make`, and sphinx-needs' ``needs.json`` as its own
+    handler writes it, by a process forked from this one when the memory holds another
+    copy (:func:`.forked_exports.room_for_a_copy`). After one edit at N = 1,000 the
+    exports' process was the last of the HTML build for about 10 s, while the LaTeX
+    build had ended and one CPU stood idle; ``needs.json`` (250 MB) was 5.7 s of it."""
+    from council.outputs import forked_exports
+
+    if not forked_exports.room_for_a_copy():
+        outlines = _make(app)
+        build_needs_json(app, None)
+        return outlines
+    forked_exports.start(app, lambda app: build_needs_json(app, None), task=_NEEDS_JSON_TASK)
+    try:
+        outlines = _make(app)
+    except BaseException:
+        forked_exports.stop(app, _NEEDS_JSON_TASK)
+        raise
+    forked_exports.collect(app, _NEEDS_JSON_TASK)
     return outlines
 
 
