@@ -107,6 +107,10 @@ def _remove(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup_compat(app: Sphinx) -> None:
+    from council.compat.gc_tuning import quiet_env_load
+
+    # the saved environment is loaded after config-inited, before builder-inited
+    app.connect("config-inited", quiet_env_load, priority=900)
     # first of all builder-inited handlers, last of all build-finished ones
     app.connect("builder-inited", _install, priority=1)
     app.connect("build-finished", _remove, priority=999)

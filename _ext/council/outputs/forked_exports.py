@@ -6,10 +6,11 @@ stood idle: at N = 1,000 after one edit, 24 s of an 88 s build (making the
 tables across cases, each case's key, writing the workbooks whose data changed).
 They need only the needs as finished, which are fixed once Sphinx starts writing
 (``write-started``, after sphinx-needs' post-processing). So there this process forks: the
-child makes and writes the exports, and sphinx-needs' ``needs.json`` by a child of its own
-(:func:`council.outputs.exports._make_with_needs_json`), and sends back the exports' outlines (what the open-data page's JSON-LD and ``datapackage.json`` need); the
-parent checks the rules and writes the pages meanwhile, and takes the outlines when it first
-needs them, at the latest at ``build-finished``.
+child makes and writes the exports (and sphinx-needs' ``needs.json``, by a child of its own:
+:func:`council.outputs.exports._make_with_needs_json`) and sends back the exports' outlines
+(what the open-data page's JSON-LD and ``datapackage.json`` need); the parent checks the
+rules and writes the pages meanwhile, and takes the outlines when it first needs them, at
+the latest at ``build-finished``.
 
 The child writes only what the exports write (``exports/`` and their records in
 the doctrees) and ``needs.json``, which the parent does not touch. It sends back any warning it
