@@ -25,6 +25,7 @@ one CPU, where it would only add a copy.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging as std_logging
 import os
 import pickle
@@ -80,6 +81,11 @@ def _child(app: Sphinx, make: Any, write_end: int) -> None:  # pragma: no cover 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    # What the child inherits is alive as long as it runs: out of its collector's sight, so
+    # the collections of the tables it makes do not scan the build's heap again (N = 1,000
+    # after one edit: 32.8 s of CPU -> 30.8 s; cycles among those objects are never garbage
+    # here, and the child ends with os._exit).
+    gc.freeze()
     warnings = _Warnings()
     std_logging.getLogger("sphinx").addHandler(warnings)
     try:
