@@ -220,16 +220,28 @@ def test_the_saved_environment_is_loaded_with_the_collector_off(tmp_path: Path, 
     from helpers import two_case_project
 
     project = two_case_project(tmp_path)
-    app = SphinxTestApp("html", srcdir=project, builddir=tmp_path / "build", warningiserror=True)
+    dumps: list[bool] = []
+    real_dump = pickle.dump
+
+    def recording_dump(obj, file, *args, **kwargs):
+        if Path(str(getattr(file, "name", ""))).name == "environment.pickle":
+            dumps.append(gc.isenabled())
+        return real_dump(obj, file, *args, **kwargs)
+
+    monkeypatch.setattr(pickle, "dump", recording_dump)
+    app = SphinxTestApp("html", srcdir=project, builddir=tmp_path / "build", warningiserror=True,
+                        confoverrides={"council_compat": compat})
     try:
         app.build()
     finally:
         app.cleanup()
+    # and saved with the collector off too, then on again
+    assert dumps == [not compat] and gc.isenabled()
     loads: list[bool] = []
     real_load = pickle.load
 
     def recording(file, *args, **kwargs):
-        if Path(getattr(file, "name", "")).name == "environment.pickle":
+        if Path(str(getattr(file, "name", ""))).name == "environment.pickle":
             loads.append(gc.isenabled())
         return real_load(file, *args, **kwargs)
 
