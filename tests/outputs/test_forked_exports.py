@@ -37,8 +37,34 @@ def children(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return pids
 
 
+@pytest.fixture
+def needs_json_writers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A file that lists the pid of each process that writes sphinx-needs' needs.json
+    (through compat's streamed writer, which it calls recursively)."""
+    from council.compat import sphinx_needs as needs_fixes
+
+    writers = tmp_path / "needs-json-writers"
+    write_json_stream = needs_fixes.write_json_stream
+
+    def recording_writer(data, out, depth):
+        with writers.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return write_json_stream(data, out, depth)
+
+    monkeypatch.setattr(needs_fixes, "write_json_stream", recording_writer)
+    return writers
+
+
 def _files(directory: Path) -> dict[str, bytes]:
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def _build_failure(make_app, project: Path, **options) -> str:
+    """The message of the error that fails a build of *project*."""
+    app = make_app("html", srcdir=project, warningiserror=True, **options)
+    with pytest.raises(ExtensionError) as failed:
+        app.build()
+    return str(failed.value)
 
 
 def _reaped(pid: int) -> bool:
@@ -50,7 +76,8 @@ def _reaped(pid: int) -> bool:
 
 
 def test_the_exports_are_written_by_another_process_while_the_pages_are_written(
-        make_app, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
+        make_app, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[int],
+        needs_json_writers: Path) -> None:
     from council.outputs import exports
 
     marker = tmp_path / "exports-process"
@@ -62,18 +89,6 @@ def test_the_exports_are_written_by_another_process_while_the_pages_are_written(
         return outlines
 
     monkeypatch.setattr(exports, "write_exports", marking)
-    # sphinx-needs' needs.json, written by the same process (compat's writer, which it calls, recursively)
-    from council.compat import sphinx_needs as needs_fixes
-
-    needs_json_writers = tmp_path / "needs-json-writers"
-    write_json_stream = needs_fixes.write_json_stream
-
-    def recording_writer(data, out, depth):
-        with needs_json_writers.open("a") as log:
-            log.write(f"{os.getpid()}\n")
-        return write_json_stream(data, out, depth)
-
-    monkeypatch.setattr(needs_fixes, "write_json_stream", recording_writer)
     seen: list[bool] = []
 
     def late_page(app, pagename, templatename, context, doctree):
@@ -116,11 +131,9 @@ def test_a_failure_of_the_exports_fails_the_build_with_its_message(
         raise RuntimeError("表を書けません")
 
     monkeypatch.setattr(exports, "write_exports", failing)
-    app = make_app("html", srcdir=project, warningiserror=True)
-    with pytest.raises(ExtensionError) as failed:
-        app.build()
-    assert "council: the exports failed" in str(failed.value)
-    assert "RuntimeError: 表を書けません" in str(failed.value)
+    failure = _build_failure(make_app, project)
+    assert "council: the exports failed" in failure
+    assert "RuntimeError: 表を書けません" in failure
     assert len(children) == 1 and _reaped(children[0])
 
 
@@ -203,28 +216,17 @@ def test_a_needs_json_process_that_dies_fails_the_build_and_its_warnings_reach_i
         return write_json_stream(data, out, depth)
 
     monkeypatch.setattr(needs_fixes, "write_json_stream", killed)
-    app = make_app("html", srcdir=project, warningiserror=True, builddir=tmp_path / "again")
-    with pytest.raises(ExtensionError) as failed:
-        app.build()
-    assert "council: the exports failed" in str(failed.value)
-    assert "council: the process making the needs json ended without a result" in str(failed.value)
+    failure = _build_failure(make_app, project, builddir=tmp_path / "again")
+    assert "council: the exports failed" in failure
+    assert "council: the process making the needs json ended without a result" in failure
     assert len(children) == 2 and _reaped(children[1])
 
 
 def test_without_room_for_a_third_copy_the_exports_process_writes_needs_json_itself(
-        make_app, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
-    from council.compat import sphinx_needs as needs_fixes
+        make_app, project: Path, monkeypatch: pytest.MonkeyPatch, children: list[int],
+        needs_json_writers: Path) -> None:
     from council.outputs import forked_exports
 
-    writers = tmp_path / "needs-json-writers"
-    write_json_stream = needs_fixes.write_json_stream
-
-    def recording_writer(data, out, depth):
-        with writers.open("a") as log:
-            log.write(f"{os.getpid()}\n")
-        return write_json_stream(data, out, depth)
-
-    monkeypatch.setattr(needs_fixes, "write_json_stream", recording_writer)
     in_child = []
     room = forked_exports.room_for_a_copy
 
@@ -236,7 +238,7 @@ def test_without_room_for_a_third_copy_the_exports_process_writes_needs_json_its
     monkeypatch.setattr(forked_exports, "room_for_a_copy", room_here_only)
     app = make_app("html", srcdir=project, warningiserror=True)
     app.build()
-    assert set(writers.read_text().split()) == {str(children[0])}
+    assert set(needs_json_writers.read_text().split()) == {str(children[0])}
     assert (Path(app.outdir) / "needs.json").is_file()
 
 
