@@ -480,8 +480,9 @@ def test_signal_during_the_switch_lets_it_finish(output, project, monkeypatch, c
 
 @pytest.mark.pdf
 def test_full_disk_during_the_real_pdf_copy(output, project, monkeypatch, capsys):
-    """The issue's case: ENOSPC while build_pdf copies the PDFs into the output."""
-    copyfile = shutil.copyfile
+    """The issue's case: ENOSPC while build_pdf puts the PDFs into the output (a hard link
+    where the file system allows, which a full disk may refuse too, then a copy)."""
+    copyfile, link = shutil.copyfile, os.link
     failed = []
 
     def full(src, dst, *args, **kwargs):
@@ -490,7 +491,13 @@ def test_full_disk_during_the_real_pdf_copy(output, project, monkeypatch, capsys
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
         return copyfile(src, dst, *args, **kwargs)
 
+    def no_room_for_a_link(src, dst, *args, **kwargs):
+        if str(dst).endswith(".pdf"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+        return link(src, dst, *args, **kwargs)
+
     monkeypatch.setattr(shutil, "copyfile", full)
+    monkeypatch.setattr(os, "link", no_room_for_a_link)
     status = council_build(monkeypatch, project, output, publish.build_html, publish.build_pdf)
     monkeypatch.undo()
     assert status == 1
