@@ -30,14 +30,17 @@ thresholds it ran 16 full collections over the growing heap meanwhile (8.8 s;
 loaded before ``builder-inited``, so this part is put in place at
 ``config-inited`` (:func:`quiet_env_load`), on the application itself: the
 collector is off while that one call runs and back as it was after it,
-whatever happens. (It is off too while Sphinx pickles the environment again,
-between ``env-updated`` and ``env-check-consistency``: the pickler's temporary
-objects set off young collections, 6.9 s -> 5.0 s.) What it loaded is then frozen (it lives until the end of
+whatever happens. What it loaded is then frozen (it lives until the end of
 the build): otherwise the first collections after it scanned it all, twice
 (2.0 s while the build started, 2.4 s before the first page was read). The
 build's start keeps it frozen; its end unfreezes it with the rest. (Should
 Sphinx fail between the two, after the environment loaded and before
 ``builder-inited``, those objects stay out of the collector's sight.)
+
+The collector is off too while Sphinx pickles the environment again, from the
+last ``env-updated`` handler to the first ``env-check-consistency`` one (or
+``write-started``, or the build's end): the pickler's temporary objects set
+off young collections (6.9 s -> 5.0 s).
 
 Sphinx keeps an in-memory copy of every doctree it reads until the page is
 written, so memory grew with the number of pages. The copies are dropped

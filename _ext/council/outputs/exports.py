@@ -409,8 +409,8 @@ def _write_started(app: Sphinx, builder: Any) -> None:
     """The exports made by a forked process while the pages are written (:mod:`.forked_exports`),
     and sphinx-needs' ``needs.json`` beside them (:func:`_make_with_needs_json`): the needs are
     final once writing starts, and sphinx-needs' own handler wrote it at ``build-finished``,
-    the build's last 5 s at N = 1,000 with nothing else running. Its handler is disconnected for this build; a child that fails
-    fails the build."""
+    the build's last 5 s at N = 1,000 with nothing else running. Its handler is disconnected
+    for this build; a child that fails fails the build."""
     from council.compat import set_aside
     from council.outputs import forked_exports
 
