@@ -210,6 +210,21 @@ def test_streamed_json_is_the_same_as_json_dump(data, tmp_path: Path) -> None:
         assert out.getvalue() == expected.getvalue()
 
 
+def _collector_state_on_the_environment(monkeypatch, pickle, name: str) -> list[bool]:
+    """Whether the collector is on at each ``pickle.<name>`` of Sphinx's environment file."""
+    real = getattr(pickle, name)
+    states: list[bool] = []
+
+    def recording(*args, **kwargs):
+        file = args[0] if name == "load" else args[1]
+        if Path(str(getattr(file, "name", ""))).name == "environment.pickle":
+            states.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pickle, name, recording)
+    return states
+
+
 @pytest.mark.parametrize("compat", [True, False])
 def test_the_saved_environment_is_loaded_with_the_collector_off(tmp_path: Path, monkeypatch, compat: bool) -> None:
     """An incremental build unpickles the environment (N = 1,000: 194 MB, 8.8 s with the
@@ -220,15 +235,7 @@ def test_the_saved_environment_is_loaded_with_the_collector_off(tmp_path: Path, 
     from helpers import two_case_project
 
     project = two_case_project(tmp_path)
-    dumps: list[bool] = []
-    real_dump = pickle.dump
-
-    def recording_dump(obj, file, *args, **kwargs):
-        if Path(str(getattr(file, "name", ""))).name == "environment.pickle":
-            dumps.append(gc.isenabled())
-        return real_dump(obj, file, *args, **kwargs)
-
-    monkeypatch.setattr(pickle, "dump", recording_dump)
+    dumps = _collector_state_on_the_environment(monkeypatch, pickle, "dump")
     app = SphinxTestApp("html", srcdir=project, builddir=tmp_path / "build", warningiserror=True,
                         confoverrides={"council_compat": compat})
     try:
@@ -237,15 +244,7 @@ def test_the_saved_environment_is_loaded_with_the_collector_off(tmp_path: Path, 
         app.cleanup()
     # and saved with the collector off too, then on again
     assert dumps == [not compat] and gc.isenabled()
-    loads: list[bool] = []
-    real_load = pickle.load
-
-    def recording(file, *args, **kwargs):
-        if Path(str(getattr(file, "name", ""))).name == "environment.pickle":
-            loads.append(gc.isenabled())
-        return real_load(file, *args, **kwargs)
-
-    monkeypatch.setattr(pickle, "load", recording)
+    loads = _collector_state_on_the_environment(monkeypatch, pickle, "load")
     assert gc.isenabled()
     app = SphinxTestApp("html", srcdir=project, builddir=tmp_path / "build", warningiserror=True,
                         confoverrides={"council_compat": compat})

@@ -82,7 +82,7 @@ THRESHOLDS = (100_000, 10, 10)
 
 
 _DEFAULT_THRESHOLDS = gc.get_threshold()
-_ACTIVE = {"on": False, "at exit": False, "merged": False, "loaded": False}
+_ACTIVE = {"on": False, "at exit": False, "merged": False, "loaded": False, "paused": False}
 
 
 def quiet_env_load(app: Sphinx, config: Any) -> None:
