@@ -82,13 +82,19 @@ class CasePageLayout(SphinxPostTransform):
                 section.insert(section.index(trace), notes_section)
             else:
                 section += notes_section
+        # one walk finds the work sections and the trace placeholders (a toggle keeps
+        # the nodes it holds, so collapsing the admonitions first moves none away)
+        subs: list[nodes.section] = []
+        placeholders: list[trace_placeholder] = []
+        for node in section.findall(_is_section_or_placeholder):
+            (subs if isinstance(node, nodes.section) else placeholders).append(node)
         # admonitions inside the work sections are collapsed where they are
-        for sub in section.findall(nodes.section):
+        for sub in subs:
             for child in list(sub.children):
                 if isinstance(child, nodes.admonition | nodes.note | nodes.warning):
                     child.replace_self(admonition_details(child, []))
         # reviewer material collapsed
-        for placeholder in list(section.findall(trace_placeholder)):
+        for placeholder in placeholders:
             wrapper = details(classes=["council-reviewer"])
             wrapper += details_summary("", "審査用の資料（対応表・充足状況・関係図・ダウンロード）",
                                        classes=["council-details-summary"])
@@ -136,11 +142,10 @@ class CasePageLayout(SphinxPostTransform):
             if not isinstance(sub, nodes.section) or not sub["ids"]:
                 continue
             title = sub.next_node(nodes.title).astext()
-            count = _measures_in(sub)
+            count, groups = _measures_by_actor_and_aspect(sub)
             label = f"{title}（対策 {count} 件）" if count else title
             para = nodes.paragraph("", "", nodes.reference(label, label, internal=True, refid=sub["ids"][0]))
             entry = nodes.list_item("", para)
-            groups = _counts_by_actor_and_aspect(sub)
             if len(groups) > 1:
                 entry += nodes.paragraph("", "、".join(groups), classes=["council-contents-groups"])
             lst += entry
@@ -180,17 +185,21 @@ class CasePageLayout(SphinxPostTransform):
         return para
 
 
-def _counts_by_actor_and_aspect(section: nodes.Element) -> list[str]:
-    """「区・運用 4」…: the measures of a work counted by who acts and the kind."""
+def _measures_by_actor_and_aspect(section: nodes.Element) -> tuple[int, list[str]]:
+    """The number of measures in *section*, and 「区・運用 4」…: those with a
+    group counted by who acts and the kind (one walk of the section)."""
+    total = 0
     counts: dict[str, int] = {}
     for box in section.findall(nodes.container):
-        if is_measure(box) and box.get("council_group"):
-            counts[box["council_group"]] = counts.get(box["council_group"], 0) + 1
-    return [f"{group} {n}" for group, n in counts.items()]
+        if is_measure(box):
+            total += 1
+            if box.get("council_group"):
+                counts[box["council_group"]] = counts.get(box["council_group"], 0) + 1
+    return total, [f"{group} {n}" for group, n in counts.items()]
 
 
-def _measures_in(section: nodes.Element) -> int:
-    return sum(1 for c in section.findall(nodes.container) if is_measure(c))
+def _is_section_or_placeholder(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.section | trace_placeholder)
 
 
 def setup_case_page(app: Sphinx) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 
@@ -22,6 +24,9 @@ class PlaceholderResolver(SphinxPostTransform):
     """
 
     placeholders: tuple[type[nodes.Element], ...] = ()
+    #: The page metadata key its directives set (:func:`mark_page`); a page
+    #: without it holds no placeholder and is not walked. Empty: every page is.
+    page_mark: str = ""
 
     def run(self, **kwargs: Any) -> None:
         if not self.wanted():
@@ -35,7 +40,7 @@ class PlaceholderResolver(SphinxPostTransform):
 
     def wanted(self) -> bool:
         """Whether the page can hold placeholders at all (saves walking the others)."""
-        return True
+        return not self.page_mark or page_marked(self.app, self.page_mark)
 
     def context(self) -> Any:
         """What every placeholder of the page is made from (the needs, usually)."""
@@ -44,3 +49,19 @@ class PlaceholderResolver(SphinxPostTransform):
     def content(self, node: nodes.Element, serial: int, context: Any) -> list[nodes.Node] | nodes.Node:
         """The nodes that replace *node*, the *serial*-th placeholder of the page."""
         raise NotImplementedError
+
+
+def mark_page(env: BuildEnvironment, key: str) -> None:
+    """Record in the metadata of the page being read that it holds a placeholder of
+    the kind *key* (Sphinx forgets it when the page is read again; the front matter
+    cannot set it: the content profile allows a few other keys only)."""
+    env.metadata[env.docname][key] = True
+
+
+def page_marked(app: Sphinx, key: str) -> bool:
+    """Whether the page being written may hold a placeholder of the kind *key*: it
+    was marked when it was read, or the builder joins pages into one tree (LaTeX,
+    a single HTML page: the tree written holds the pages of a whole volume)."""
+    if hasattr(app.builder, "assemble_doctree"):
+        return True
+    return bool(app.env.metadata.get(app.env.docname, {}).get(key))

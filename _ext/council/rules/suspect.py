@@ -34,7 +34,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from council.model.content_model import ContentModel, project_model
 from council.resolve.order import priority
-from council.resolve.placeholders import PlaceholderResolver
+from council.resolve.placeholders import PlaceholderResolver, mark_page
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,10 @@ def suspect_column(table: Any, suspects: Mapping[str, Iterable[str]]) -> Any:
 # ------------------------------------------------------ review list
 
 
+#: Page metadata: the page holds the suspect links (only such a page is walked for them).
+PAGE_MARK = "council_suspect_links"
+
+
 class suspect_placeholder(nodes.General, nodes.Element):
     """Replaced by the list of suspect links when the page is written (:class:`ResolveSuspectLinks`)."""
 
@@ -156,6 +160,7 @@ class SuspectLinks(SphinxDirective):
     """```{suspect-links}```: the table of links to confirm again."""
 
     def run(self) -> list[nodes.Node]:
+        mark_page(self.env, PAGE_MARK)
         node = suspect_placeholder()
         self.set_source_info(node)
         return [node]
@@ -198,6 +203,7 @@ class ResolveSuspectLinks(PlaceholderResolver):
 
     default_priority = priority("suspect-list")
     placeholders = (suspect_placeholder,)
+    page_mark = PAGE_MARK
 
     def context(self) -> Mapping[str, Mapping[str, Any]]:
         return _needs(self.app)

@@ -46,6 +46,7 @@ from council.views.releases import (
     release_order, snapshot, write_snapshot,
 )
 from council.resolve.order import priority
+from council.resolve.placeholders import mark_page, page_marked
 
 
 #: In the doctree directory: the kept releases' history (:func:`kept_history`).
@@ -278,6 +279,10 @@ def release_section(app: Sphinx, fromdoc: str, release: Release, changes: Change
     return section
 
 
+#: Page metadata: the page holds the 更新履歴 (written again on every build; only it is walked for it).
+PAGE_MARK = "council_history"
+
+
 class history_placeholder(nodes.General, nodes.Element):
     """Where the 更新履歴 goes; filled once every page's needs are known."""
 
@@ -286,7 +291,7 @@ class HistoryDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        self.env.metadata[self.env.docname]["council_history"] = True
+        mark_page(self.env, PAGE_MARK)
         return [history_placeholder()]
 
 
@@ -296,6 +301,9 @@ class ReleaseHistory(SphinxPostTransform):
     default_priority = priority("release-history")
 
     def run(self, **kwargs: Any) -> None:
+        # only a page with the directive holds the placeholder: the others are not walked
+        if not page_marked(self.app, PAGE_MARK):
+            return
         placeholders = list(self.document.findall(history_placeholder))
         if not placeholders:
             return
@@ -320,8 +328,8 @@ class CaseHistory(SphinxPostTransform):
                 if c.docname == docname and not c.removed]
         if not mine:
             return
-        sections = list(self.document.findall(nodes.section))
-        if not sections:
+        first = next(self.document.findall(nodes.section), None)  # not a walk of the whole page
+        if first is None:
             return
         section = nodes.section(ids=["council-case-history"], classes=["council-case-history"])
         section += nodes.title("", "この案件の更新履歴")
@@ -339,7 +347,7 @@ class CaseHistory(SphinxPostTransform):
             section += nodes.paragraph("", "", nodes.Text("サイト全体の更新は"),
                                        nodes.reference("", "更新履歴", internal=True, refuri=history_uri),
                                        nodes.Text("をご覧ください。"))
-        sections[0] += section
+        first += section
 
 
 #: Attribute of the build environment: case page -> a digest of what its
@@ -359,7 +367,7 @@ def _section_digests(history: list[tuple[Release, Changes]]) -> dict[str, str]:
 
 def _get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
     """The history page, always (it lists every release)."""
-    return sorted(doc for doc, meta in env.metadata.items() if meta.get("council_history"))
+    return sorted(doc for doc, meta in env.metadata.items() if meta.get(PAGE_MARK))
 
 
 def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
