@@ -265,7 +265,7 @@ def _mutate_grow(node) -> None:
 
 @pytest.mark.parametrize("condition", [None, nodes.reference, nodes.Element, nodes.Text,
                                        lambda node: isinstance(node, (nodes.row, nodes.Text)),
-                                       "matcher", "abstract class"])
+                                       "matcher", "abstract class", "any_of"])
 @pytest.mark.parametrize("options", [{}, {"include_self": False}, {"descend": False}, {"siblings": True},
                                      {"ascend": True}])
 @pytest.mark.parametrize("mutate", [None, _mutate_replace, _mutate_drop_next, _mutate_grow])
@@ -277,6 +277,8 @@ def test_a_walk_meets_the_nodes_the_original_walk_meets(condition, options, muta
 
     if condition == "matcher":
         condition = NodeMatcher(nodes.reference, refuri="#x")
+    elif condition == "any_of":  # the site's condition for several classes
+        condition = docutils_findall.any_of(nodes.row, nodes.Text)
     elif condition == "abstract class":  # a class of another metaclass, matching registered classes
         import abc
 

@@ -36,10 +36,25 @@ PATCHED_VERSION = "0.22.4"
 _original_findall = nodes.Node.findall
 
 
+def any_of(*classes: type[nodes.Node]) -> Callable[[nodes.Node], bool]:
+    """A ``findall`` condition: the nodes of any of *classes*. Every ``findall``
+    takes it (a function); this one's walk checks the classes itself, one
+    ``isinstance`` per node, not a call of a Python function per node."""
+
+    def condition(node: nodes.Node) -> bool:
+        return isinstance(node, classes)
+
+    condition.council_classes = classes  # type: ignore[attr-defined]
+    return condition
+
+
 def findall(self: nodes.Node, condition: Any = None, include_self: bool = True, descend: bool = True,
             siblings: bool = False, ascend: bool = False) -> Iterator[nodes.Node]:
     """As the original (the same nodes in the same order), walked with one loop."""
     if include_self and descend and not siblings and not ascend:
+        classes = getattr(condition, "council_classes", None)
+        if classes is not None:
+            return _walk_classes(self, classes)
         if type(condition) is type:  # a plain class: type.__instancecheck__ is isinstance()'s check
             condition = condition.__instancecheck__
         elif isinstance(condition, type):  # a class of another metaclass
@@ -59,6 +74,23 @@ def _walk(node: nodes.Node, check: Callable[[nodes.Node], Any] | None) -> Iterat
     while stack:
         for child in stack[-1]:
             if check is None or check(child):
+                yield child
+            if child.children:
+                push(iter(child.children))
+                break
+        else:
+            pop()
+
+
+def _walk_classes(node: nodes.Node, classes: tuple[type[nodes.Node], ...]) -> Iterator[nodes.Node]:
+    """:func:`_walk` for the nodes of *classes* (the condition of :func:`any_of`)."""
+    if isinstance(node, classes):
+        yield node
+    stack = [iter(node.children)]
+    push, pop = stack.append, stack.pop
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, classes):
                 yield child
             if child.children:
                 push(iter(child.children))

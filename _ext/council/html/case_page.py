@@ -18,6 +18,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from council.compat.docutils_findall import any_of
 from council.directives.trace import trace_placeholder
 from council.views import traceability as tr
 from council.html import downloads, elements
@@ -86,7 +87,7 @@ class CasePageLayout(SphinxPostTransform):
         # the nodes it holds, so collapsing the admonitions first moves none away)
         subs: list[nodes.section] = []
         placeholders: list[trace_placeholder] = []
-        for node in section.findall(_is_section_or_placeholder):
+        for node in section.findall(_SECTION_OR_PLACEHOLDER):
             (subs if isinstance(node, nodes.section) else placeholders).append(node)
         # admonitions inside the work sections are collapsed where they are
         for sub in subs:
@@ -198,8 +199,7 @@ def _measures_by_actor_and_aspect(section: nodes.Element) -> tuple[int, list[str
     return total, [f"{group} {n}" for group, n in counts.items()]
 
 
-def _is_section_or_placeholder(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.section | trace_placeholder)
+_SECTION_OR_PLACEHOLDER = any_of(nodes.section, trace_placeholder)
 
 
 def setup_case_page(app: Sphinx) -> None:

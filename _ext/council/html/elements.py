@@ -23,6 +23,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 
+from council.compat.docutils_findall import any_of
 from council.html.neutral_nodes import COPIED, DETAILS, DETAILS_SUMMARY, NEED_ID
 
 NEED_ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
@@ -153,7 +154,7 @@ def admonition_details(node: nodes.Element, ids: list[str]) -> details:
 
 
 #: The nodes :func:`html_forms` changes, found in one walk of the page.
-_FORM_NODES = (nodes.container, nodes.reference, nodes.literal)
+_FORM_NODES = any_of(nodes.container, nodes.reference, nodes.literal)
 
 
 def html_forms(document: nodes.document) -> None:
@@ -168,7 +169,7 @@ def html_forms(document: nodes.document) -> None:
     containers: list[nodes.container] = []
     refs: list[nodes.reference] = []
     literals: list[nodes.literal] = []
-    for node in document.findall(_is_form_node):
+    for node in document.findall(_FORM_NODES):
         if isinstance(node, nodes.container):
             containers.append(node)
         elif isinstance(node, nodes.reference):
@@ -192,10 +193,6 @@ def html_forms(document: nodes.document) -> None:
         if NEED_ID_PATTERN.match(text):
             literal.children = []
             literal += need_id_text(text, text)
-
-
-def _is_form_node(node: nodes.Node) -> bool:
-    return isinstance(node, _FORM_NODES)
 
 
 def setup_elements(app: Sphinx) -> None:
