@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sphinx_needs
 import sphinx_needs.api.need
+import sphinx_needs.directives.need
 import sphinx_needs.needs
 from docutils import nodes
 from sphinx_needs.data import SphinxNeedsData
@@ -296,3 +297,59 @@ def test_a_walk_meets_the_nodes_the_original_walk_meets(condition, options, muta
         walks.append((seen, document.pformat()))
     assert walks[0] == walks[1]
     assert walks[0][0] or options == {"descend": False}  # the document alone, which matches none of these
+
+
+def _need_nodes_listeners(app) -> list:
+    return [(listener.id, listener.handler, listener.priority)
+            for listener in app.events.listeners.get("doctree-resolved", [])]
+
+
+def test_the_need_nodes_walk_stands_in_for_the_build_only_in_its_place(make_app, tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    """sphinx-needs' process_need_nodes is replaced for the build (from builder-inited, in
+    the application's constructor) by the one-walk version, at the same position among
+    the listeners, and is back when the build ends."""
+    from helpers import copy_project
+
+    called = []
+    one_walk = needs_fixes.process_need_nodes
+    spy = lambda app, doctree, docname: called.append(docname) or one_walk(app, doctree, docname)  # noqa: E731
+    monkeypatch.setattr(needs_fixes, "process_need_nodes", spy)
+    app = make_app("html", srcdir=copy_project("site-minimal", tmp_path), warningiserror=True)
+    assert "sphinx-needs-need-nodes-walk" in compat.installed(app)
+    during = _need_nodes_listeners(app)
+    app.build()
+    assert "cases/case" in called
+    after = _need_nodes_listeners(app)
+    original = sphinx_needs.directives.need.process_need_nodes
+    assert [h for _, h, _ in after].count(original) == 1 and spy not in [h for _, h, _ in after]
+    # in the original's place: the same id and priority, the same listeners around it
+    # (sphinx-design's, set aside for the build, comes back at the end)
+    assert [(i, original if h is spy else h, p) for i, h, p in during] == after[:len(during)]
+
+
+def test_one_walk_finds_the_need_nodes_the_two_walks_find(build_project, monkeypatch) -> None:
+    """The same need nodes handed to format_need_nodes, the same needextend nodes removed."""
+    from docutils.utils import new_document
+    from sphinx_needs.directives.needextend import Needextend
+    from sphinx_needs.nodes import Need
+
+    app = build_project("site-minimal")
+    results = []
+    for process in (needs_fixes._original_process_need_nodes, needs_fixes.process_need_nodes):
+        handed = []
+        monkeypatch.setattr(sphinx_needs.directives.need, "format_need_nodes",
+                            lambda app, doctree, docname, found: handed.extend(n["ids"][0] for n in found))
+        document = new_document("cases/x")
+        section = nodes.section(ids=["s"])
+        document += section
+        outer = Need("", ids=["A"])
+        outer += Need("", ids=["A_1"])
+        outer += Needextend("")
+        section += outer
+        section += Needextend("")
+        section += nodes.paragraph("", "", Need("", ids=["B"]))
+        process(app, document, "cases/x")
+        results.append((handed, document.pformat()))
+    assert results[0] == results[1]
+    assert results[0][0] == ["A", "A_1", "B"] and "needextend" not in results[0][1].lower()

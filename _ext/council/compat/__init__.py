@@ -80,6 +80,33 @@ def put_back(app: Sphinx, attribute: str) -> None:
         app.connect(event, listener.handler, priority=listener.priority)
 
 
+def stand_in(app: Sphinx, event: str, handler: Callable[..., Any], replacement: Callable[..., Any],
+             attribute: str) -> None:
+    """A library's listener of *event* (its function *handler*) replaced by *replacement*
+    for this build, in its place (the same priority, before and after the same listeners);
+    the listener is kept under *attribute* for :func:`put_back_in_place`."""
+    listeners = app.events.listeners.get(event, [])
+    for index, listener in enumerate(listeners):
+        if listener.handler is handler:
+            listeners[index] = listener._replace(handler=replacement)
+            setattr(app, attribute, (event, listener))
+
+
+def put_back_in_place(app: Sphinx, attribute: str) -> None:
+    """The listener :func:`stand_in` replaced, in its place again."""
+    kept = getattr(app, attribute, None)
+    if kept is None:
+        return
+    setattr(app, attribute, None)
+    event, listener = kept
+    listeners = app.events.listeners.get(event, [])
+    for index, current in enumerate(listeners):
+        if current.id == listener.id:
+            listeners[index] = listener
+            return
+    app.connect(event, listener.handler, priority=listener.priority)
+
+
 #: Attribute of the application: the workarounds installed for its build.
 _INSTALLED = "_council_compat_installed"
 

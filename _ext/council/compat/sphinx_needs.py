@@ -36,6 +36,13 @@ original function and builds the site with and without them.
   thousand times (5.5 s of the read workers' 95 s). :func:`apply_default_predicate`
   compiles each text once (:func:`compiled_predicate`), and evaluates it as the
   original does, with the same errors. Patch: ``sphinx-needs-9.1.0-predicate-compile.diff``.
+- ``process_need_nodes`` (``doctree-resolved``) walks every written page twice, for
+  needextend nodes and then for need nodes; a written case page is large (its
+  rendered measures and trace tables), and at N = 1,000 the two walks were 10 s of
+  the page-writing workers' CPU time. :func:`process_need_nodes` finds both in one walk
+  (a needextend's node holds no node, so removing it removes no need node); its
+  listener stands in for the original's in place for the build
+  (:func:`council.compat.stand_in`). Patch: ``sphinx-needs-9.1.0-need-nodes-walk.diff``.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from typing import Any, TextIO
 
 import sphinx_needs
 import sphinx_needs.api.need
+import sphinx_needs.directives.need
 import sphinx_needs.needs
 from sphinx.application import Sphinx
 from sphinx_needs.data import SphinxNeedsData
@@ -64,6 +72,9 @@ _original_write_json = NeedsList.write_json
 _original_remove_doc = SphinxNeedsData.remove_doc
 _original_node_match = sphinx_needs.needs.node_match
 _original_apply_default_predicate = sphinx_needs.api.need.apply_default_predicate
+_original_process_need_nodes = sphinx_needs.directives.need.process_need_nodes
+#: Attribute of the application: sphinx-needs' listener process_need_nodes, stood in for.
+_NEED_NODES_LISTENER = "_council_need_nodes_listener"
 #: env attribute: documents purged by purge_before_reading, not yet purged by Sphinx
 _PURGED = "_council_purged_docs"
 
@@ -171,6 +182,46 @@ def apply_default_predicate(predicate: str, config: Any, context: Any, extras: d
     return result
 
 
+def process_need_nodes(app: Sphinx, doctree: Any, fromdocname: str) -> None:
+    """As the original, with the need and needextend nodes found in one walk."""
+    from sphinx_needs.config import NeedsSphinxConfig
+    from sphinx_needs.directives.needextend import Needextend
+    from sphinx_needs.nodes import Need
+    from sphinx_needs.utils import remove_node_from_tree
+
+    from council.compat.docutils_findall import any_of
+
+    if not NeedsSphinxConfig(app.config).include_needs:
+        _original_process_need_nodes(app, doctree, fromdocname)
+        return
+    found = list(doctree.findall(any_of(Need, Needextend)))
+    for node in found:
+        if isinstance(node, Needextend):
+            remove_node_from_tree(node)
+    if not SphinxNeedsData(app.env).get_needs_view():
+        return
+    sphinx_needs.directives.need.format_need_nodes(app, doctree, fromdocname,
+                                                   [n for n in found if isinstance(n, Need)])
+
+
+def _stand_in_for_need_nodes(app: Sphinx) -> None:
+    from council.compat import installed as installed_for, stand_in
+
+    if "sphinx-needs-need-nodes-walk" in installed_for(app):
+        stand_in(app, "doctree-resolved", _original_process_need_nodes, process_need_nodes,
+                 _NEED_NODES_LISTENER)
+
+
+def _put_back_need_nodes(app: Sphinx, exception: BaseException | None) -> None:
+    from council.compat import put_back_in_place
+
+    put_back_in_place(app, _NEED_NODES_LISTENER)
+
+
+def _nothing() -> None:
+    """The workaround changes the build's listeners (:func:`_stand_in_for_need_nodes`), nothing global."""
+
+
 def _swap(owner: Any, name: str, original: Any, replacement: Any) -> tuple[Any, Any]:
     def install() -> None:
         setattr(owner, name, replacement)
@@ -226,6 +277,18 @@ WORKAROUNDS = [
         *_swap(sphinx_needs.api.need, "apply_default_predicate", _original_apply_default_predicate,
                apply_default_predicate),
         patch="sphinx-needs-9.1.0-predicate-compile.diff",
+    ),
+    Workaround(
+        "sphinx-needs-need-nodes-walk", "sphinx-needs", PATCHED_VERSION,
+        "the need and needextend nodes of a written page found in one walk, not two",
+        _nothing, _nothing,
+        patch="sphinx-needs-9.1.0-need-nodes-walk.diff",
+        handlers=(
+            # after the workarounds are installed (builder-inited, 1)
+            ("builder-inited", _stand_in_for_need_nodes, 2),
+            # before they are removed (build-finished, 999)
+            ("build-finished", _put_back_need_nodes, 998),
+        ),
     ),
     Workaround(
         "sphinx-needs-write-json", "sphinx-needs", PATCHED_VERSION,
