@@ -17,6 +17,7 @@ from sphinx.util.nodes import make_refnode
 from sphinx.util.osutil import relative_uri
 
 from council.directives.trace import expandable, expandable_summary
+from council.html.neutral_nodes import element
 from council.views import traceability as tr
 
 #: Where the CSV/XLSX files are published, relative to the HTML root.
@@ -146,10 +147,10 @@ class ViewNodes:
             for i in shown:
                 content = self.cell(row[i])
                 if labelled and i != shown[0]:
-                    content = [nodes.inline("", table.headers[i], classes=["council-cell-label"]), *content]
+                    content = [self._label(table.headers[i]), *content]
                 if i == shown[0] and table.expand is not None and row[table.expand]:
-                    content = [nodes.paragraph("", "", *content), self.case_list(row[table.expand],
-                                                                                 table.expand_label)]
+                    content = [element(nodes.paragraph, content), self.case_list(row[table.expand],
+                                                                                table.expand_label)]
                 cells.append(content)
                 value = row[i]
                 classes.append([STATUS_CLASSES[value.code]] if isinstance(value, tr.Status) else [])
@@ -161,16 +162,21 @@ class ViewNodes:
             body += self._row(cells, classes)
         return node
 
+    @staticmethod
+    def _label(header: str) -> nodes.inline:
+        """``inline("", header, classes=["council-cell-label"])``, built detached."""
+        return element(nodes.inline, [nodes.Text(header)] if header else None, ["council-cell-label"])
+
     def _row(self, cells: list[list[nodes.Node]], classes: list[list[str]] | None = None) -> nodes.row:
-        row = nodes.row()
+        # element(): a table of a large case has thousands of cells, each built detached
+        entries = []
         for index, content in enumerate(cells):
-            entry = nodes.entry(classes=list((classes or [])[index:index + 1] and classes[index]))
+            entry_classes = classes[index] if classes and index < len(classes) else None
             if content and all(isinstance(c, nodes.Body) and not isinstance(c, nodes.Inline) for c in content):
-                entry.extend(content)
+                entries.append(element(nodes.entry, content, entry_classes))
             else:
-                entry += nodes.paragraph("", "", *content)
-            row += entry
-        return row
+                entries.append(element(nodes.entry, [element(nodes.paragraph, content)], entry_classes))
+        return element(nodes.row, entries)
 
     def downloads(self, tables: list[tr.Table], extra: list[tuple[str, str]] = (),
                   html_only: bool = False) -> list[nodes.Node]:
