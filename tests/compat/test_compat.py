@@ -8,6 +8,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+import sphinx.builders
 import sphinx_needs
 import sphinx_needs.api.need
 import sphinx_needs.directives.need
@@ -26,6 +27,7 @@ ORIGINALS = {
     (SphinxNeedsData, "remove_doc"): SphinxNeedsData.remove_doc,
     (sphinx_needs.needs, "node_match"): sphinx_needs.needs.node_match,
     (sphinx_needs.api.need, "apply_default_predicate"): sphinx_needs.api.need.apply_default_predicate,
+    (sphinx.builders, "pickle"): sphinx.builders.pickle,
 }
 
 

@@ -55,11 +55,13 @@ class Workaround:
 def registry() -> list[Workaround]:
     """Every workaround, in the order they are installed."""
     from council.compat import (
-        docutils_findall, gc_tuning, sphinx_design, sphinx_events, sphinx_graphviz, sphinx_needs,
+        docutils_findall, gc_tuning, sphinx_design, sphinx_env_save, sphinx_events, sphinx_graphviz,
+        sphinx_needs,
     )
 
     return [*docutils_findall.WORKAROUNDS, *sphinx_needs.WORKAROUNDS, *sphinx_events.WORKAROUNDS,
-            *sphinx_graphviz.WORKAROUNDS, *sphinx_design.WORKAROUNDS, *gc_tuning.WORKAROUNDS]
+            *sphinx_graphviz.WORKAROUNDS, *sphinx_design.WORKAROUNDS, *sphinx_env_save.WORKAROUNDS,
+            *gc_tuning.WORKAROUNDS]
 
 
 def set_aside(app: Sphinx, event: str, handler: Callable[..., Any], attribute: str) -> None:

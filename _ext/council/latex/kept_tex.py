@@ -97,8 +97,26 @@ def _environment_saved(app: Sphinx, env: Any) -> None:
 
     Sphinx emits ``env-check-consistency`` right after it pickles the
     environment (only when some page was read or is to be rewritten); a LaTeX
-    build needs nothing the pages' writing adds to the environment. The
-    descriptor is written once and closed; without the variable nothing happens."""
+    build needs nothing the pages' writing adds to the environment. When a
+    child pickles it (:mod:`council.compat.sphinx_env_save`), the child tells
+    (:func:`environment_saved`) once the pickle is in place, and this process
+    only closes its copy of the descriptor."""
+    from council.compat.sphinx_env_save import saving
+
+    if saving(app):
+        fd = os.environ.pop(ENV_SAVED_FD, None)
+        if fd is not None:
+            try:
+                os.close(int(fd))
+            except (OSError, ValueError):
+                pass
+        return
+    environment_saved(app)
+
+
+def environment_saved(app: Sphinx) -> None:
+    """The record written and :data:`SAVED` written to :data:`ENV_SAVED_FD`, which is
+    then closed; without the variable nothing happens."""
     fd = os.environ.pop(ENV_SAVED_FD, None)
     if fd is None or app.builder.format != "html":
         return
