@@ -13,7 +13,6 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import NoUri
-from sphinx.util.nodes import make_refnode
 from sphinx.util.osutil import relative_uri
 
 from council.directives.trace import expandable, expandable_summary
@@ -38,6 +37,7 @@ class ViewNodes:
         self.docname = docname
         self.needs = needs
         self.html = app.builder.format == "html"
+        self._uris: dict[str, str | None] = {}
 
     def ref(self, ref: tr.Ref) -> nodes.Node:
         """A link to a need, its label as text (the ID when it has none).
@@ -49,11 +49,34 @@ class ViewNodes:
         text: nodes.Node = nodes.Text(label) if ref.label else nodes.literal(label, label)
         if not need or not need.get("docname"):
             return text
+        # make_refnode's node, built detached, with each page's address worked out once per
+        # page: a case's tables link to the same few clause and checklist pages thousands of times
+        node = element(nodes.reference, [text])
+        node["internal"] = True
+        if need["docname"] == self.docname:
+            node["refid"] = need["id"]
+        else:
+            uri = self._uri(need["docname"])
+            if uri is None:
+                return element(nodes.inline, [text])
+            node["refuri"] = f"{uri}#{need['id']}"
+        title = ref.id if ref.label else (need.get("title") or None)
+        if title:
+            node["reftitle"] = title
+        return node
+
+    def _uri(self, docname: str) -> str | None:
+        """The address of *docname* from this page (None: the builder has none)."""
         try:
-            return make_refnode(self.app.builder, self.docname, need["docname"], need["id"], text,
-                                ref.id if ref.label else (need.get("title") or None))
+            return self._uris[docname]
+        except KeyError:
+            pass
+        try:
+            uri: str | None = self.app.builder.get_relative_uri(self.docname, docname)
         except NoUri:
-            return nodes.inline("", "", text)
+            uri = None
+        self._uris[docname] = uri
+        return uri
 
     def refs(self, refs: tr.Refs) -> list[nodes.Node]:
         result: list[nodes.Node] = []
