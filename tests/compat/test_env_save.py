@@ -22,18 +22,16 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def tasks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The tasks of the children the builds start."""
-    from council.outputs import forked_exports
-
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the builds hand to a child to pickle the environment into."""
     started: list[str] = []
-    start = forked_exports.start
+    real = sphinx_env_save._start
 
-    def recording(app, make, task="exports"):
-        started.append(task)
-        start(app, make, task)
+    def recording(app, env, target, protocol):
+        started.append(target.name)
+        real(app, env, target, protocol)
 
-    monkeypatch.setattr(forked_exports, "start", recording)
+    monkeypatch.setattr(sphinx_env_save, "_start", recording)
     return started
 
 
@@ -45,11 +43,11 @@ def _saved(app) -> dict:
 
 
 def test_a_child_pickles_the_environment_and_the_next_build_reads_nothing(make_app, project: Path,
-                                                                          tasks: list[str]) -> None:
+                                                                          forks: list[str]) -> None:
     app = make_app("html", srcdir=project, warningiserror=True)
     app.build()
     assert "sphinx-env-save" in compat.installed(app)
-    assert tasks.count(sphinx_env_save.TASK) == 1
+    assert forks == [ENV_PICKLE_FILENAME]
     assert {"index", "cases/case", "cases/other"} <= set(_saved(app))
     assert not list(Path(app.doctreedir).glob("*.tmp"))
     # the next build of the same sources finds the environment up to date
@@ -101,12 +99,12 @@ def test_a_child_that_fails_fails_the_build_and_leaves_no_environment(make_app, 
     assert not list(Path(app.doctreedir).glob("*.tmp"))
 
 
-def test_without_room_for_a_copy_sphinx_pickles_it_itself(make_app, project: Path, tasks: list[str],
+def test_without_room_for_a_copy_sphinx_pickles_it_itself(make_app, project: Path, forks: list[str],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from council.outputs import forked_exports
 
     monkeypatch.setattr(forked_exports, "room_for_a_copy", lambda: False)
     app = make_app("html", srcdir=project, warningiserror=True)
     app.build()
-    assert sphinx_env_save.TASK not in tasks
+    assert forks == []
     assert {"index", "cases/case", "cases/other"} <= set(_saved(app))
