@@ -73,20 +73,11 @@ def set_aside(app: Sphinx, event: str, handler: Callable[..., Any], attribute: s
             setattr(app, attribute, (event, listener))
 
 
-def put_back(app: Sphinx, attribute: str) -> None:
-    """The listener :func:`set_aside` kept under *attribute* connected again, as it was."""
-    kept = getattr(app, attribute, None)
-    if kept is not None:
-        setattr(app, attribute, None)
-        event, listener = kept
-        app.connect(event, listener.handler, priority=listener.priority)
-
-
 def stand_in(app: Sphinx, event: str, handler: Callable[..., Any], replacement: Callable[..., Any],
              attribute: str) -> None:
     """A library's listener of *event* (its function *handler*) replaced by *replacement*
     for this build, in its place (the same priority, before and after the same listeners);
-    the listener is kept under *attribute* for :func:`put_back_in_place`."""
+    the listener is kept under *attribute* for :func:`put_back`."""
     listeners = app.events.listeners.get(event, [])
     for index, listener in enumerate(listeners):
         if listener.handler is handler:
@@ -94,8 +85,9 @@ def stand_in(app: Sphinx, event: str, handler: Callable[..., Any], replacement: 
             setattr(app, attribute, (event, listener))
 
 
-def put_back_in_place(app: Sphinx, attribute: str) -> None:
-    """The listener :func:`stand_in` replaced, in its place again."""
+def put_back(app: Sphinx, attribute: str) -> None:
+    """The listener :func:`set_aside` kept under *attribute* connected again, or the one
+    :func:`stand_in` replaced in its place again."""
     kept = getattr(app, attribute, None)
     if kept is None:
         return
@@ -107,6 +99,11 @@ def put_back_in_place(app: Sphinx, attribute: str) -> None:
             listeners[index] = listener
             return
     app.connect(event, listener.handler, priority=listener.priority)
+
+
+def nothing() -> None:
+    """The install and remove of a workaround that changes only the build's listeners
+    (its :attr:`Workaround.handlers`), nothing global."""
 
 
 #: Attribute of the application: the workarounds installed for its build.

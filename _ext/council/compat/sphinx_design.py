@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from council.compat import Workaround
+from council.compat import Workaround, nothing
 
 PATCHED_VERSION = "0.8.0"
 
@@ -61,15 +61,11 @@ def _reconnect(app: Sphinx, exception: BaseException | None) -> None:
     put_back(app, _DISCONNECTED)
 
 
-def _nothing() -> None:
-    """The workaround changes the build's handlers (:func:`_disconnect`), nothing global."""
-
-
 WORKAROUNDS = [
     Workaround(
         "sphinx-design-new-tab-walk", "sphinx-design", PATCHED_VERSION,
         "no search of every written page for the new-tab mark of options the content profile refuses",
-        _nothing, _nothing,
+        nothing, nothing,
         upstream="none: sphinx-design cannot know that no page carries the mark without looking; "
                  "this site knows from its content profile",
         handlers=(

@@ -68,7 +68,7 @@ class _PickleForBuilders:
 def _forks(app: Sphinx) -> bool:
     from council.outputs import forked_exports
 
-    return forked_exports.forks(app) and not forked_exports.running(app, TASK)
+    return forked_exports.forks(app) and not saving(app)
 
 
 def _start(app: Sphinx, env: BuildEnvironment, target: Path, protocol: int | None) -> None:

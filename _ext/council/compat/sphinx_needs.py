@@ -58,12 +58,18 @@ import sphinx_needs.api.need
 import sphinx_needs.directives.need
 import sphinx_needs.needs
 from sphinx.application import Sphinx
+from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.debug import measure_time
+from sphinx_needs.directives.needextend import Needextend
 from sphinx_needs.need_item import NeedItem, NeedLink
 from sphinx_needs.needsfile import NeedsList
+from sphinx_needs.nodes import Need
+from sphinx_needs.utils import remove_node_from_tree
 
-from council.compat import Workaround
+from council.compat import Workaround, nothing, put_back, stand_in
+from council.compat import installed as installed_for
+from council.compat.docutils_findall import any_of
 
 PATCHED_VERSION = "9.1.0"
 
@@ -152,8 +158,6 @@ def _forget_purged(app: Sphinx, env: Any) -> list[str]:
 
 def node_match(node_types: Any) -> Any:
     """As the original: a findall condition matching instances of *node_types*."""
-    from council.compat.docutils_findall import any_of
-
     # any_of: also checked without a call per node by the site's findall (docutils_findall)
     return any_of(*(node_types if isinstance(node_types, list) else [node_types]))
 
@@ -182,19 +186,16 @@ def apply_default_predicate(predicate: str, config: Any, context: Any, extras: d
     return result
 
 
+#: The nodes process_need_nodes looks for, in one walk.
+_NEED_OR_EXTEND = any_of(Need, Needextend)
+
+
 def process_need_nodes(app: Sphinx, doctree: Any, fromdocname: str) -> None:
     """As the original, with the need and needextend nodes found in one walk."""
-    from sphinx_needs.config import NeedsSphinxConfig
-    from sphinx_needs.directives.needextend import Needextend
-    from sphinx_needs.nodes import Need
-    from sphinx_needs.utils import remove_node_from_tree
-
-    from council.compat.docutils_findall import any_of
-
     if not NeedsSphinxConfig(app.config).include_needs:
         _original_process_need_nodes(app, doctree, fromdocname)
         return
-    found = list(doctree.findall(any_of(Need, Needextend)))
+    found = list(doctree.findall(_NEED_OR_EXTEND))
     for node in found:
         if isinstance(node, Needextend):
             remove_node_from_tree(node)
@@ -205,21 +206,13 @@ def process_need_nodes(app: Sphinx, doctree: Any, fromdocname: str) -> None:
 
 
 def _stand_in_for_need_nodes(app: Sphinx) -> None:
-    from council.compat import installed as installed_for, stand_in
-
     if "sphinx-needs-need-nodes-walk" in installed_for(app):
         stand_in(app, "doctree-resolved", _original_process_need_nodes, process_need_nodes,
                  _NEED_NODES_LISTENER)
 
 
 def _put_back_need_nodes(app: Sphinx, exception: BaseException | None) -> None:
-    from council.compat import put_back_in_place
-
-    put_back_in_place(app, _NEED_NODES_LISTENER)
-
-
-def _nothing() -> None:
-    """The workaround changes the build's listeners (:func:`_stand_in_for_need_nodes`), nothing global."""
+    put_back(app, _NEED_NODES_LISTENER)
 
 
 def _swap(owner: Any, name: str, original: Any, replacement: Any) -> tuple[Any, Any]:
@@ -281,7 +274,7 @@ WORKAROUNDS = [
     Workaround(
         "sphinx-needs-need-nodes-walk", "sphinx-needs", PATCHED_VERSION,
         "the need and needextend nodes of a written page found in one walk, not two",
-        _nothing, _nothing,
+        nothing, nothing,
         patch="sphinx-needs-9.1.0-need-nodes-walk.diff",
         handlers=(
             # after the workarounds are installed (builder-inited, 1)

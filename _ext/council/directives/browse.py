@@ -20,11 +20,13 @@ from sphinx.errors import NoUri
 from sphinx.util.docutils import SphinxDirective
 
 from council.resolve.order import priority
-from council.resolve.placeholders import PlaceholderResolver
+from council.resolve.placeholders import PlaceholderResolver, mark_page, marked_pages
 
 from council.views.catalog import GROUPINGS, CaseRecord, group_records, latest_first, records_from_needs, site_figures, env_needs
 
-_ENV_KEY = "council_browse_docs"
+#: Page metadata: the page holds case lists or figures (only such a page is walked for them,
+#: and each is written again on every build: the lists show every case).
+PAGE_MARK = "council_browse"
 
 
 class cases_placeholder(nodes.General, nodes.Element):
@@ -33,12 +35,6 @@ class cases_placeholder(nodes.General, nodes.Element):
 
 class figures_placeholder(nodes.General, nodes.Element):
     """Replaced by the site figures when the page is resolved."""
-
-
-def _remember(directive: SphinxDirective) -> None:
-    docs = getattr(directive.env, _ENV_KEY, set())
-    docs.add(directive.env.docname)
-    setattr(directive.env, _ENV_KEY, docs)
 
 
 def _group_by(argument: str) -> str:
@@ -55,7 +51,7 @@ class CasesDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         if ("group-by" in self.options) == ("latest" in self.options):
             raise self.error("council-cases には :group-by: か :latest: のどちらか一つを指定してください")
-        _remember(self)
+        mark_page(self.env, PAGE_MARK)
         node = cases_placeholder()
         node["group_by"] = self.options.get("group-by")
         node["latest"] = self.options.get("latest")
@@ -67,7 +63,7 @@ class FiguresDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        _remember(self)
+        mark_page(self.env, PAGE_MARK)
         node = figures_placeholder()
         self.set_source_info(node)
         return [node]
@@ -121,10 +117,7 @@ class ResolveBrowseLists(PlaceholderResolver):
 
     default_priority = priority("browse-lists")
     placeholders = (cases_placeholder, figures_placeholder)
-
-    def wanted(self) -> bool:
-        # no browse directive on the page (most pages: the cases)
-        return self.env.docname in getattr(self.env, _ENV_KEY, set())
+    page_mark = PAGE_MARK
 
     def context(self) -> tuple[list[Any], list[CaseRecord]]:
         needs = env_needs(self.env)
@@ -142,15 +135,7 @@ class ResolveBrowseLists(PlaceholderResolver):
 
 
 def _outdated(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    return sorted(getattr(env, _ENV_KEY, set()) - removed)
-
-
-def _purge(app: Sphinx, env: Any, docname: str) -> None:
-    getattr(env, _ENV_KEY, set()).discard(docname)
-
-
-def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
-    setattr(env, _ENV_KEY, getattr(env, _ENV_KEY, set()) | getattr(other, _ENV_KEY, set()))
+    return [doc for doc in marked_pages(env, PAGE_MARK) if doc not in removed]
 
 
 def setup_browse(app: Sphinx) -> None:
@@ -160,5 +145,3 @@ def setup_browse(app: Sphinx) -> None:
     app.add_directive("council-figures", FiguresDirective)
     app.add_post_transform(ResolveBrowseLists)
     app.connect("env-get-outdated", _outdated)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)

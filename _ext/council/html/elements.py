@@ -161,11 +161,11 @@ def html_forms(document: nodes.document) -> None:
     """The neutral nodes of *document* in their HTML forms: toggles, text the
     search skips, IDs that break after underscores.
 
-    One walk finds the three kinds on every page (three walks were 1.8 % of
-    the page-writing workers' CPU time at N = 1,000). The toggles are made first: they keep
-    the nodes they hold (:func:`_details`), so the links and literals found
-    before are those a walk after them would find; a literal inside a need ID's
-    link is left out of the page with the link's text either way."""
+    One walk finds the three kinds on every page (three walks were 1.8 % of the
+    page-writing workers' CPU time at N = 1,000). The toggles are made first:
+    they keep the nodes they hold (:func:`_details`), so the links and literals
+    found before are those a walk after them would find; a literal inside a need
+    ID's link is left out of the page with the link's text either way."""
     containers: list[nodes.container] = []
     refs: list[nodes.reference] = []
     literals: list[nodes.literal] = []

@@ -58,6 +58,11 @@ def mark_page(env: BuildEnvironment, key: str) -> None:
     env.metadata[env.docname][key] = True
 
 
+def marked_pages(env: BuildEnvironment, key: str) -> list[str]:
+    """Every page marked *key* (:func:`mark_page`), sorted: for a step that rewrites them all."""
+    return sorted(doc for doc, meta in env.metadata.items() if meta.get(key))
+
+
 def page_marked(app: Sphinx, key: str) -> bool:
     """Whether the page being written may hold a placeholder of the kind *key*: it
     was marked when it was read, or the builder joins pages into one tree (LaTeX,

@@ -46,7 +46,7 @@ from council.views.releases import (
     release_order, snapshot, write_snapshot,
 )
 from council.resolve.order import priority
-from council.resolve.placeholders import mark_page, page_marked
+from council.resolve.placeholders import mark_page, marked_pages, page_marked
 
 
 #: In the doctree directory: the kept releases' history (:func:`kept_history`).
@@ -367,7 +367,7 @@ def _section_digests(history: list[tuple[Release, Changes]]) -> dict[str, str]:
 
 def _get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
     """The history page, always (it lists every release)."""
-    return sorted(doc for doc, meta in env.metadata.items() if meta.get(PAGE_MARK))
+    return marked_pages(env, PAGE_MARK)
 
 
 def _env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
